@@ -1,0 +1,238 @@
+/**
+ * MemberLogShipping: one workload account's (and Region's) half of the project as a ComponentResource.
+ * It ships CloudTrail, VPC Flow Logs and AWS WAF logs to the central archive described by `central`.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { MemberConfig } from "../shared/config";
+import { CentralArchiveOutputs } from "../shared/contract";
+import { serializeWithinLimit } from "../shared/iam";
+import { arn, memberWafBucketName, WAF_REPLICATION_ROLE_NAME } from "../shared/naming";
+import {
+  MemberContext,
+  replicationPermissionsPolicy,
+  replicationTrustPolicy,
+  wafStagingBucketPolicy,
+  wafStagingKeyPolicy,
+} from "./policies";
+
+export interface MemberLogShippingArgs {
+  /** The validated member stack configuration. */
+  config: MemberConfig;
+  /** The central stack's output contract, already resolved (see member/program.ts). */
+  central: CentralArchiveOutputs;
+  /** The VPCs to enable flow logs on, already resolved when the config says "all". */
+  vpcIds: string[];
+  /** Protect the WAF staging bucket and key (default true). */
+  protectStaging?: boolean;
+}
+
+export class MemberLogShipping extends pulumi.ComponentResource {
+  public readonly trail?: aws.cloudtrail.Trail;
+  public readonly flowLogs: aws.ec2.FlowLog[] = [];
+  public readonly wafLogging: aws.wafv2.WebAclLoggingConfiguration[] = [];
+  public readonly wafStagingBucket?: aws.s3.Bucket;
+  public readonly replicationRole?: aws.iam.Role;
+
+  constructor(name: string, args: MemberLogShippingArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("central-logging:member:MemberLogShipping", name, {}, opts);
+    const { config, central } = args;
+    const s = config.settings;
+
+    if (s.cloudTrail.mode !== "covered-by-organization-trail") {
+      const organization = s.cloudTrail.mode === "organization";
+      this.trail = new aws.cloudtrail.Trail(
+        organization ? "organization-trail" : "account-trail",
+        {
+          name: s.cloudTrail.name,
+          s3BucketName: central.logs.cloudtrail.bucketName,
+          kmsKeyId: central.keyArn,
+          isMultiRegionTrail: true,
+          isOrganizationTrail: organization,
+          includeGlobalServiceEvents: true,
+          enableLogFileValidation: true,
+          enableLogging: true,
+          eventSelectors: [{ readWriteType: "All", includeManagementEvents: true }],
+        },
+        { parent: this },
+      );
+    }
+
+    const flow = s.flowLogs;
+    for (const vpcId of flow ? args.vpcIds : []) {
+      this.flowLogs.push(
+        new aws.ec2.FlowLog(
+          `flow-log-${vpcId}`,
+          {
+            vpcId,
+            trafficType: "ALL",
+            logDestinationType: "s3",
+            logDestination: central.logs.vpcflowlogs.bucketArn,
+            maxAggregationInterval: flow!.maxAggregationInterval,
+            ...(flow!.logFormat ? { logFormat: flow!.logFormat } : {}),
+            destinationOptions: {
+              fileFormat: flow!.fileFormat,
+              hiveCompatiblePartitions: flow!.hiveCompatiblePartitions,
+              perHourPartition: flow!.perHourPartition,
+            },
+            tags: { Name: `central-logging-${vpcId}` },
+          },
+          { parent: this },
+        ),
+      );
+    }
+
+    const waf = s.waf;
+    if (waf) {
+      let destination: pulumi.Input<string> = central.logs.waf.bucketArn;
+      if (waf.delivery === "replication") {
+        const staging = this.createWafStaging(config, central, args.protectStaging ?? true);
+        this.wafStagingBucket = staging.bucket;
+        this.replicationRole = staging.role;
+        destination = staging.bucket.arn;
+      }
+      waf.webAclArns.forEach((webAclArn, i) => {
+        this.wafLogging.push(
+          new aws.wafv2.WebAclLoggingConfiguration(
+            `waf-logging-${i}`,
+            {
+              resourceArn: webAclArn,
+              logDestinationConfigs: [destination],
+              redactedFields: waf.redactedHeaders.map((header) => ({ singleHeader: { name: header } })),
+            },
+            { parent: this, dependsOn: this.wafStagingBucket ? [this.wafStagingBucket] : [] },
+          ),
+        );
+      });
+    }
+
+    this.registerOutputs({
+      trailArn: this.trail?.arn,
+      flowLogIds: this.flowLogs.map((f) => f.id),
+      wafStagingBucket: this.wafStagingBucket?.bucket,
+    });
+  }
+
+  /**
+   * AWS WAF's current documentation requires the aws-waf-logs- bucket in the web ACL's own account, so
+   * logs land in a short-lived local bucket that replicates every object to the central WAF bucket.
+   */
+  private createWafStaging(config: MemberConfig, central: CentralArchiveOutputs, protect: boolean) {
+    const m: MemberContext = {
+      partition: config.partition,
+      region: config.region,
+      accountId: config.accountId,
+      wafBucketName: memberWafBucketName(config.accountId, config.region),
+      replicationRoleArn: arn.role(config.partition, config.accountId, WAF_REPLICATION_ROLE_NAME),
+    };
+    const waf = config.settings.waf!;
+    const keep = { protect, retainOnDelete: protect };
+    const tags = { "central-logging:purpose": "waf-staging" };
+
+    const role = new aws.iam.Role(
+      "waf-replication-role",
+      {
+        name: WAF_REPLICATION_ROLE_NAME,
+        description: "Replicates AWS WAF logs from the local staging bucket to the central archive",
+        assumeRolePolicy: serializeWithinLimit("WAF replication role trust policy", "trust", replicationTrustPolicy(m)),
+      },
+      { parent: this },
+    );
+    const key = new aws.kms.Key(
+      "waf-staging-key",
+      {
+        description: "central-logging: encrypts this account's WAF logs until they replicate to the archive",
+        enableKeyRotation: true,
+        rotationPeriodInDays: 365,
+        deletionWindowInDays: 30,
+        policy: serializeWithinLimit("WAF staging key policy", "key", wafStagingKeyPolicy(m)),
+        tags,
+      },
+      { parent: this, ...keep, dependsOn: [role] },
+    );
+    const bucket = new aws.s3.Bucket("waf-staging", { bucket: m.wafBucketName, forceDestroy: false, tags }, { parent: this, ...keep });
+    const guard = { parent: this, protect };
+    new aws.s3.BucketOwnershipControls(
+      "waf-staging-ownership",
+      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      guard,
+    );
+    new aws.s3.BucketPublicAccessBlock(
+      "waf-staging-public-access-block",
+      { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      guard,
+    );
+    const versioning = new aws.s3.BucketVersioning(
+      "waf-staging-versioning",
+      { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+      guard,
+    );
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      "waf-staging-encryption",
+      {
+        bucket: bucket.id,
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }],
+      },
+      guard,
+    );
+    new aws.s3.BucketLifecycleConfiguration(
+      "waf-staging-lifecycle",
+      {
+        bucket: bucket.id,
+        rules: [
+          {
+            id: "expire-replicated-staging-copies",
+            status: "Enabled",
+            filter: {},
+            expiration: { days: waf.localBucketExpirationDays },
+            noncurrentVersionExpiration: { noncurrentDays: 1 },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+          },
+        ],
+      },
+      { parent: this, dependsOn: [versioning] },
+    );
+    new aws.s3.BucketPolicy(
+      "waf-staging-policy",
+      { bucket: bucket.id, policy: serializeWithinLimit(`${m.wafBucketName} bucket policy`, "bucket", wafStagingBucketPolicy(m)) },
+      guard,
+    );
+    const permissions = new aws.iam.RolePolicy(
+      "waf-replication-permissions",
+      {
+        name: "central-logging-waf-replication",
+        role: role.name,
+        policy: key.arn.apply((keyArn) =>
+          serializeWithinLimit("WAF replication role permissions", "inline", replicationPermissionsPolicy(m, central, keyArn)),
+        ),
+      },
+      { parent: this },
+    );
+    new aws.s3.BucketReplicationConfig(
+      "waf-replication",
+      {
+        bucket: bucket.id,
+        role: role.arn,
+        rules: [
+          {
+            id: "to-central-archive",
+            status: "Enabled",
+            priority: 1,
+            filter: {},
+            deleteMarkerReplication: { status: "Disabled" },
+            sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+            destination: {
+              bucket: central.logs.waf.bucketArn,
+              account: central.accountId,
+              accessControlTranslation: { owner: "Destination" },
+              encryptionConfiguration: { replicaKmsKeyId: central.keyArn },
+              storageClass: "STANDARD",
+            },
+          },
+        ],
+      },
+      { parent: this, dependsOn: [versioning, permissions] },
+    );
+    return { bucket, role };
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The member stack's program. It reads the central stack's output contract through a StackReference,
+ * checks that this account may ship to it, resolves the VPC list, then registers MemberLogShipping.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, MemberConfig } from "../shared/config";
+import { ARCHIVE_OUTPUT, CentralArchiveOutputs, CONTRACT_VERSION } from "../shared/contract";
+import { PROJECT } from "../shared/naming";
+import { MemberLogShipping } from "./memberLogShipping";
+
+/** Checks the member's settings against what the central stack accepts; throws a ConfigError. */
+export function checkAgainstCentral(config: MemberConfig, central: CentralArchiveOutputs): void {
+  const s = config.settings;
+  const fail = (key: string, expected: string) => {
+    throw new ConfigError(config.stack, `${PROJECT}:${key}`, expected);
+  };
+  if (central.contractVersion !== CONTRACT_VERSION)
+    fail(
+      "centralStack",
+      `expected a central stack with output contract version ${CONTRACT_VERSION}, got ${central.contractVersion}; update both stacks to the same release`,
+    );
+  if (central.accountId === config.accountId)
+    fail("centralStack", `expected a member account, but ${config.accountId} is the log-archive account itself`);
+  if (central.mode === "account-list" && !central.memberAccountIds?.includes(config.accountId))
+    fail(
+      "centralStack",
+      `account ${config.accountId} is missing from the central stack's memberAccountIds; add it there and run pulumi up on the central stack first`,
+    );
+  if (s.cloudTrail.mode !== "account" && central.mode !== "organization")
+    fail("cloudTrail.mode", `expected "account": the central stack is in account-list mode, so there is no organization trail`);
+  if (s.waf) {
+    const accepted = central.wafDelivery === "both" || central.wafDelivery === s.waf.delivery;
+    if (!accepted)
+      fail("waf.delivery", `expected "${central.wafDelivery}", the WAF delivery the central stack accepts, got "${s.waf.delivery}"`);
+  }
+}
+
+async function resolveVpcIds(config: MemberConfig): Promise<string[]> {
+  const wanted = config.settings.flowLogs?.vpcIds;
+  if (wanted === undefined) return [];
+  if (wanted !== "all") return wanted;
+  const found = await aws.ec2.getVpcs({});
+  return [...found.ids].sort();
+}
+
+export async function runMember(config: MemberConfig) {
+  const centralStack = config.settings.centralStack;
+  const ref = new pulumi.StackReference("central", { name: centralStack });
+  const details = await ref.getOutputDetails(ARCHIVE_OUTPUT);
+  const central = (details.value ?? details.secretValue) as CentralArchiveOutputs | undefined;
+  if (!central || typeof central !== "object")
+    throw new ConfigError(
+      config.stack,
+      `${PROJECT}:centralStack`,
+      `stack "${centralStack}" exports no "${ARCHIVE_OUTPUT}" output; check the name and run pulumi up on the central stack first`,
+    );
+  checkAgainstCentral(config, central);
+  const vpcIds = await resolveVpcIds(config);
+  const shipping = new MemberLogShipping("shipping", { config, central, vpcIds });
+  return {
+    centralStack,
+    ...(shipping.trail ? { trailArn: shipping.trail.arn } : {}),
+    flowLogIds: shipping.flowLogs.map((f) => f.id),
+    ...(shipping.wafStagingBucket ? { wafStagingBucket: shipping.wafStagingBucket.bucket } : {}),
+  };
+}

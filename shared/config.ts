@@ -1,0 +1,348 @@
+/**
+ * The typed stack configuration and its validation. Everything a stack reads from its
+ * `Pulumi.<stack>.yaml` goes through `parseStackConfig` before any resource is registered, so bad input
+ * ends the run with one line naming the stack, the key and what was expected.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { isKnownRegion, partitionOf, Partition } from "./regions";
+import {
+  bucketNameProblem,
+  DEFAULT_OIDC_SIEM_ROLE_NAME,
+  DEFAULT_SIEM_ROLE_NAME,
+  LOG_TYPES,
+  logBucketName,
+  accessLogBucketName,
+  MEMBER_TRAIL_NAME,
+  PROJECT,
+} from "./naming";
+
+/** A configuration mistake. A RunError, so the Pulumi CLI prints the message without a stack trace. */
+export class ConfigError extends pulumi.RunError {
+  constructor(
+    public readonly stack: string,
+    public readonly key: string,
+    public readonly expected: string,
+  ) {
+    super(`stack "${stack}": config key "${key}": ${expected}`);
+    this.name = "ConfigError";
+  }
+}
+
+export const ACCOUNT_ID = /^\d{12}$/;
+export const ORG_ID = /^o-[a-z0-9]{10,32}$/;
+const accountId = z.string().regex(ACCOUNT_ID, "expected a 12-digit AWS account ID");
+const intIn = (min: number, max: number, what: string) =>
+  z.coerce
+    .number(`expected ${what}: a whole number from ${min} to ${max}`)
+    .int(`expected ${what}: a whole number from ${min} to ${max}`)
+    .min(min, `expected ${what}: a whole number from ${min} to ${max}`)
+    .max(max, `expected ${what}: a whole number from ${min} to ${max}`);
+const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")], {
+  error: "expected true or false",
+});
+
+const lifecycleSchema = z
+  .object({
+    transitionDays: intIn(1, 36500, "days before current versions move to colder storage").default(90),
+    transitionStorageClass: z
+      .enum(["STANDARD_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"], {
+        error: "expected one of STANDARD_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE",
+      })
+      .default("GLACIER_IR"),
+    expirationDays: intIn(1, 36500, "days before current versions expire").default(2557),
+    noncurrentTransitionDays: intIn(1, 36500, "days before noncurrent versions move").default(30),
+    noncurrentExpirationDays: intIn(1, 36500, "days before noncurrent versions are deleted").default(365),
+  })
+  .strict()
+  .superRefine((l, ctx) => {
+    if (l.expirationDays <= l.transitionDays)
+      ctx.addIssue({
+        code: "custom",
+        path: ["expirationDays"],
+        message: `expected more days than transitionDays (${l.transitionDays}): S3 rejects an expiration before the transition`,
+      });
+    if (l.noncurrentExpirationDays <= l.noncurrentTransitionDays)
+      ctx.addIssue({
+        code: "custom",
+        path: ["noncurrentExpirationDays"],
+        message: `expected more days than noncurrentTransitionDays (${l.noncurrentTransitionDays})`,
+      });
+    if (l.transitionStorageClass === "STANDARD_IA" && l.transitionDays < 30)
+      ctx.addIssue({
+        code: "custom",
+        path: ["transitionDays"],
+        message: "expected at least 30 days: S3 moves objects to STANDARD_IA only after 30 days",
+      });
+  });
+
+const objectLockSchema = z
+  .object({
+    mode: z.enum(["GOVERNANCE", "COMPLIANCE"], { error: "expected GOVERNANCE or COMPLIANCE" }),
+    retentionDays: intIn(1, 36500, "default retention in days"),
+  })
+  .strict();
+
+const queueSchema = z
+  .object({
+    visibilityTimeoutSeconds: intIn(0, 43200, "SQS visibility timeout in seconds").default(300),
+    maxReceiveCount: intIn(1, 1000, "receives before a message moves to the dead-letter queue").default(5),
+  })
+  .strict();
+
+const principalArn = z
+  .string()
+  .regex(
+    /^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@\/-]+))$/,
+    "expected a 12-digit account ID or an IAM role or account-root ARN (never an IAM user)",
+  );
+const externalId = z
+  .string()
+  .regex(/^[\w+=,.@:\/-]{2,1224}$/, "expected 2 to 1224 characters of letters, digits and +=,.@:/-_");
+const roleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, "expected an IAM role name of 1 to 64 characters");
+
+const siemSchema = z.discriminatedUnion(
+  "trust",
+  [
+    z
+      .object({
+        trust: z.literal("aws"),
+        principals: z.array(principalArn).min(1, "expected at least one trusted principal"),
+        externalId,
+        roleName: roleName.optional(),
+      })
+      .strict(),
+    z
+      .object({
+        trust: z.literal("oidc"),
+        providerArn: z
+          .string()
+          .regex(
+            /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/.+$/,
+            "expected an IAM OIDC provider ARN (arn:aws:iam::<account>:oidc-provider/<url>)",
+          ),
+        audience: z.string().min(1, "expected the OIDC audience (aud) the SIEM presents"),
+        subject: z.string().min(1).optional(),
+        roleSessionName: z.string().min(1).optional(),
+        roleName: roleName.optional(),
+      })
+      .strict()
+      .refine((o) => o.subject !== undefined || o.roleSessionName !== undefined, {
+        message: "expected subject or roleSessionName, so that only your SIEM tenant can assume the role",
+        path: ["subject"],
+      }),
+  ],
+  { error: 'expected an object whose "trust" is "aws" (with principals and externalId) or "oidc"' },
+);
+
+const centralSchema = z
+  .object({
+    role: z.literal("central"),
+    organizationId: z.string().regex(ORG_ID, "expected an AWS Organizations ID matching o-[a-z0-9]{10,32}").optional(),
+    memberAccountIds: z.array(accountId).min(1, "expected at least one member account ID").optional(),
+    bucketSuffix: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/, "expected 1 to 32 lowercase letters, digits or hyphens"),
+    keyRotationDays: intIn(90, 2560, "the KMS key rotation period in days").default(365),
+    lifecycle: lifecycleSchema.default(lifecycleSchema.parse({})),
+    accessLogExpirationDays: intIn(1, 36500, "days to keep server access logs").default(365),
+    objectLock: objectLockSchema.optional(),
+    queue: queueSchema.default(queueSchema.parse({})),
+    siem: siemSchema,
+    wafDelivery: z
+      .enum(["replication", "direct", "both"], { error: "expected replication, direct or both" })
+      .default("replication"),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if ((c.organizationId === undefined) === (c.memberAccountIds === undefined))
+      ctx.addIssue({
+        code: "custom",
+        path: c.organizationId === undefined ? ["organizationId"] : ["memberAccountIds"],
+        message:
+          "expected exactly one of organizationId (organization mode) or memberAccountIds (account-list mode)",
+      });
+    const ids = c.memberAccountIds ?? [];
+    const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (dup) ctx.addIssue({ code: "custom", path: ["memberAccountIds"], message: `expected unique IDs; ${dup} is listed twice` });
+    for (const name of [...LOG_TYPES.map((t) => logBucketName(t, c.bucketSuffix)), accessLogBucketName(c.bucketSuffix)]) {
+      const problem = bucketNameProblem(name);
+      if (problem) ctx.addIssue({ code: "custom", path: ["bucketSuffix"], message: `gives an invalid bucket name: ${problem}` });
+    }
+  });
+
+const vpcId = z.string().regex(/^vpc-[0-9a-f]{8,17}$/, "expected VPC IDs like vpc-0123456789abcdef0");
+const webAclArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:(regional|global)\/webacl\/[\w-]+\/[\w-]+$/,
+    "expected a WAFv2 web ACL ARN (arn:aws:wafv2:<region>:<account>:regional|global/webacl/<name>/<id>)",
+  );
+
+const memberSchema = z
+  .object({
+    role: z.literal("member"),
+    centralStack: z
+      .string({ error: "expected the central stack's name as <organization>/central-logging/<stack>" })
+      .regex(
+        /^[\w.-]+\/[\w.-]+\/[\w.-]+$/,
+        "expected the central stack's name as <organization>/central-logging/<stack> (organization/... on a self-managed backend)",
+      ),
+    cloudTrail: z
+      .object({
+        mode: z
+          .enum(["account", "organization", "covered-by-organization-trail"], {
+            error: "expected account, organization or covered-by-organization-trail",
+          })
+          .default("account"),
+        name: z.string().regex(/^[\w.-]{3,128}$/, "expected a trail name of 3 to 128 letters, digits, . _ -").default(MEMBER_TRAIL_NAME),
+      })
+      .strict()
+      .default({ mode: "account", name: MEMBER_TRAIL_NAME }),
+    flowLogs: z
+      .object({
+        vpcIds: z.union([z.literal("all"), z.array(vpcId).min(1, "expected at least one VPC ID")], {
+          error: 'expected "all" or a list of VPC IDs',
+        }),
+        fileFormat: z.enum(["plain-text", "parquet"], { error: "expected plain-text or parquet" }).default("plain-text"),
+        hiveCompatiblePartitions: bool.default(false),
+        perHourPartition: bool.default(false),
+        logFormat: z.string().min(1).optional(),
+        maxAggregationInterval: z.union([z.literal(60), z.literal(600)], { error: "expected 60 or 600" }).default(600),
+      })
+      .strict()
+      .optional(),
+    waf: z
+      .object({
+        webAclArns: z.array(webAclArn).min(1, "expected at least one web ACL ARN"),
+        delivery: z.enum(["replication", "direct"], { error: "expected replication or direct" }).default("replication"),
+        localBucketExpirationDays: intIn(1, 90, "days the member-local WAF bucket keeps objects").default(3),
+        redactedHeaders: z.array(z.string().min(1)).default(["authorization", "cookie"]),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type CentralSettings = z.infer<typeof centralSchema>;
+export type MemberSettings = z.infer<typeof memberSchema>;
+export type SiemTrust = CentralSettings["siem"];
+
+interface CommonConfig {
+  stack: string;
+  region: string;
+  partition: Partition;
+  accountId: string;
+}
+export interface CentralConfig extends CommonConfig {
+  role: "central";
+  settings: CentralSettings;
+  mode: "organization" | "account-list";
+  siemRoleName: string;
+}
+export interface MemberConfig extends CommonConfig {
+  role: "member";
+  settings: MemberSettings;
+}
+export type StackConfig = CentralConfig | MemberConfig;
+
+/** Config values as Pulumi hands them over: scalars as strings, objects and lists as JSON text. */
+export type RawConfig = Record<string, string>;
+
+function decode(value: string): unknown {
+  const trimmed = value.trim();
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+function keyOf(path: PropertyKey[]): string {
+  const [head, ...rest] = path.map(String);
+  return `${PROJECT}:${head}${rest.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join("")}`;
+}
+
+function describeInput(input: unknown): string {
+  if (input === undefined) return "nothing";
+  const text = JSON.stringify(input);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function parseWith<T>(schema: z.ZodType<T>, stack: string, data: Record<string, unknown>): T {
+  const result = schema.safeParse(data, { reportInput: true });
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const key = keyOf(issue.path.length ? issue.path : ["(root)"]);
+  let message = issue.message;
+  if (issue.code === "unrecognized_keys") {
+    const unknownKey = keyOf([...issue.path, issue.keys[0]]);
+    throw new ConfigError(stack, unknownKey, "is not a setting this project knows; check its spelling");
+  }
+  if (issue.code === "invalid_type" && issue.input === undefined) message = `is required: ${message}`;
+  else if ("input" in issue && issue.code !== "custom") message = `${message}, got ${describeInput(issue.input)}`;
+  throw new ConfigError(stack, key, message);
+}
+
+/**
+ * Validates one stack's configuration. `raw` is the stack's whole config map with namespaced keys
+ * (`aws:region`, `central-logging:role`, ...), as `pulumi.runtime.allConfig()` returns it.
+ */
+export function parseStackConfig(stack: string, raw: RawConfig): StackConfig {
+  const region = raw["aws:region"];
+  if (region === undefined) throw new ConfigError(stack, "aws:region", "is required: expected an AWS Region such as eu-west-1");
+  if (!isKnownRegion(region)) throw new ConfigError(stack, "aws:region", `expected a known AWS Region, got "${region}"`);
+  const allowed = raw["aws:allowedAccountIds"] === undefined ? undefined : decode(raw["aws:allowedAccountIds"]);
+  if (!Array.isArray(allowed) || allowed.length !== 1 || typeof allowed[0] !== "string" || !ACCOUNT_ID.test(allowed[0]))
+    throw new ConfigError(
+      stack,
+      "aws:allowedAccountIds",
+      `expected a list of exactly one 12-digit account ID, the account this stack deploys to, got ${describeInput(allowed)}`,
+    );
+  const accountIdValue = allowed[0];
+  const ours: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (key.startsWith(`${PROJECT}:`)) ours[key.slice(PROJECT.length + 1)] = decode(value);
+  }
+  const common = { stack, region, partition: partitionOf(region), accountId: accountIdValue };
+  if (ours.role === "central") {
+    const settings = parseWith(centralSchema, stack, ours);
+    if (settings.memberAccountIds?.includes(accountIdValue))
+      throw new ConfigError(stack, `${PROJECT}:memberAccountIds`, `must not list the log-archive account ${accountIdValue} itself`);
+    const siemRoleName =
+      settings.siem.roleName ?? (settings.siem.trust === "oidc" ? DEFAULT_OIDC_SIEM_ROLE_NAME : DEFAULT_SIEM_ROLE_NAME);
+    return {
+      ...common,
+      role: "central",
+      settings,
+      mode: settings.organizationId ? "organization" : "account-list",
+      siemRoleName,
+    };
+  }
+  if (ours.role === "member") {
+    const settings = parseWith(memberSchema, stack, ours);
+    settings.waf?.webAclArns.forEach((webAcl, i) => {
+      const [, , , aclRegion, aclAccount, resource] = webAcl.split(":");
+      const key = `${PROJECT}:waf.webAclArns[${i}]`;
+      if (aclAccount !== accountIdValue)
+        throw new ConfigError(stack, key, `expected a web ACL of this stack's account ${accountIdValue}, got one of ${aclAccount}`);
+      const expectedRegion = resource.startsWith("global/") ? "us-east-1" : region;
+      if (aclRegion !== region || expectedRegion !== region)
+        throw new ConfigError(
+          stack,
+          key,
+          `expected a web ACL in this stack's Region ${region} (CloudFront web ACLs live in us-east-1), got ${aclRegion}`,
+        );
+    });
+    return { ...common, role: "member", settings };
+  }
+  throw new ConfigError(stack, `${PROJECT}:role`, `expected central or member, got ${describeInput(ours.role)}`);
+}
+
+/** Reads and validates the running stack's configuration. */
+export function loadStackConfig(): StackConfig {
+  return parseStackConfig(pulumi.getStack(), pulumi.runtime.allConfig());
+}

@@ -1,0 +1,102 @@
+/**
+ * Typed IAM policy documents. Every policy this project writes is built as one of these objects and
+ * serialised exactly once by `serializePolicy`, so that tests and the policy pack can parse it back.
+ */
+
+export type StringOrList = string | string[];
+
+/** Condition operators this project uses; the map is keyed by condition key, values are one or many. */
+export type ConditionOperator =
+  | "StringEquals"
+  | "StringNotEquals"
+  | "StringLike"
+  | "StringEqualsIfExists"
+  | "StringLikeIfExists"
+  | "ArnEquals"
+  | "ArnLike"
+  | "Bool"
+  | "Null"
+  | "NumericLessThan";
+
+export type Condition = Partial<Record<ConditionOperator, Record<string, StringOrList>>>;
+
+export type Principal =
+  | "*"
+  | { AWS?: StringOrList; Service?: StringOrList; Federated?: StringOrList; CanonicalUser?: StringOrList };
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Principal?: Principal;
+  Action: StringOrList;
+  Resource?: StringOrList;
+  Condition?: Condition;
+}
+
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Id?: string;
+  Statement: PolicyStatement[];
+}
+
+/** The kinds of policy document whose size AWS limits, with the limit in bytes. */
+export const POLICY_SIZE_LIMITS = {
+  /** S3 bucket policy: 20 KB (AWS S3 User Guide, "Bucket policies"). */
+  bucket: 20 * 1024,
+  /** KMS key policy: 32 KB (AWS KMS quotas, "Key policy document size"). */
+  key: 32 * 1024,
+  /** SQS queue policy: 8,192 bytes (SQS quotas, "Policy quotas"). */
+  queue: 8 * 1024,
+  /** IAM role trust policy: 2,048 characters by default (IAM quotas). */
+  trust: 2048,
+  /** IAM inline role policies, all of a role's together: 10,240 characters (IAM quotas). */
+  inline: 10240,
+} as const;
+
+export type PolicyKind = keyof typeof POLICY_SIZE_LIMITS;
+
+export function policy(statements: PolicyStatement[]): PolicyDocument {
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/** The one place where a policy document becomes JSON: compact, the size AWS counts. */
+export function serializePolicy(doc: PolicyDocument): string {
+  return JSON.stringify(doc);
+}
+
+export function policyBytes(doc: PolicyDocument | string): number {
+  return Buffer.byteLength(typeof doc === "string" ? doc : serializePolicy(doc), "utf8");
+}
+
+export class PolicySizeError extends Error {
+  constructor(
+    public readonly policyName: string,
+    public readonly bytes: number,
+    public readonly limit: number,
+  ) {
+    super(
+      `policy "${policyName}" is ${bytes} bytes, over the AWS limit of ${limit} bytes; ` +
+        `use organization mode (aws:SourceOrgID) or fewer member accounts`,
+    );
+    this.name = "PolicySizeError";
+  }
+}
+
+/** Serialises a document after checking it against the limit AWS applies to its kind. */
+export function serializeWithinLimit(name: string, kind: PolicyKind, doc: PolicyDocument): string {
+  const json = serializePolicy(doc);
+  const bytes = policyBytes(json);
+  if (bytes > POLICY_SIZE_LIMITS[kind]) throw new PolicySizeError(name, bytes, POLICY_SIZE_LIMITS[kind]);
+  return json;
+}
+
+/** A value that may be one item or a list, as a list. */
+export function asList<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** A list of one item collapses to that item, as AWS's own examples write it. */
+export function oneOrMany(values: string[]): StringOrList {
+  return values.length === 1 ? values[0] : values;
+}

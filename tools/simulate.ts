@@ -1,0 +1,186 @@
+/**
+ * Runs this project's program under Pulumi's mock runtime, one stack at a time, the way the Node.js
+ * language host would (inside a root Stack resource), and records every resource with its inputs and
+ * its protect / retainOnDelete options. Member StackReferences resolve to stacks simulated earlier.
+ * Used by the unit tests and by the offline plan.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import { parseStackConfig, RawConfig, StackConfig } from "../shared/config";
+import { PROJECT } from "../shared/naming";
+
+const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+
+export interface SimResource {
+  type: string;
+  name: string;
+  urn: string;
+  custom: boolean;
+  inputs: Record<string, any>;
+  protect: boolean;
+  retainOnDelete: boolean;
+}
+
+export interface SimStack {
+  name: string;
+  role: "central" | "member";
+  config: StackConfig;
+  resources: SimResource[];
+  outputs: Record<string, any>;
+  secretOutputNames: string[];
+}
+
+export class SimulationError extends Error {
+  constructor(
+    public readonly stack: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface SimulatorOptions {
+  /** VPC IDs `aws.ec2.getVpcs` returns for an account and Region (default: two per account). */
+  vpcsFor?: (accountId: string, region: string) => string[];
+  /** Run as a preview: outputs the mocks do not set stay unknown. Default false. */
+  preview?: boolean;
+}
+
+function shortId(seed: string, length = 8): string {
+  return createHash("sha256").update(seed).digest("hex").slice(0, length);
+}
+
+/** Computed outputs a real provider would return, invented deterministically from the inputs. */
+function synthesizeState(type: string, name: string, inputs: any, account: string, region: string) {
+  const p = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+  const id = shortId(`${type}/${name}/${account}/${region}`);
+  switch (type) {
+    case "aws:s3/bucket:Bucket":
+      return { id: inputs.bucket, state: { ...inputs, arn: `arn:${p}:s3:::${inputs.bucket}`, region } };
+    case "aws:sqs/queue:Queue":
+      return {
+        id: `https://sqs.${region}.amazonaws.com/${account}/${inputs.name}`,
+        state: {
+          ...inputs,
+          arn: `arn:${p}:sqs:${region}:${account}:${inputs.name}`,
+          url: `https://sqs.${region}.amazonaws.com/${account}/${inputs.name}`,
+        },
+      };
+    case "aws:kms/key:Key": {
+      const keyId = `${shortId(name + account, 8)}-0000-4000-8000-${shortId(name + region, 12)}`;
+      return { id: keyId, state: { ...inputs, keyId, arn: `arn:${p}:kms:${region}:${account}:key/${keyId}` } };
+    }
+    case "aws:iam/role:Role":
+      return { id: inputs.name, state: { ...inputs, arn: `arn:${p}:iam::${account}:role/${inputs.name}` } };
+    case "aws:cloudtrail/trail:Trail":
+      return { id: inputs.name, state: { ...inputs, arn: `arn:${p}:cloudtrail:${region}:${account}:trail/${inputs.name}` } };
+    case "aws:ec2/flowLog:FlowLog":
+      return { id: `fl-${id}`, state: { ...inputs, arn: `arn:${p}:ec2:${region}:${account}:vpc-flow-log/fl-${id}` } };
+    default:
+      return { id: `${name}-${id}`, state: { ...inputs } };
+  }
+}
+
+export class Simulator {
+  private readonly stacks = new Map<string, SimStack>();
+  constructor(private readonly options: SimulatorOptions = {}) {}
+
+  get simulated(): SimStack[] {
+    return [...this.stacks.values()];
+  }
+
+  /** Runs one stack's program with the given raw config (namespaced keys, as in Pulumi.<stack>.yaml). */
+  async runStack(stackName: string, raw: RawConfig): Promise<SimStack> {
+    const config = parseStackConfig(stackName, raw);
+    const resources: SimResource[] = [];
+    const options = new Map<string, { protect: boolean; retainOnDelete: boolean }>();
+    let failure: unknown;
+    const account = config.accountId;
+    const region = config.region;
+    const vpcsFor = this.options.vpcsFor ?? ((a: string) => [`vpc-${shortId(a + "a", 17)}`, `vpc-${shortId(a + "b", 17)}`]);
+
+    const mocks: pulumi.runtime.Mocks = {
+      newResource: (args) => {
+        if (args.type === "pulumi:pulumi:StackReference") {
+          const target = this.stacks.get(String(args.inputs.name));
+          if (!target) {
+            failure = new SimulationError(
+              stackName,
+              `stack "${stackName}": its StackReference names "${args.inputs.name}", which is not among the simulated stacks (${[...this.stacks.keys()].join(", ") || "none"})`,
+            );
+            return { id: args.inputs.name, state: { name: args.inputs.name, outputs: {}, secretOutputNames: [] } };
+          }
+          return {
+            id: args.inputs.name,
+            state: { name: args.inputs.name, outputs: target.outputs, secretOutputNames: target.secretOutputNames },
+          };
+        }
+        const { id, state } = synthesizeState(args.type, args.name, args.inputs, account, region);
+        const opt = options.get(`${args.type}::${args.name}`) ?? { protect: false, retainOnDelete: false };
+        resources.push({
+          type: args.type,
+          name: args.name,
+          urn: `urn:pulumi:${stackName}::${PROJECT}::${args.type}::${args.name}`,
+          custom: args.custom ?? true,
+          inputs: args.inputs,
+          ...opt,
+        });
+        return { id, state };
+      },
+      call: (args) => {
+        switch (args.token) {
+          case "aws:ec2/getVpcs:getVpcs":
+            return { id: region, ids: vpcsFor(account, region) };
+          case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: account, arn: `arn:aws:iam::${account}:root`, userId: account, id: account };
+          case "aws:index/getRegion:getRegion":
+            return { name: region, region, id: region };
+          case "aws:index/getPartition:getPartition":
+            return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+          default:
+            return args.inputs;
+        }
+      },
+    };
+    await pulumi.runtime.setMocks(mocks, PROJECT, stackName, this.options.preview ?? false, "organization");
+    pulumi.runtime.setAllConfig(raw);
+
+    const program = require("../index") as () => Promise<Record<string, unknown>>;
+    let outputs: Record<string, any> = {};
+    let secretOutputNames: string[] = [];
+    try {
+      let exported: Record<string, unknown> = {};
+      await pulumi.runtime.runInPulumiStack(async () => {
+        pulumi.runtime.registerStackTransformation((t) => {
+          options.set(`${t.type}::${t.name}`, {
+            protect: !!t.opts.protect,
+            retainOnDelete: !!t.opts.retainOnDelete,
+          });
+          return undefined;
+        });
+        exported = (await program()) ?? {};
+        return exported;
+      });
+      await settings.waitForRPCs();
+      ({ outputs, secretOutputNames } = await resolveOutputs(exported));
+    } catch (e) {
+      await settings.waitForRPCs().catch(() => undefined);
+      throw failure ?? e;
+    }
+    if (failure) throw failure;
+    const sim: SimStack = { name: stackName, role: config.role, config, resources, outputs, secretOutputNames };
+    this.stacks.set(`organization/${PROJECT}/${stackName}`, sim);
+    return sim;
+  }
+}
+
+async function resolveOutputs(exported: Record<string, unknown>) {
+  const outputs: Record<string, any> = {};
+  const secretOutputNames: string[] = [];
+  for (const [key, value] of Object.entries(exported)) {
+    const output = pulumi.output(value as any) as pulumi.Output<any>;
+    outputs[key] = await new Promise((resolve) => output.apply((v: unknown) => resolve(v)));
+    if (await (output as any).isSecret) secretOutputNames.push(key);
+  }
+  return { outputs, secretOutputNames };
+}
