@@ -47,7 +47,7 @@ export interface CentralArchiveOutputs {
 export const SKIP_KEY_PATTERNS: Record<LogType, string[]> = {
   // Digest files share the `.json.gz` suffix, so no S3 notification filter can exclude them
   // (S3 filters are literal prefixes and suffixes, and the account ID comes first in the key).
-  cloudtrail: ["/CloudTrail-Digest/", "/CloudTrail-Insight/"],
+  cloudtrail: ["/CloudTrail-Digest/"],
   vpcflowlogs: [],
   waf: [],
 };

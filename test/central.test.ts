@@ -1,0 +1,365 @@
+import { expect } from "chai";
+import { LOG_TYPES } from "../shared/naming";
+import { SimStack } from "../tools/simulate";
+import { all, CENTRAL, centralSettings, find, listSettings, MGMT, ORG, parsed, simulate, statement, WEB } from "./helpers";
+
+const BUCKET = "aws:s3/bucket:Bucket";
+const KEY = "aws:kms/key:Key";
+const ROLE_ARN = `arn:aws:iam::${CENTRAL}:role/central-logs-siem-reader`;
+
+describe("central stack (organization mode)", () => {
+  let central: SimStack;
+  before(async () => {
+    ({ central } = await simulate(centralSettings()));
+  });
+
+  it("creates a rotating, protected, retained CMK with a 30-day deletion window", () => {
+    const key = find(central, KEY);
+    expect(key.inputs.enableKeyRotation).to.equal(true);
+    expect(key.inputs.rotationPeriodInDays).to.equal(365);
+    expect(key.inputs.deletionWindowInDays).to.equal(30);
+    expect(key.protect, "protect").to.equal(true);
+    expect(key.retainOnDelete, "retainOnDelete").to.equal(true);
+    expect(find(central, "aws:kms/alias:Alias").inputs.name).to.equal("alias/central-logs");
+  });
+
+  it("names one bucket per log type, the WAF one starting with aws-waf-logs-", () => {
+    const names = all(central, BUCKET).map((b) => b.inputs.bucket).sort();
+    expect(names).to.deep.equal([
+      "aws-waf-logs-central-example-org",
+      "central-logs-access-example-org",
+      "central-logs-cloudtrail-example-org",
+      "central-logs-vpcflowlogs-example-org",
+    ]);
+  });
+
+  it("protects and retains every bucket, and protects their guard resources", () => {
+    for (const bucket of all(central, BUCKET)) {
+      expect(bucket.protect, bucket.name).to.equal(true);
+      expect(bucket.retainOnDelete, bucket.name).to.equal(true);
+      expect(bucket.inputs.forceDestroy, bucket.name).to.equal(false);
+    }
+    for (const type of [
+      "aws:s3/bucketPolicy:BucketPolicy",
+      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+      "aws:s3/bucketVersioning:BucketVersioning",
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    ])
+      for (const r of all(central, type)) expect(r.protect, `${type} ${r.name}`).to.equal(true);
+  });
+
+  it("hardens every bucket: owner-enforced, all four public access blocks, versioning", () => {
+    expect(all(central, "aws:s3/bucketOwnershipControls:BucketOwnershipControls").map((r) => r.inputs.rule.objectOwnership)).to.deep.equal(
+      Array(4).fill("BucketOwnerEnforced"),
+    );
+    for (const pab of all(central, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"))
+      expect(pab.inputs).to.include({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+    for (const v of all(central, "aws:s3/bucketVersioning:BucketVersioning"))
+      expect(v.inputs.versioningConfiguration.status).to.equal("Enabled");
+  });
+
+  it("encrypts log buckets with the CMK ARN and a bucket key, the access-log bucket with SSE-S3", () => {
+    const keyArn = central.outputs.archive.keyArn as string;
+    expect(keyArn).to.match(/^arn:aws:kms:eu-west-1:111111111111:key\//);
+    for (const logType of LOG_TYPES) {
+      const rule = find(central, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", `${logType}-logs-encryption`).inputs.rules[0];
+      expect(rule.applyServerSideEncryptionByDefault).to.deep.equal({ sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn });
+      expect(rule.bucketKeyEnabled).to.equal(true);
+    }
+    const access = find(central, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "access-logs-encryption");
+    expect(access.inputs.rules[0].applyServerSideEncryptionByDefault).to.deep.equal({ sseAlgorithm: "AES256" });
+  });
+
+  it("logs server access of each log bucket to the access-log bucket under its own prefix", () => {
+    for (const logType of LOG_TYPES) {
+      const logging = find(central, "aws:s3/bucketLogging:BucketLogging", `${logType}-logs-access-logging`);
+      expect(logging.inputs.targetBucket).to.equal("central-logs-access-example-org");
+      expect(logging.inputs.targetPrefix).to.equal(`${find(central, BUCKET, `${logType}-logs`).inputs.bucket}/`);
+    }
+    const policy = parsed(find(central, "aws:s3/bucketPolicy:BucketPolicy", "access-logs-policy").inputs.policy);
+    const write = statement(policy, "S3ServerAccessLogsWrite");
+    expect(write.Principal).to.deep.equal({ Service: "logging.s3.amazonaws.com" });
+    expect(write.Condition!.StringEquals).to.deep.equal({ "aws:SourceAccount": CENTRAL });
+    expect(write.Condition!.ArnLike!["aws:SourceArn"]).to.have.members([
+      "arn:aws:s3:::central-logs-cloudtrail-example-org",
+      "arn:aws:s3:::central-logs-vpcflowlogs-example-org",
+      "arn:aws:s3:::aws-waf-logs-central-example-org",
+    ]);
+  });
+
+  it("applies the configured lifecycle to current and noncurrent versions", () => {
+    const rule = find(central, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "cloudtrail-logs-lifecycle").inputs.rules[0];
+    expect(rule.status).to.equal("Enabled");
+    expect(rule.transitions).to.deep.equal([{ days: 90, storageClass: "GLACIER_IR" }]);
+    expect(rule.expiration).to.deep.equal({ days: 2557 });
+    expect(rule.noncurrentVersionTransitions).to.deep.equal([{ noncurrentDays: 30, storageClass: "GLACIER_IR" }]);
+    expect(rule.noncurrentVersionExpiration).to.deep.equal({ noncurrentDays: 365 });
+  });
+
+  it("denies non-TLS requests on every bucket", () => {
+    for (const policy of all(central, "aws:s3/bucketPolicy:BucketPolicy")) {
+      const deny = statement(parsed(policy.inputs.policy), "DenyInsecureTransport");
+      expect(deny.Effect).to.equal("Deny");
+      expect(deny.Principal).to.equal("*");
+      expect(deny.Action).to.equal("s3:*");
+      expect(deny.Condition).to.deep.equal({ Bool: { "aws:SecureTransport": "false" } });
+      expect(deny.Resource).to.have.length(2);
+    }
+  });
+
+  it("lets CloudTrail of the organization write with AWS's documented ACL condition", () => {
+    const doc = parsed(find(central, "aws:s3/bucketPolicy:BucketPolicy", "cloudtrail-logs-policy").inputs.policy);
+    const acl = statement(doc, "CloudTrailAclCheck");
+    expect(acl.Action).to.equal("s3:GetBucketAcl");
+    expect(acl.Resource).to.equal("arn:aws:s3:::central-logs-cloudtrail-example-org");
+    expect(acl.Condition).to.deep.equal({ StringEquals: { "aws:SourceOrgID": ORG } });
+    const write = statement(doc, "CloudTrailWrite");
+    expect(write.Resource).to.equal("arn:aws:s3:::central-logs-cloudtrail-example-org/AWSLogs/*");
+    expect(write.Condition).to.deep.equal({
+      StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceOrgID": ORG },
+    });
+    // CloudTrail digest files are SSE-S3: no statement may deny on the encryption header.
+    expect(JSON.stringify(doc)).not.to.match(/x-amz-server-side-encryption/);
+  });
+
+  it("lets log delivery write flow logs without requiring an ACL header", () => {
+    const doc = parsed(find(central, "aws:s3/bucketPolicy:BucketPolicy", "vpcflowlogs-logs-policy").inputs.policy);
+    const write = statement(doc, "LogDeliveryWrite");
+    expect(write.Principal).to.deep.equal({ Service: "delivery.logs.amazonaws.com" });
+    expect(write.Condition!.StringEqualsIfExists).to.deep.equal({ "s3:x-amz-acl": "bucket-owner-full-control" });
+    expect(write.Condition!.StringEquals).to.deep.equal({ "aws:SourceOrgID": ORG });
+    expect(statement(doc, "LogDeliveryAclCheck").Action).to.deep.equal(["s3:GetBucketAcl", "s3:ListBucket"]);
+  });
+
+  it("admits member WAF replication roles by organization, replicas only, never deletes", () => {
+    const doc = parsed(find(central, "aws:s3/bucketPolicy:BucketPolicy", "waf-logs-policy").inputs.policy);
+    expect(doc.Statement.map((s) => s.Sid)).to.deep.equal(["DenyInsecureTransport", "WafReplicationFromMembers"]);
+    const s = statement(doc, "WafReplicationFromMembers");
+    expect(s.Action).to.include("s3:ReplicateObject").and.not.include("s3:ReplicateDelete");
+    expect(s.Condition).to.deep.equal({
+      StringEquals: { "aws:PrincipalOrgID": ORG },
+      ArnLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/central-logging-waf-replication" },
+    });
+  });
+
+  it("writes one key policy statement per party, each scoped, and no decrypt for member accounts", () => {
+    const doc = parsed(find(central, KEY).inputs.policy);
+    expect(statement(doc, "KeyAdministration").Principal).to.deep.equal({ AWS: `arn:aws:iam::${CENTRAL}:root` });
+    const ct = statement(doc, "CloudTrailEncryptLogs");
+    expect(ct.Action).to.equal("kms:GenerateDataKey*");
+    expect(ct.Condition).to.deep.equal({
+      StringEquals: { "aws:SourceOrgID": ORG },
+      StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:${aws:SourceAccount}:trail/*" },
+    });
+    expect(statement(doc, "CloudTrailDescribeKey").Action).to.deep.equal(["kms:DescribeKey", "kms:Decrypt"]);
+    expect(statement(doc, "LogDeliveryUseKey").Condition).to.deep.equal({ StringEquals: { "aws:SourceOrgID": ORG } });
+    const s3 = statement(doc, "S3NotificationsToEncryptedQueues");
+    expect(s3.Action).to.deep.equal(["kms:GenerateDataKey", "kms:Decrypt"]);
+    expect(s3.Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": CENTRAL } });
+    const siem = statement(doc, "SiemDecryptViaS3AndSqs");
+    expect(siem.Principal).to.deep.equal({ AWS: ROLE_ARN });
+    expect(siem.Action).to.equal("kms:Decrypt");
+    expect(siem.Condition).to.deep.equal({
+      StringEquals: { "kms:ViaService": ["s3.eu-west-1.amazonaws.com", "sqs.eu-west-1.amazonaws.com"] },
+    });
+    const replication = statement(doc, "WafReplicationEncryptReplicas");
+    expect(replication.Action).to.deep.equal(["kms:Encrypt", "kms:GenerateDataKey"]);
+    // Decrypt only for service principals (scoped) and the SIEM role; never an account root.
+    for (const s of doc.Statement.filter((x) => x.Sid !== "KeyAdministration")) {
+      const actions = ([] as string[]).concat(s.Action);
+      const principal = s.Principal as { AWS?: string };
+      if (actions.includes("kms:Decrypt") && principal.AWS) expect(principal.AWS).to.equal(ROLE_ARN);
+    }
+    expect(JSON.stringify(doc)).not.to.contain(`${MGMT}:root`);
+  });
+
+  it("creates encrypted standard queues with a dead-letter queue, 14-day retention, 300 s visibility", () => {
+    const keyArn = central.outputs.archive.keyArn;
+    for (const logType of LOG_TYPES) {
+      const queue = find(central, "aws:sqs/queue:Queue", `${logType}-queue`);
+      const dlq = find(central, "aws:sqs/queue:Queue", `${logType}-dlq`);
+      expect(queue.inputs.name).to.equal(`central-logs-${logType}`);
+      expect(queue.inputs.kmsMasterKeyId).to.equal(keyArn);
+      expect(dlq.inputs.kmsMasterKeyId).to.equal(keyArn);
+      expect(queue.inputs.fifoQueue).to.equal(undefined);
+      expect(queue.inputs.messageRetentionSeconds).to.equal(1209600);
+      expect(queue.inputs.visibilityTimeoutSeconds).to.equal(300);
+      expect(JSON.parse(queue.inputs.redrivePolicy)).to.deep.equal({
+        deadLetterTargetArn: `arn:aws:sqs:eu-west-1:${CENTRAL}:central-logs-${logType}-dlq`,
+        maxReceiveCount: 5,
+      });
+    }
+  });
+
+  it("lets only a queue's own bucket send to it, and the SIEM role read it", () => {
+    for (const logType of LOG_TYPES) {
+      const doc = parsed(find(central, "aws:sqs/queuePolicy:QueuePolicy", `${logType}-queue-policy`).inputs.policy);
+      const send = statement(doc, "S3NotificationsFromOwnBucket");
+      expect(send.Principal).to.deep.equal({ Service: "s3.amazonaws.com" });
+      expect(send.Action).to.equal("sqs:SendMessage");
+      expect(send.Condition).to.deep.equal({
+        ArnEquals: { "aws:SourceArn": `arn:aws:s3:::${find(central, BUCKET, `${logType}-logs`).inputs.bucket}` },
+        StringEquals: { "aws:SourceAccount": CENTRAL },
+      });
+      const read = statement(doc, "SiemReader");
+      expect(read.Principal).to.deep.equal({ AWS: ROLE_ARN });
+      expect(read.Action).to.have.members(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]);
+    }
+  });
+
+  it("sends every object-created event of a bucket to its own queue, one notification per bucket", () => {
+    const notifications = all(central, "aws:s3/bucketNotification:BucketNotification");
+    expect(notifications).to.have.length(3);
+    for (const logType of LOG_TYPES) {
+      const n = find(central, "aws:s3/bucketNotification:BucketNotification", `${logType}-notification`);
+      expect(n.inputs.bucket).to.equal(find(central, BUCKET, `${logType}-logs`).inputs.bucket);
+      expect(n.inputs.queues).to.deep.equal([
+        { queueArn: `arn:aws:sqs:eu-west-1:${CENTRAL}:central-logs-${logType}`, events: ["s3:ObjectCreated:*"] },
+      ]);
+    }
+  });
+
+  it("gives the SIEM role exactly queue reads, object gets and decrypt through S3 and SQS", () => {
+    const role = find(central, "aws:iam/role:Role");
+    const trust = parsed(role.inputs.assumeRolePolicy);
+    expect(trust.Statement).to.deep.equal([
+      {
+        Sid: "SiemAssumeWithExternalId",
+        Effect: "Allow",
+        Principal: { AWS: ["arn:aws:iam::999999999999:role/siem-ingest"] },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "sts:ExternalId": "ext-id-123" } },
+      },
+    ]);
+    const perms = parsed(find(central, "aws:iam/rolePolicy:RolePolicy").inputs.policy);
+    const actions = perms.Statement.flatMap((s) => ([] as string[]).concat(s.Action)).sort();
+    expect(actions).to.deep.equal([
+      "kms:Decrypt",
+      "s3:GetObject",
+      "sqs:ChangeMessageVisibility",
+      "sqs:DeleteMessage",
+      "sqs:GetQueueAttributes",
+      "sqs:ReceiveMessage",
+    ]);
+    expect(statement(perms, "DecryptViaS3AndSqs").Resource).to.equal(central.outputs.archive.keyArn);
+    expect(statement(perms, "GetLogObjects").Resource).to.have.length(3);
+    expect(all(central, "aws:iam/user:User")).to.have.length(0);
+    expect(all(central, "aws:iam/accessKey:AccessKey")).to.have.length(0);
+  });
+
+  it("exports the output contract, with the external ID as a secret", () => {
+    const a = central.outputs.archive;
+    expect(a).to.include({ contractVersion: 1, mode: "organization", organizationId: ORG, accountId: CENTRAL, region: "eu-west-1" });
+    expect(a.siemRoleArn).to.equal(ROLE_ARN);
+    expect(a.logs.cloudtrail).to.deep.equal({
+      bucketName: "central-logs-cloudtrail-example-org",
+      bucketArn: "arn:aws:s3:::central-logs-cloudtrail-example-org",
+      queueUrl: `https://sqs.eu-west-1.amazonaws.com/${CENTRAL}/central-logs-cloudtrail`,
+      queueArn: `arn:aws:sqs:eu-west-1:${CENTRAL}:central-logs-cloudtrail`,
+      deadLetterQueueArn: `arn:aws:sqs:eu-west-1:${CENTRAL}:central-logs-cloudtrail-dlq`,
+      skipKeyPatterns: ["/CloudTrail-Digest/"],
+    });
+    expect(central.outputs.siemExternalId).to.equal("ext-id-123");
+    expect(central.secretOutputNames).to.deep.equal(["siemExternalId"]);
+  });
+});
+
+describe("central stack (account-list mode)", () => {
+  let central: SimStack;
+  before(async () => {
+    ({ central } = await simulate(listSettings({ wafDelivery: "both" })));
+  });
+
+  it("writes the account list once per statement and holds each writer to its own prefix", () => {
+    const doc = parsed(find(central, "aws:s3/bucketPolicy:BucketPolicy", "cloudtrail-logs-policy").inputs.policy);
+    const s = statement(doc, "CloudTrailAclCheckAndWrite");
+    expect(s.Resource).to.deep.equal([
+      "arn:aws:s3:::central-logs-cloudtrail-example-org",
+      "arn:aws:s3:::central-logs-cloudtrail-example-org/AWSLogs/${aws:SourceAccount}/*",
+    ]);
+    expect(s.Condition).to.deep.equal({
+      StringEquals: { "aws:SourceAccount": [MGMT, WEB] },
+      StringEqualsIfExists: { "s3:x-amz-acl": "bucket-owner-full-control" },
+    });
+    const flow = statement(parsed(find(central, "aws:s3/bucketPolicy:BucketPolicy", "vpcflowlogs-logs-policy").inputs.policy), "LogDeliveryAclCheckAndWrite");
+    expect(flow.Resource).to.include("arn:aws:s3:::central-logs-vpcflowlogs-example-org/AWSLogs/aws-account-id=${aws:SourceAccount}/*");
+  });
+
+  it("accepts both WAF paths when configured so, replication by account list", () => {
+    const doc = parsed(find(central, "aws:s3/bucketPolicy:BucketPolicy", "waf-logs-policy").inputs.policy);
+    expect(doc.Statement.map((s) => s.Sid)).to.deep.equal([
+      "DenyInsecureTransport",
+      "WafLogDeliveryAclCheckAndWrite",
+      "WafReplicationFromMembers",
+    ]);
+    expect(statement(doc, "WafReplicationFromMembers").Condition!.StringEquals).to.deep.equal({ "aws:PrincipalAccount": [MGMT, WEB] });
+    expect(statement(doc, "WafReplicationFromMembers").Resource).to.include(
+      "arn:aws:s3:::aws-waf-logs-central-example-org/AWSLogs/${aws:PrincipalAccount}/*",
+    );
+  });
+
+  it("scopes CloudTrail and log delivery in the key policy by the account list", () => {
+    const doc = parsed(find(central, KEY).inputs.policy);
+    expect(statement(doc, "CloudTrailUseKey").Condition).to.deep.equal({
+      StringEquals: { "aws:SourceAccount": [MGMT, WEB] },
+      StringLikeIfExists: { "kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:${aws:SourceAccount}:trail/*" },
+    });
+    expect(statement(doc, "LogDeliveryUseKey").Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": [MGMT, WEB] } });
+    expect(central.outputs.archive).to.include({ mode: "account-list" });
+    expect(central.outputs.archive.memberAccountIds).to.deep.equal([MGMT, WEB]);
+  });
+});
+
+describe("central stack options", () => {
+  it("enables Object Lock at creation with the configured default retention", async () => {
+    const { central } = await simulate(centralSettings({ objectLock: { mode: "COMPLIANCE", retentionDays: 400 } }));
+    for (const logType of LOG_TYPES) {
+      expect(find(central, "aws:s3/bucket:Bucket", `${logType}-logs`).inputs.objectLockEnabled).to.equal(true);
+      const lock = find(central, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", `${logType}-logs-object-lock`);
+      expect(lock.inputs.rule).to.deep.equal({ defaultRetention: { mode: "COMPLIANCE", days: 400 } });
+    }
+    expect(find(central, "aws:s3/bucket:Bucket", "access-logs").inputs.objectLockEnabled).to.equal(undefined);
+  });
+
+  it("uses an OIDC trust pinned to audience and session name for Microsoft Sentinel", async () => {
+    const { central } = await simulate(
+      centralSettings({
+        siem: {
+          trust: "oidc",
+          providerArn: "arn:aws:iam::111111111111:oidc-provider/sts.windows.net/33e01921-4d64-4f8c-a055-5bdaffd5e33d/",
+          audience: "api://1462b192-27f7-4cb9-8523-0f4ecb54b47e",
+          roleSessionName: "MicrosoftSentinel_0000",
+        },
+      }),
+    );
+    const role = find(central, "aws:iam/role:Role");
+    expect(role.inputs.name).to.equal("OIDC_central-logs-siem-reader");
+    const s = parsed(role.inputs.assumeRolePolicy).Statement[0];
+    expect(s.Action).to.equal("sts:AssumeRoleWithWebIdentity");
+    expect(s.Condition).to.deep.equal({
+      StringEquals: {
+        "sts.windows.net/33e01921-4d64-4f8c-a055-5bdaffd5e33d/:aud": "api://1462b192-27f7-4cb9-8523-0f4ecb54b47e",
+        "sts:RoleSessionName": "MicrosoftSentinel_0000",
+      },
+    });
+    expect(central.secretOutputNames).to.deep.equal([]);
+    expect(central.outputs).not.to.have.property("siemExternalId");
+  });
+
+  it("applies the configured rotation period, queue settings and lifecycle", async () => {
+    const { central } = await simulate(
+      centralSettings({
+        keyRotationDays: "90",
+        queue: { visibilityTimeoutSeconds: 900, maxReceiveCount: 10 },
+        lifecycle: { transitionDays: 30, expirationDays: 400 },
+      }),
+    );
+    expect(find(central, KEY).inputs.rotationPeriodInDays).to.equal(90);
+    const q = find(central, "aws:sqs/queue:Queue", "waf-queue");
+    expect(q.inputs.visibilityTimeoutSeconds).to.equal(900);
+    expect(JSON.parse(q.inputs.redrivePolicy).maxReceiveCount).to.equal(10);
+    const rule = find(central, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "waf-logs-lifecycle").inputs.rules[0];
+    expect(rule.transitions[0].days).to.equal(30);
+    expect(rule.expiration.days).to.equal(400);
+  });
+});

@@ -1,0 +1,84 @@
+/** Shared fixtures: raw stack configs like the example organization's, and policy look-ups. */
+import { expect } from "chai";
+import { RawConfig } from "../shared/config";
+import { PolicyDocument, PolicyStatement } from "../shared/iam";
+import { SimResource, SimStack, Simulator } from "../tools/simulate";
+
+export const CENTRAL = "111111111111";
+export const MGMT = "222222222222";
+export const WEB = "333333333333";
+export const OUTSIDER = "444444444444";
+export const ORG = "o-a1b2c3d4e5";
+export const REGION = "eu-west-1";
+export const CENTRAL_STACK = "organization/central-logging/central";
+
+type Settings = Record<string, unknown>;
+
+/** Encodes settings the way the Pulumi runtime hands them over (objects as JSON text). */
+export function raw(account: string, settings: Settings, extra: Record<string, string> = {}): RawConfig {
+  const out: RawConfig = { "aws:region": REGION, "aws:allowedAccountIds": JSON.stringify([account]), ...extra };
+  for (const [key, value] of Object.entries(settings)) {
+    if (value === undefined) continue;
+    out[`central-logging:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return out;
+}
+
+export const centralSettings = (overrides: Settings = {}): Settings => ({
+  role: "central",
+  organizationId: ORG,
+  bucketSuffix: "example-org",
+  siem: { trust: "aws", principals: ["arn:aws:iam::999999999999:role/siem-ingest"], externalId: "ext-id-123" },
+  ...overrides,
+});
+
+export const listSettings = (overrides: Settings = {}): Settings =>
+  centralSettings({ organizationId: undefined, memberAccountIds: [MGMT, WEB], ...overrides });
+
+export const memberSettings = (overrides: Settings = {}): Settings => ({
+  role: "member",
+  centralStack: CENTRAL_STACK,
+  ...overrides,
+});
+
+export function find(stack: SimStack, type: string, name?: string): SimResource {
+  const found = stack.resources.filter((r) => r.type === type && (name === undefined || r.name === name));
+  expect(found, `${type} ${name ?? ""} in ${stack.name}`).to.have.length(1);
+  return found[0];
+}
+
+export function all(stack: SimStack, type: string): SimResource[] {
+  return stack.resources.filter((r) => r.type === type);
+}
+
+/** Parses a policy input back from the JSON the program produced. */
+export function parsed(json: unknown): PolicyDocument {
+  expect(json, "policy JSON").to.be.a("string");
+  const doc = JSON.parse(json as string) as PolicyDocument;
+  expect(doc.Version).to.equal("2012-10-17");
+  return doc;
+}
+
+export function statement(doc: PolicyDocument, sid: string): PolicyStatement {
+  const found = doc.Statement.filter((s) => s.Sid === sid);
+  expect(found, `statement ${sid} in ${doc.Statement.map((s) => s.Sid).join(",")}`).to.have.length(1);
+  return found[0];
+}
+
+/** Runs the central stack (and optionally members) in a fresh simulator. */
+export async function simulate(central: Settings, members: Record<string, { account: string; settings: Settings }> = {}) {
+  const sim = new Simulator();
+  const centralStack = await sim.runStack("central", raw(CENTRAL, central));
+  const memberStacks: Record<string, SimStack> = {};
+  for (const [name, m] of Object.entries(members)) memberStacks[name] = await sim.runStack(name, raw(m.account, m.settings));
+  return { sim, central: centralStack, members: memberStacks };
+}
+
+export async function rejects(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("expected a rejection");
+}
