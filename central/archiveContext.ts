@@ -39,7 +39,8 @@ export function archiveContext(config: CentralConfig): ArchiveContext {
   };
 }
 
-export const bucketArnOf = (ctx: ArchiveContext, logType: LogType) => arn.bucket(ctx.partition, ctx.bucketNames[logType]);
+export const bucketArnOf = (ctx: ArchiveContext, logType: LogType) =>
+  arn.bucket(ctx.partition, ctx.bucketNames[logType]);
 export const queueArnOf = (ctx: ArchiveContext, logType: LogType) =>
   arn.queue(ctx.partition, ctx.region, ctx.accountId, queueName(logType));
 export const acceptsDirectWaf = (ctx: ArchiveContext) => ctx.wafDelivery !== "replication";

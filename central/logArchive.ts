@@ -6,7 +6,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CentralConfig } from "../shared/config";
-import { CentralArchiveOutputs, CONTRACT_VERSION, LogDestination, SKIP_KEY_PATTERNS } from "../shared/contract";
+import {
+  CentralArchiveOutputs,
+  CONTRACT_VERSION,
+  LogDestination,
+  SKIP_KEY_PATTERNS,
+} from "../shared/contract";
 import { serializeWithinLimit } from "../shared/iam";
 import { deadLetterQueueName, KEY_ALIAS, LOG_TYPES, LogType, queueName } from "../shared/naming";
 import { archiveContext, ArchiveContext, bucketArnOf, queueArnOf } from "./archiveContext";
@@ -57,17 +62,27 @@ export class LogArchive extends pulumi.ComponentResource {
     // preview with the policy's name, size and limit instead of failing the apply at AWS.
     const keyPolicyJson = serializeWithinLimit("central CMK key policy", "key", keyPolicy(ctx));
     const bucketPolicyJson = Object.fromEntries(
-      LOG_TYPES.map((t) => [t, serializeWithinLimit(`${ctx.bucketNames[t]} bucket policy`, "bucket", logBucketPolicy(ctx, t))]),
+      LOG_TYPES.map((t) => [
+        t,
+        serializeWithinLimit(`${ctx.bucketNames[t]} bucket policy`, "bucket", logBucketPolicy(ctx, t)),
+      ]),
     ) as Record<LogType, string>;
     const queuePolicyJson = Object.fromEntries(
-      LOG_TYPES.map((t) => [t, serializeWithinLimit(`${queueName(t)} queue policy`, "queue", queuePolicy(ctx, t))]),
+      LOG_TYPES.map((t) => [
+        t,
+        serializeWithinLimit(`${queueName(t)} queue policy`, "queue", queuePolicy(ctx, t)),
+      ]),
     ) as Record<LogType, string>;
     const accessLogPolicyJson = serializeWithinLimit(
       `${ctx.accessLogBucketName} bucket policy`,
       "bucket",
       accessLogBucketPolicy(ctx),
     );
-    const trustJson = serializeWithinLimit("SIEM role trust policy", "trust", siemTrustPolicy(ctx.partition, s.siem));
+    const trustJson = serializeWithinLimit(
+      "SIEM role trust policy",
+      "trust",
+      siemTrustPolicy(ctx.partition, s.siem),
+    );
 
     // The role exists before the key and queue policies name it: KMS and SQS reject unknown principals.
     this.siemRole = new aws.iam.Role(
@@ -103,7 +118,12 @@ export class LogArchive extends pulumi.ComponentResource {
     this.deadLetterQueues = {} as Record<LogType, aws.sqs.Queue>;
     for (const logType of LOG_TYPES) {
       const bucket = this.createLogBucket(ctx, config, logType, bucketPolicyJson[logType], keep, guard);
-      const { queue, dlq, queuePolicyResource } = this.createQueue(ctx, config, logType, queuePolicyJson[logType]);
+      const { queue, dlq, queuePolicyResource } = this.createQueue(
+        ctx,
+        config,
+        logType,
+        queuePolicyJson[logType],
+      );
       new aws.s3.BucketNotification(
         `${logType}-notification`,
         { bucket: bucket.id, queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"] }] },
@@ -128,7 +148,12 @@ export class LogArchive extends pulumi.ComponentResource {
 
     this.siemExternalId = pulumi.secret(s.siem.trust === "aws" ? s.siem.externalId : undefined);
     this.outputs = pulumi
-      .all([this.key.arn, this.siemRole.arn, ...LOG_TYPES.map((t) => this.queues[t].url), ...LOG_TYPES.map((t) => this.deadLetterQueues[t].arn)])
+      .all([
+        this.key.arn,
+        this.siemRole.arn,
+        ...LOG_TYPES.map((t) => this.queues[t].url),
+        ...LOG_TYPES.map((t) => this.deadLetterQueues[t].arn),
+      ])
       .apply(([keyArn, roleArn, ...rest]) => {
         const logs = {} as Record<LogType, LogDestination>;
         LOG_TYPES.forEach((t, i) => {
@@ -169,7 +194,13 @@ export class LogArchive extends pulumi.ComponentResource {
     );
     new aws.s3.BucketPublicAccessBlock(
       `${name}-public-access-block`,
-      { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
       opts,
     );
     return new aws.s3.BucketVersioning(
@@ -189,7 +220,11 @@ export class LogArchive extends pulumi.ComponentResource {
     const name = "access-logs";
     // S3 server access logging only writes to SSE-S3 targets without Object Lock, so this bucket is the
     // archive's one SSE-S3 bucket, and is never locked.
-    const bucket = new aws.s3.Bucket(name, { bucket: ctx.accessLogBucketName, forceDestroy: false }, { parent: this, ...keep });
+    const bucket = new aws.s3.Bucket(
+      name,
+      { bucket: ctx.accessLogBucketName, forceDestroy: false },
+      { parent: this, ...keep },
+    );
     this.hardenBucket(name, bucket, guard);
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,
@@ -213,7 +248,11 @@ export class LogArchive extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.s3.BucketPolicy(`${name}-policy`, { bucket: bucket.id, policy: policyJson }, { parent: this, ...guard });
+    new aws.s3.BucketPolicy(
+      `${name}-policy`,
+      { bucket: bucket.id, policy: policyJson },
+      { parent: this, ...guard },
+    );
     return bucket;
   }
 
@@ -229,7 +268,11 @@ export class LogArchive extends pulumi.ComponentResource {
     const name = `${logType}-logs`;
     const bucket = new aws.s3.Bucket(
       name,
-      { bucket: ctx.bucketNames[logType], objectLockEnabled: s.objectLock !== undefined, forceDestroy: false },
+      {
+        bucket: ctx.bucketNames[logType],
+        objectLockEnabled: s.objectLock !== undefined,
+        forceDestroy: false,
+      },
       { parent: this, ...keep },
     );
     const versioning = this.hardenBucket(name, bucket, guard);
@@ -256,10 +299,15 @@ export class LogArchive extends pulumi.ComponentResource {
             id: "archive-retention",
             status: "Enabled",
             filter: {},
-            transitions: [{ days: s.lifecycle.transitionDays, storageClass: s.lifecycle.transitionStorageClass }],
+            transitions: [
+              { days: s.lifecycle.transitionDays, storageClass: s.lifecycle.transitionStorageClass },
+            ],
             expiration: { days: s.lifecycle.expirationDays },
             noncurrentVersionTransitions: [
-              { noncurrentDays: s.lifecycle.noncurrentTransitionDays, storageClass: s.lifecycle.transitionStorageClass },
+              {
+                noncurrentDays: s.lifecycle.noncurrentTransitionDays,
+                storageClass: s.lifecycle.transitionStorageClass,
+              },
             ],
             noncurrentVersionExpiration: { noncurrentDays: s.lifecycle.noncurrentExpirationDays },
             abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
@@ -270,7 +318,11 @@ export class LogArchive extends pulumi.ComponentResource {
     );
     new aws.s3.BucketLogging(
       `${name}-access-logging`,
-      { bucket: bucket.id, targetBucket: this.accessLogBucket.id, targetPrefix: `${ctx.bucketNames[logType]}/` },
+      {
+        bucket: bucket.id,
+        targetBucket: this.accessLogBucket.id,
+        targetPrefix: `${ctx.bucketNames[logType]}/`,
+      },
       { parent: this, ...guard },
     );
     if (s.objectLock) {
@@ -284,7 +336,11 @@ export class LogArchive extends pulumi.ComponentResource {
         { parent: this, ...guard, dependsOn: [versioning] },
       );
     }
-    new aws.s3.BucketPolicy(`${name}-policy`, { bucket: bucket.id, policy: policyJson }, { parent: this, ...guard });
+    new aws.s3.BucketPolicy(
+      `${name}-policy`,
+      { bucket: bucket.id, policy: policyJson },
+      { parent: this, ...guard },
+    );
     return bucket;
   }
 
@@ -319,7 +375,10 @@ export class LogArchive extends pulumi.ComponentResource {
       `${logType}-dlq-redrive-allow`,
       {
         queueUrl: dlq.url,
-        redriveAllowPolicy: JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [queueArnOf(ctx, logType)] }),
+        redriveAllowPolicy: JSON.stringify({
+          redrivePermission: "byQueue",
+          sourceQueueArns: [queueArnOf(ctx, logType)],
+        }),
       },
       { parent: this, dependsOn: [queue] },
     );
@@ -331,4 +390,3 @@ export class LogArchive extends pulumi.ComponentResource {
     return { queue, dlq, queuePolicyResource };
   }
 }
-

@@ -6,7 +6,13 @@
 import { Condition, policy, PolicyDocument, PolicyStatement } from "../shared/iam";
 import { arn, LOG_TYPES, LogType, WAF_REPLICATION_ROLE_NAME } from "../shared/naming";
 import { dnsSuffixOf } from "../shared/regions";
-import { acceptsDirectWaf, acceptsWafReplication, ArchiveContext, bucketArnOf, queueArnOf } from "./archiveContext";
+import {
+  acceptsDirectWaf,
+  acceptsWafReplication,
+  ArchiveContext,
+  bucketArnOf,
+  queueArnOf,
+} from "./archiveContext";
 
 export const CLOUDTRAIL = "cloudtrail.amazonaws.com";
 export const LOG_DELIVERY = "delivery.logs.amazonaws.com";
@@ -24,7 +30,10 @@ function sourceScope(ctx: ArchiveContext): Record<string, string | string[]> {
 export function conditions(...blocks: Condition[]): Condition {
   const out: Condition = {};
   for (const block of blocks)
-    for (const [op, entries] of Object.entries(block) as [keyof Condition, Record<string, string | string[]>][])
+    for (const [op, entries] of Object.entries(block) as [
+      keyof Condition,
+      Record<string, string | string[]>,
+    ][])
       out[op] = { ...(out[op] ?? {}), ...entries };
   return out;
 }
@@ -160,7 +169,9 @@ function wafReplicationStatement(ctx: ArchiveContext, bucket: string): PolicySta
       arn.objects(ctx.partition, bucket, org ? "AWSLogs/*" : "AWSLogs/${aws:PrincipalAccount}/*"),
     ],
     Condition: {
-      StringEquals: org ? { "aws:PrincipalOrgID": ctx.organizationId! } : { "aws:PrincipalAccount": ctx.memberAccountIds! },
+      StringEquals: org
+        ? { "aws:PrincipalOrgID": ctx.organizationId! }
+        : { "aws:PrincipalAccount": ctx.memberAccountIds! },
       ArnLike: { "aws:PrincipalArn": replicationRolePattern(ctx) },
     },
   };
@@ -207,7 +218,9 @@ export function viaServices(ctx: ArchiveContext, ...services: string[]): string[
 /** The shared CMK's key policy: one statement per party, each scoped. */
 export function keyPolicy(ctx: ArchiveContext): PolicyDocument {
   const p = ctx.partition;
-  const trailContext = { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:${p}:cloudtrail:*:\${aws:SourceAccount}:trail/*` };
+  const trailContext = {
+    "kms:EncryptionContext:aws:cloudtrail:arn": `arn:${p}:cloudtrail:*:\${aws:SourceAccount}:trail/*`,
+  };
   const statements: PolicyStatement[] = [
     {
       Sid: "KeyAdministration",

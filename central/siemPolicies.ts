@@ -25,7 +25,9 @@ export function siemTrustPolicy(partition: Partition, trust: SiemTrust): PolicyD
       },
     ]);
   }
-  const provider = trust.providerArn.slice(trust.providerArn.indexOf("oidc-provider/") + "oidc-provider/".length);
+  const provider = trust.providerArn.slice(
+    trust.providerArn.indexOf("oidc-provider/") + "oidc-provider/".length,
+  );
   const pins: Record<string, string> = { [`${provider}:aud`]: trust.audience };
   if (trust.subject) pins[`${provider}:sub`] = trust.subject;
   if (trust.roleSessionName) pins["sts:RoleSessionName"] = trust.roleSessionName;

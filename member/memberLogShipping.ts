@@ -134,7 +134,11 @@ export class MemberLogShipping extends pulumi.ComponentResource {
       {
         name: WAF_REPLICATION_ROLE_NAME,
         description: "Replicates AWS WAF logs from the local staging bucket to the central archive",
-        assumeRolePolicy: serializeWithinLimit("WAF replication role trust policy", "trust", replicationTrustPolicy(m)),
+        assumeRolePolicy: serializeWithinLimit(
+          "WAF replication role trust policy",
+          "trust",
+          replicationTrustPolicy(m),
+        ),
       },
       { parent: this },
     );
@@ -150,7 +154,11 @@ export class MemberLogShipping extends pulumi.ComponentResource {
       },
       { parent: this, ...keep, dependsOn: [role] },
     );
-    const bucket = new aws.s3.Bucket("waf-staging", { bucket: m.wafBucketName, forceDestroy: false, tags }, { parent: this, ...keep });
+    const bucket = new aws.s3.Bucket(
+      "waf-staging",
+      { bucket: m.wafBucketName, forceDestroy: false, tags },
+      { parent: this, ...keep },
+    );
     const guard = { parent: this, protect };
     new aws.s3.BucketOwnershipControls(
       "waf-staging-ownership",
@@ -159,7 +167,13 @@ export class MemberLogShipping extends pulumi.ComponentResource {
     );
     new aws.s3.BucketPublicAccessBlock(
       "waf-staging-public-access-block",
-      { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
       guard,
     );
     const versioning = new aws.s3.BucketVersioning(
@@ -171,7 +185,12 @@ export class MemberLogShipping extends pulumi.ComponentResource {
       "waf-staging-encryption",
       {
         bucket: bucket.id,
-        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }],
+        rules: [
+          {
+            applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn },
+            bucketKeyEnabled: true,
+          },
+        ],
       },
       guard,
     );
@@ -194,7 +213,10 @@ export class MemberLogShipping extends pulumi.ComponentResource {
     );
     new aws.s3.BucketPolicy(
       "waf-staging-policy",
-      { bucket: bucket.id, policy: serializeWithinLimit(`${m.wafBucketName} bucket policy`, "bucket", wafStagingBucketPolicy(m)) },
+      {
+        bucket: bucket.id,
+        policy: serializeWithinLimit(`${m.wafBucketName} bucket policy`, "bucket", wafStagingBucketPolicy(m)),
+      },
       guard,
     );
     const permissions = new aws.iam.RolePolicy(
@@ -203,7 +225,11 @@ export class MemberLogShipping extends pulumi.ComponentResource {
         name: "central-logging-waf-replication",
         role: role.name,
         policy: key.arn.apply((keyArn) =>
-          serializeWithinLimit("WAF replication role permissions", "inline", replicationPermissionsPolicy(m, central, keyArn)),
+          serializeWithinLimit(
+            "WAF replication role permissions",
+            "inline",
+            replicationPermissionsPolicy(m, central, keyArn),
+          ),
         ),
       },
       { parent: this },

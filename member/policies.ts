@@ -98,7 +98,11 @@ export function replicationTrustPolicy(m: MemberContext): PolicyDocument {
 }
 
 /** Read from the staging bucket, write replicas under this account's own prefix in the archive. */
-export function replicationPermissionsPolicy(m: MemberContext, central: CentralArchiveOutputs, localKeyArn: string): PolicyDocument {
+export function replicationPermissionsPolicy(
+  m: MemberContext,
+  central: CentralArchiveOutputs,
+  localKeyArn: string,
+): PolicyDocument {
   const local = m.wafBucketName;
   const centralWaf = central.logs.waf;
   return policy([
@@ -134,7 +138,9 @@ export function replicationPermissionsPolicy(m: MemberContext, central: CentralA
       Resource: central.keyArn,
       Condition: {
         StringEquals: { "kms:ViaService": via("s3", central.region, m.partition) },
-        StringLike: { "kms:EncryptionContext:aws:s3:arn": [centralWaf.bucketArn, `${centralWaf.bucketArn}/*`] },
+        StringLike: {
+          "kms:EncryptionContext:aws:s3:arn": [centralWaf.bucketArn, `${centralWaf.bucketArn}/*`],
+        },
       },
     },
   ]);

@@ -21,18 +21,27 @@ export function checkAgainstCentral(config: MemberConfig, central: CentralArchiv
       `expected a central stack with output contract version ${CONTRACT_VERSION}, got ${central.contractVersion}; update both stacks to the same release`,
     );
   if (central.accountId === config.accountId)
-    fail("centralStack", `expected a member account, but ${config.accountId} is the log-archive account itself`);
+    fail(
+      "centralStack",
+      `expected a member account, but ${config.accountId} is the log-archive account itself`,
+    );
   if (central.mode === "account-list" && !central.memberAccountIds?.includes(config.accountId))
     fail(
       "centralStack",
       `account ${config.accountId} is missing from the central stack's memberAccountIds; add it there and run pulumi up on the central stack first`,
     );
   if (s.cloudTrail.mode !== "account" && central.mode !== "organization")
-    fail("cloudTrail.mode", `expected "account": the central stack is in account-list mode, so there is no organization trail`);
+    fail(
+      "cloudTrail.mode",
+      `expected "account": the central stack is in account-list mode, so there is no organization trail`,
+    );
   if (s.waf) {
     const accepted = central.wafDelivery === "both" || central.wafDelivery === s.waf.delivery;
     if (!accepted)
-      fail("waf.delivery", `expected "${central.wafDelivery}", the WAF delivery the central stack accepts, got "${s.waf.delivery}"`);
+      fail(
+        "waf.delivery",
+        `expected "${central.wafDelivery}", the WAF delivery the central stack accepts, got "${s.waf.delivery}"`,
+      );
   }
 }
 

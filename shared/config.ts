@@ -93,12 +93,12 @@ const queueSchema = z
 const principalArn = z
   .string()
   .regex(
-    /^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@\/-]+))$/,
+    /^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+))$/,
     "expected a 12-digit account ID or an IAM role or account-root ARN (never an IAM user)",
   );
 const externalId = z
   .string()
-  .regex(/^[\w+=,.@:\/-]{2,1224}$/, "expected 2 to 1224 characters of letters, digits and +=,.@:/-_");
+  .regex(/^[\w+=,.@:/-]{2,1224}$/, "expected 2 to 1224 characters of letters, digits and +=,.@:/-_");
 const roleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, "expected an IAM role name of 1 to 64 characters");
 
 const siemSchema = z.discriminatedUnion(
@@ -138,7 +138,10 @@ const siemSchema = z.discriminatedUnion(
 const centralSchema = z
   .object({
     role: z.literal("central"),
-    organizationId: z.string().regex(ORG_ID, "expected an AWS Organizations ID matching o-[a-z0-9]{10,32}").optional(),
+    organizationId: z
+      .string()
+      .regex(ORG_ID, "expected an AWS Organizations ID matching o-[a-z0-9]{10,32}")
+      .optional(),
     memberAccountIds: z.array(accountId).min(1, "expected at least one member account ID").optional(),
     bucketSuffix: z
       .string()
@@ -164,10 +167,23 @@ const centralSchema = z
       });
     const ids = c.memberAccountIds ?? [];
     const dup = ids.find((id, i) => ids.indexOf(id) !== i);
-    if (dup) ctx.addIssue({ code: "custom", path: ["memberAccountIds"], message: `expected unique IDs; ${dup} is listed twice` });
-    for (const name of [...LOG_TYPES.map((t) => logBucketName(t, c.bucketSuffix)), accessLogBucketName(c.bucketSuffix)]) {
+    if (dup)
+      ctx.addIssue({
+        code: "custom",
+        path: ["memberAccountIds"],
+        message: `expected unique IDs; ${dup} is listed twice`,
+      });
+    for (const name of [
+      ...LOG_TYPES.map((t) => logBucketName(t, c.bucketSuffix)),
+      accessLogBucketName(c.bucketSuffix),
+    ]) {
       const problem = bucketNameProblem(name);
-      if (problem) ctx.addIssue({ code: "custom", path: ["bucketSuffix"], message: `gives an invalid bucket name: ${problem}` });
+      if (problem)
+        ctx.addIssue({
+          code: "custom",
+          path: ["bucketSuffix"],
+          message: `gives an invalid bucket name: ${problem}`,
+        });
     }
   });
 
@@ -195,7 +211,10 @@ const memberSchema = z
             error: "expected account, organization or covered-by-organization-trail",
           })
           .default("account"),
-        name: z.string().regex(/^[\w.-]{3,128}$/, "expected a trail name of 3 to 128 letters, digits, . _ -").default(MEMBER_TRAIL_NAME),
+        name: z
+          .string()
+          .regex(/^[\w.-]{3,128}$/, "expected a trail name of 3 to 128 letters, digits, . _ -")
+          .default(MEMBER_TRAIL_NAME),
       })
       .strict()
       .default({ mode: "account", name: MEMBER_TRAIL_NAME }),
@@ -204,18 +223,24 @@ const memberSchema = z
         vpcIds: z.union([z.literal("all"), z.array(vpcId).min(1, "expected at least one VPC ID")], {
           error: 'expected "all" or a list of VPC IDs',
         }),
-        fileFormat: z.enum(["plain-text", "parquet"], { error: "expected plain-text or parquet" }).default("plain-text"),
+        fileFormat: z
+          .enum(["plain-text", "parquet"], { error: "expected plain-text or parquet" })
+          .default("plain-text"),
         hiveCompatiblePartitions: bool.default(false),
         perHourPartition: bool.default(false),
         logFormat: z.string().min(1).optional(),
-        maxAggregationInterval: z.union([z.literal(60), z.literal(600)], { error: "expected 60 or 600" }).default(600),
+        maxAggregationInterval: z
+          .union([z.literal(60), z.literal(600)], { error: "expected 60 or 600" })
+          .default(600),
       })
       .strict()
       .optional(),
     waf: z
       .object({
         webAclArns: z.array(webAclArn).min(1, "expected at least one web ACL ARN"),
-        delivery: z.enum(["replication", "direct"], { error: "expected replication or direct" }).default("replication"),
+        delivery: z
+          .enum(["replication", "direct"], { error: "expected replication or direct" })
+          .default("replication"),
         localBucketExpirationDays: intIn(1, 90, "days the member-local WAF bucket keeps objects").default(3),
         redactedHeaders: z.array(z.string().min(1)).default(["authorization", "cookie"]),
       })
@@ -283,7 +308,8 @@ function parseWith<T>(schema: z.ZodType<T>, stack: string, data: Record<string, 
     throw new ConfigError(stack, unknownKey, "is not a setting this project knows; check its spelling");
   }
   if (issue.code === "invalid_type" && issue.input === undefined) message = `is required: ${message}`;
-  else if ("input" in issue && issue.code !== "custom") message = `${message}, got ${describeInput(issue.input)}`;
+  else if ("input" in issue && issue.code !== "custom")
+    message = `${message}, got ${describeInput(issue.input)}`;
   throw new ConfigError(stack, key, message);
 }
 
@@ -293,10 +319,18 @@ function parseWith<T>(schema: z.ZodType<T>, stack: string, data: Record<string, 
  */
 export function parseStackConfig(stack: string, raw: RawConfig): StackConfig {
   const region = raw["aws:region"];
-  if (region === undefined) throw new ConfigError(stack, "aws:region", "is required: expected an AWS Region such as eu-west-1");
-  if (!isKnownRegion(region)) throw new ConfigError(stack, "aws:region", `expected a known AWS Region, got "${region}"`);
-  const allowed = raw["aws:allowedAccountIds"] === undefined ? undefined : decode(raw["aws:allowedAccountIds"]);
-  if (!Array.isArray(allowed) || allowed.length !== 1 || typeof allowed[0] !== "string" || !ACCOUNT_ID.test(allowed[0]))
+  if (region === undefined)
+    throw new ConfigError(stack, "aws:region", "is required: expected an AWS Region such as eu-west-1");
+  if (!isKnownRegion(region))
+    throw new ConfigError(stack, "aws:region", `expected a known AWS Region, got "${region}"`);
+  const allowed =
+    raw["aws:allowedAccountIds"] === undefined ? undefined : decode(raw["aws:allowedAccountIds"]);
+  if (
+    !Array.isArray(allowed) ||
+    allowed.length !== 1 ||
+    typeof allowed[0] !== "string" ||
+    !ACCOUNT_ID.test(allowed[0])
+  )
     throw new ConfigError(
       stack,
       "aws:allowedAccountIds",
@@ -311,9 +345,14 @@ export function parseStackConfig(stack: string, raw: RawConfig): StackConfig {
   if (ours.role === "central") {
     const settings = parseWith(centralSchema, stack, ours);
     if (settings.memberAccountIds?.includes(accountIdValue))
-      throw new ConfigError(stack, `${PROJECT}:memberAccountIds`, `must not list the log-archive account ${accountIdValue} itself`);
+      throw new ConfigError(
+        stack,
+        `${PROJECT}:memberAccountIds`,
+        `must not list the log-archive account ${accountIdValue} itself`,
+      );
     const siemRoleName =
-      settings.siem.roleName ?? (settings.siem.trust === "oidc" ? DEFAULT_OIDC_SIEM_ROLE_NAME : DEFAULT_SIEM_ROLE_NAME);
+      settings.siem.roleName ??
+      (settings.siem.trust === "oidc" ? DEFAULT_OIDC_SIEM_ROLE_NAME : DEFAULT_SIEM_ROLE_NAME);
     return {
       ...common,
       role: "central",
@@ -328,7 +367,11 @@ export function parseStackConfig(stack: string, raw: RawConfig): StackConfig {
       const [, , , aclRegion, aclAccount, resource] = webAcl.split(":");
       const key = `${PROJECT}:waf.webAclArns[${i}]`;
       if (aclAccount !== accountIdValue)
-        throw new ConfigError(stack, key, `expected a web ACL of this stack's account ${accountIdValue}, got one of ${aclAccount}`);
+        throw new ConfigError(
+          stack,
+          key,
+          `expected a web ACL of this stack's account ${accountIdValue}, got one of ${aclAccount}`,
+        );
       const expectedRegion = resource.startsWith("global/") ? "us-east-1" : region;
       if (aclRegion !== region || expectedRegion !== region)
         throw new ConfigError(
@@ -339,7 +382,11 @@ export function parseStackConfig(stack: string, raw: RawConfig): StackConfig {
     });
     return { ...common, role: "member", settings };
   }
-  throw new ConfigError(stack, `${PROJECT}:role`, `expected central or member, got ${describeInput(ours.role)}`);
+  throw new ConfigError(
+    stack,
+    `${PROJECT}:role`,
+    `expected central or member, got ${describeInput(ours.role)}`,
+  );
 }
 
 /** Reads and validates the running stack's configuration. */

@@ -3,6 +3,8 @@
  * serialised exactly once by `serializePolicy`, so that tests and the policy pack can parse it back.
  */
 
+import * as pulumi from "@pulumi/pulumi";
+
 export type StringOrList = string | string[];
 
 /** Condition operators this project uses; the map is keyed by condition key, values are one or many. */
@@ -68,7 +70,8 @@ export function policyBytes(doc: PolicyDocument | string): number {
   return Buffer.byteLength(typeof doc === "string" ? doc : serializePolicy(doc), "utf8");
 }
 
-export class PolicySizeError extends Error {
+/** A RunError, so that the Pulumi CLI prints the one-line message without a stack trace. */
+export class PolicySizeError extends pulumi.RunError {
   constructor(
     public readonly policyName: string,
     public readonly bytes: number,

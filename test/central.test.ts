@@ -1,7 +1,19 @@
 import { expect } from "chai";
 import { LOG_TYPES } from "../shared/naming";
 import { SimStack } from "../tools/simulate";
-import { all, CENTRAL, centralSettings, find, listSettings, MGMT, ORG, parsed, simulate, statement, WEB } from "./helpers";
+import {
+  all,
+  CENTRAL,
+  centralSettings,
+  find,
+  listSettings,
+  MGMT,
+  ORG,
+  parsed,
+  simulate,
+  statement,
+  WEB,
+} from "./helpers";
 
 const BUCKET = "aws:s3/bucket:Bucket";
 const KEY = "aws:kms/key:Key";
@@ -24,7 +36,9 @@ describe("central stack (organization mode)", () => {
   });
 
   it("names one bucket per log type, the WAF one starting with aws-waf-logs-", () => {
-    const names = all(central, BUCKET).map((b) => b.inputs.bucket).sort();
+    const names = all(central, BUCKET)
+      .map((b) => b.inputs.bucket)
+      .sort();
     expect(names).to.deep.equal([
       "aws-waf-logs-central-example-org",
       "central-logs-access-example-org",
@@ -49,11 +63,18 @@ describe("central stack (organization mode)", () => {
   });
 
   it("hardens every bucket: owner-enforced, all four public access blocks, versioning", () => {
-    expect(all(central, "aws:s3/bucketOwnershipControls:BucketOwnershipControls").map((r) => r.inputs.rule.objectOwnership)).to.deep.equal(
-      Array(4).fill("BucketOwnerEnforced"),
-    );
+    expect(
+      all(central, "aws:s3/bucketOwnershipControls:BucketOwnershipControls").map(
+        (r) => r.inputs.rule.objectOwnership,
+      ),
+    ).to.deep.equal(Array(4).fill("BucketOwnerEnforced"));
     for (const pab of all(central, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"))
-      expect(pab.inputs).to.include({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+      expect(pab.inputs).to.include({
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      });
     for (const v of all(central, "aws:s3/bucketVersioning:BucketVersioning"))
       expect(v.inputs.versioningConfiguration.status).to.equal("Enabled");
   });
@@ -62,21 +83,38 @@ describe("central stack (organization mode)", () => {
     const keyArn = central.outputs.archive.keyArn as string;
     expect(keyArn).to.match(/^arn:aws:kms:eu-west-1:111111111111:key\//);
     for (const logType of LOG_TYPES) {
-      const rule = find(central, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", `${logType}-logs-encryption`).inputs.rules[0];
-      expect(rule.applyServerSideEncryptionByDefault).to.deep.equal({ sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn });
+      const rule = find(
+        central,
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        `${logType}-logs-encryption`,
+      ).inputs.rules[0];
+      expect(rule.applyServerSideEncryptionByDefault).to.deep.equal({
+        sseAlgorithm: "aws:kms",
+        kmsMasterKeyId: keyArn,
+      });
       expect(rule.bucketKeyEnabled).to.equal(true);
     }
-    const access = find(central, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "access-logs-encryption");
-    expect(access.inputs.rules[0].applyServerSideEncryptionByDefault).to.deep.equal({ sseAlgorithm: "AES256" });
+    const access = find(
+      central,
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+      "access-logs-encryption",
+    );
+    expect(access.inputs.rules[0].applyServerSideEncryptionByDefault).to.deep.equal({
+      sseAlgorithm: "AES256",
+    });
   });
 
   it("logs server access of each log bucket to the access-log bucket under its own prefix", () => {
     for (const logType of LOG_TYPES) {
       const logging = find(central, "aws:s3/bucketLogging:BucketLogging", `${logType}-logs-access-logging`);
       expect(logging.inputs.targetBucket).to.equal("central-logs-access-example-org");
-      expect(logging.inputs.targetPrefix).to.equal(`${find(central, BUCKET, `${logType}-logs`).inputs.bucket}/`);
+      expect(logging.inputs.targetPrefix).to.equal(
+        `${find(central, BUCKET, `${logType}-logs`).inputs.bucket}/`,
+      );
     }
-    const policy = parsed(find(central, "aws:s3/bucketPolicy:BucketPolicy", "access-logs-policy").inputs.policy);
+    const policy = parsed(
+      find(central, "aws:s3/bucketPolicy:BucketPolicy", "access-logs-policy").inputs.policy,
+    );
     const write = statement(policy, "S3ServerAccessLogsWrite");
     expect(write.Principal).to.deep.equal({ Service: "logging.s3.amazonaws.com" });
     expect(write.Condition!.StringEquals).to.deep.equal({ "aws:SourceAccount": CENTRAL });
@@ -88,11 +126,17 @@ describe("central stack (organization mode)", () => {
   });
 
   it("applies the configured lifecycle to current and noncurrent versions", () => {
-    const rule = find(central, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "cloudtrail-logs-lifecycle").inputs.rules[0];
+    const rule = find(
+      central,
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+      "cloudtrail-logs-lifecycle",
+    ).inputs.rules[0];
     expect(rule.status).to.equal("Enabled");
     expect(rule.transitions).to.deep.equal([{ days: 90, storageClass: "GLACIER_IR" }]);
     expect(rule.expiration).to.deep.equal({ days: 2557 });
-    expect(rule.noncurrentVersionTransitions).to.deep.equal([{ noncurrentDays: 30, storageClass: "GLACIER_IR" }]);
+    expect(rule.noncurrentVersionTransitions).to.deep.equal([
+      { noncurrentDays: 30, storageClass: "GLACIER_IR" },
+    ]);
     expect(rule.noncurrentVersionExpiration).to.deep.equal({ noncurrentDays: 365 });
   });
 
@@ -108,7 +152,9 @@ describe("central stack (organization mode)", () => {
   });
 
   it("lets CloudTrail of the organization write with AWS's documented ACL condition", () => {
-    const doc = parsed(find(central, "aws:s3/bucketPolicy:BucketPolicy", "cloudtrail-logs-policy").inputs.policy);
+    const doc = parsed(
+      find(central, "aws:s3/bucketPolicy:BucketPolicy", "cloudtrail-logs-policy").inputs.policy,
+    );
     const acl = statement(doc, "CloudTrailAclCheck");
     expect(acl.Action).to.equal("s3:GetBucketAcl");
     expect(acl.Resource).to.equal("arn:aws:s3:::central-logs-cloudtrail-example-org");
@@ -123,17 +169,24 @@ describe("central stack (organization mode)", () => {
   });
 
   it("lets log delivery write flow logs without requiring an ACL header", () => {
-    const doc = parsed(find(central, "aws:s3/bucketPolicy:BucketPolicy", "vpcflowlogs-logs-policy").inputs.policy);
+    const doc = parsed(
+      find(central, "aws:s3/bucketPolicy:BucketPolicy", "vpcflowlogs-logs-policy").inputs.policy,
+    );
     const write = statement(doc, "LogDeliveryWrite");
     expect(write.Principal).to.deep.equal({ Service: "delivery.logs.amazonaws.com" });
-    expect(write.Condition!.StringEqualsIfExists).to.deep.equal({ "s3:x-amz-acl": "bucket-owner-full-control" });
+    expect(write.Condition!.StringEqualsIfExists).to.deep.equal({
+      "s3:x-amz-acl": "bucket-owner-full-control",
+    });
     expect(write.Condition!.StringEquals).to.deep.equal({ "aws:SourceOrgID": ORG });
     expect(statement(doc, "LogDeliveryAclCheck").Action).to.deep.equal(["s3:GetBucketAcl", "s3:ListBucket"]);
   });
 
   it("admits member WAF replication roles by organization, replicas only, never deletes", () => {
     const doc = parsed(find(central, "aws:s3/bucketPolicy:BucketPolicy", "waf-logs-policy").inputs.policy);
-    expect(doc.Statement.map((s) => s.Sid)).to.deep.equal(["DenyInsecureTransport", "WafReplicationFromMembers"]);
+    expect(doc.Statement.map((s) => s.Sid)).to.deep.equal([
+      "DenyInsecureTransport",
+      "WafReplicationFromMembers",
+    ]);
     const s = statement(doc, "WafReplicationFromMembers");
     expect(s.Action).to.include("s3:ReplicateObject").and.not.include("s3:ReplicateDelete");
     expect(s.Condition).to.deep.equal({
@@ -144,15 +197,21 @@ describe("central stack (organization mode)", () => {
 
   it("writes one key policy statement per party, each scoped, and no decrypt for member accounts", () => {
     const doc = parsed(find(central, KEY).inputs.policy);
-    expect(statement(doc, "KeyAdministration").Principal).to.deep.equal({ AWS: `arn:aws:iam::${CENTRAL}:root` });
+    expect(statement(doc, "KeyAdministration").Principal).to.deep.equal({
+      AWS: `arn:aws:iam::${CENTRAL}:root`,
+    });
     const ct = statement(doc, "CloudTrailEncryptLogs");
     expect(ct.Action).to.equal("kms:GenerateDataKey*");
     expect(ct.Condition).to.deep.equal({
       StringEquals: { "aws:SourceOrgID": ORG },
-      StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:${aws:SourceAccount}:trail/*" },
+      StringLike: {
+        "kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:${aws:SourceAccount}:trail/*",
+      },
     });
     expect(statement(doc, "CloudTrailDescribeKey").Action).to.deep.equal(["kms:DescribeKey", "kms:Decrypt"]);
-    expect(statement(doc, "LogDeliveryUseKey").Condition).to.deep.equal({ StringEquals: { "aws:SourceOrgID": ORG } });
+    expect(statement(doc, "LogDeliveryUseKey").Condition).to.deep.equal({
+      StringEquals: { "aws:SourceOrgID": ORG },
+    });
     const s3 = statement(doc, "S3NotificationsToEncryptedQueues");
     expect(s3.Action).to.deep.equal(["kms:GenerateDataKey", "kms:Decrypt"]);
     expect(s3.Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": CENTRAL } });
@@ -193,17 +252,26 @@ describe("central stack (organization mode)", () => {
 
   it("lets only a queue's own bucket send to it, and the SIEM role read it", () => {
     for (const logType of LOG_TYPES) {
-      const doc = parsed(find(central, "aws:sqs/queuePolicy:QueuePolicy", `${logType}-queue-policy`).inputs.policy);
+      const doc = parsed(
+        find(central, "aws:sqs/queuePolicy:QueuePolicy", `${logType}-queue-policy`).inputs.policy,
+      );
       const send = statement(doc, "S3NotificationsFromOwnBucket");
       expect(send.Principal).to.deep.equal({ Service: "s3.amazonaws.com" });
       expect(send.Action).to.equal("sqs:SendMessage");
       expect(send.Condition).to.deep.equal({
-        ArnEquals: { "aws:SourceArn": `arn:aws:s3:::${find(central, BUCKET, `${logType}-logs`).inputs.bucket}` },
+        ArnEquals: {
+          "aws:SourceArn": `arn:aws:s3:::${find(central, BUCKET, `${logType}-logs`).inputs.bucket}`,
+        },
         StringEquals: { "aws:SourceAccount": CENTRAL },
       });
       const read = statement(doc, "SiemReader");
       expect(read.Principal).to.deep.equal({ AWS: ROLE_ARN });
-      expect(read.Action).to.have.members(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]);
+      expect(read.Action).to.have.members([
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:ChangeMessageVisibility",
+        "sqs:GetQueueAttributes",
+      ]);
     }
   });
 
@@ -214,7 +282,10 @@ describe("central stack (organization mode)", () => {
       const n = find(central, "aws:s3/bucketNotification:BucketNotification", `${logType}-notification`);
       expect(n.inputs.bucket).to.equal(find(central, BUCKET, `${logType}-logs`).inputs.bucket);
       expect(n.inputs.queues).to.deep.equal([
-        { queueArn: `arn:aws:sqs:eu-west-1:${CENTRAL}:central-logs-${logType}`, events: ["s3:ObjectCreated:*"] },
+        {
+          queueArn: `arn:aws:sqs:eu-west-1:${CENTRAL}:central-logs-${logType}`,
+          events: ["s3:ObjectCreated:*"],
+        },
       ]);
     }
   });
@@ -249,7 +320,13 @@ describe("central stack (organization mode)", () => {
 
   it("exports the output contract, with the external ID as a secret", () => {
     const a = central.outputs.archive;
-    expect(a).to.include({ contractVersion: 1, mode: "organization", organizationId: ORG, accountId: CENTRAL, region: "eu-west-1" });
+    expect(a).to.include({
+      contractVersion: 1,
+      mode: "organization",
+      organizationId: ORG,
+      accountId: CENTRAL,
+      region: "eu-west-1",
+    });
     expect(a.siemRoleArn).to.equal(ROLE_ARN);
     expect(a.logs.cloudtrail).to.deep.equal({
       bucketName: "central-logs-cloudtrail-example-org",
@@ -271,7 +348,9 @@ describe("central stack (account-list mode)", () => {
   });
 
   it("writes the account list once per statement and holds each writer to its own prefix", () => {
-    const doc = parsed(find(central, "aws:s3/bucketPolicy:BucketPolicy", "cloudtrail-logs-policy").inputs.policy);
+    const doc = parsed(
+      find(central, "aws:s3/bucketPolicy:BucketPolicy", "cloudtrail-logs-policy").inputs.policy,
+    );
     const s = statement(doc, "CloudTrailAclCheckAndWrite");
     expect(s.Resource).to.deep.equal([
       "arn:aws:s3:::central-logs-cloudtrail-example-org",
@@ -281,8 +360,13 @@ describe("central stack (account-list mode)", () => {
       StringEquals: { "aws:SourceAccount": [MGMT, WEB] },
       StringEqualsIfExists: { "s3:x-amz-acl": "bucket-owner-full-control" },
     });
-    const flow = statement(parsed(find(central, "aws:s3/bucketPolicy:BucketPolicy", "vpcflowlogs-logs-policy").inputs.policy), "LogDeliveryAclCheckAndWrite");
-    expect(flow.Resource).to.include("arn:aws:s3:::central-logs-vpcflowlogs-example-org/AWSLogs/aws-account-id=${aws:SourceAccount}/*");
+    const flow = statement(
+      parsed(find(central, "aws:s3/bucketPolicy:BucketPolicy", "vpcflowlogs-logs-policy").inputs.policy),
+      "LogDeliveryAclCheckAndWrite",
+    );
+    expect(flow.Resource).to.include(
+      "arn:aws:s3:::central-logs-vpcflowlogs-example-org/AWSLogs/aws-account-id=${aws:SourceAccount}/*",
+    );
   });
 
   it("accepts both WAF paths when configured so, replication by account list", () => {
@@ -292,7 +376,9 @@ describe("central stack (account-list mode)", () => {
       "WafLogDeliveryAclCheckAndWrite",
       "WafReplicationFromMembers",
     ]);
-    expect(statement(doc, "WafReplicationFromMembers").Condition!.StringEquals).to.deep.equal({ "aws:PrincipalAccount": [MGMT, WEB] });
+    expect(statement(doc, "WafReplicationFromMembers").Condition!.StringEquals).to.deep.equal({
+      "aws:PrincipalAccount": [MGMT, WEB],
+    });
     expect(statement(doc, "WafReplicationFromMembers").Resource).to.include(
       "arn:aws:s3:::aws-waf-logs-central-example-org/AWSLogs/${aws:PrincipalAccount}/*",
     );
@@ -302,9 +388,13 @@ describe("central stack (account-list mode)", () => {
     const doc = parsed(find(central, KEY).inputs.policy);
     expect(statement(doc, "CloudTrailUseKey").Condition).to.deep.equal({
       StringEquals: { "aws:SourceAccount": [MGMT, WEB] },
-      StringLikeIfExists: { "kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:${aws:SourceAccount}:trail/*" },
+      StringLikeIfExists: {
+        "kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:${aws:SourceAccount}:trail/*",
+      },
     });
-    expect(statement(doc, "LogDeliveryUseKey").Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": [MGMT, WEB] } });
+    expect(statement(doc, "LogDeliveryUseKey").Condition).to.deep.equal({
+      StringEquals: { "aws:SourceAccount": [MGMT, WEB] },
+    });
     expect(central.outputs.archive).to.include({ mode: "account-list" });
     expect(central.outputs.archive.memberAccountIds).to.deep.equal([MGMT, WEB]);
   });
@@ -312,10 +402,18 @@ describe("central stack (account-list mode)", () => {
 
 describe("central stack options", () => {
   it("enables Object Lock at creation with the configured default retention", async () => {
-    const { central } = await simulate(centralSettings({ objectLock: { mode: "COMPLIANCE", retentionDays: 400 } }));
+    const { central } = await simulate(
+      centralSettings({ objectLock: { mode: "COMPLIANCE", retentionDays: 400 } }),
+    );
     for (const logType of LOG_TYPES) {
-      expect(find(central, "aws:s3/bucket:Bucket", `${logType}-logs`).inputs.objectLockEnabled).to.equal(true);
-      const lock = find(central, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", `${logType}-logs-object-lock`);
+      expect(find(central, "aws:s3/bucket:Bucket", `${logType}-logs`).inputs.objectLockEnabled).to.equal(
+        true,
+      );
+      const lock = find(
+        central,
+        "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+        `${logType}-logs-object-lock`,
+      );
       expect(lock.inputs.rule).to.deep.equal({ defaultRetention: { mode: "COMPLIANCE", days: 400 } });
     }
     expect(find(central, "aws:s3/bucket:Bucket", "access-logs").inputs.objectLockEnabled).to.equal(undefined);
@@ -326,7 +424,8 @@ describe("central stack options", () => {
       centralSettings({
         siem: {
           trust: "oidc",
-          providerArn: "arn:aws:iam::111111111111:oidc-provider/sts.windows.net/33e01921-4d64-4f8c-a055-5bdaffd5e33d/",
+          providerArn:
+            "arn:aws:iam::111111111111:oidc-provider/sts.windows.net/33e01921-4d64-4f8c-a055-5bdaffd5e33d/",
           audience: "api://1462b192-27f7-4cb9-8523-0f4ecb54b47e",
           roleSessionName: "MicrosoftSentinel_0000",
         },
@@ -338,7 +437,8 @@ describe("central stack options", () => {
     expect(s.Action).to.equal("sts:AssumeRoleWithWebIdentity");
     expect(s.Condition).to.deep.equal({
       StringEquals: {
-        "sts.windows.net/33e01921-4d64-4f8c-a055-5bdaffd5e33d/:aud": "api://1462b192-27f7-4cb9-8523-0f4ecb54b47e",
+        "sts.windows.net/33e01921-4d64-4f8c-a055-5bdaffd5e33d/:aud":
+          "api://1462b192-27f7-4cb9-8523-0f4ecb54b47e",
         "sts:RoleSessionName": "MicrosoftSentinel_0000",
       },
     });
@@ -358,7 +458,11 @@ describe("central stack options", () => {
     const q = find(central, "aws:sqs/queue:Queue", "waf-queue");
     expect(q.inputs.visibilityTimeoutSeconds).to.equal(900);
     expect(JSON.parse(q.inputs.redrivePolicy).maxReceiveCount).to.equal(10);
-    const rule = find(central, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "waf-logs-lifecycle").inputs.rules[0];
+    const rule = find(
+      central,
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+      "waf-logs-lifecycle",
+    ).inputs.rules[0];
     expect(rule.transitions[0].days).to.equal(30);
     expect(rule.expiration.days).to.equal(400);
   });

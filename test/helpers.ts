@@ -16,7 +16,11 @@ type Settings = Record<string, unknown>;
 
 /** Encodes settings the way the Pulumi runtime hands them over (objects as JSON text). */
 export function raw(account: string, settings: Settings, extra: Record<string, string> = {}): RawConfig {
-  const out: RawConfig = { "aws:region": REGION, "aws:allowedAccountIds": JSON.stringify([account]), ...extra };
+  const out: RawConfig = {
+    "aws:region": REGION,
+    "aws:allowedAccountIds": JSON.stringify([account]),
+    ...extra,
+  };
   for (const [key, value] of Object.entries(settings)) {
     if (value === undefined) continue;
     out[`central-logging:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
@@ -28,7 +32,11 @@ export const centralSettings = (overrides: Settings = {}): Settings => ({
   role: "central",
   organizationId: ORG,
   bucketSuffix: "example-org",
-  siem: { trust: "aws", principals: ["arn:aws:iam::999999999999:role/siem-ingest"], externalId: "ext-id-123" },
+  siem: {
+    trust: "aws",
+    principals: ["arn:aws:iam::999999999999:role/siem-ingest"],
+    externalId: "ext-id-123",
+  },
   ...overrides,
 });
 
@@ -66,11 +74,15 @@ export function statement(doc: PolicyDocument, sid: string): PolicyStatement {
 }
 
 /** Runs the central stack (and optionally members) in a fresh simulator. */
-export async function simulate(central: Settings, members: Record<string, { account: string; settings: Settings }> = {}) {
+export async function simulate(
+  central: Settings,
+  members: Record<string, { account: string; settings: Settings }> = {},
+) {
   const sim = new Simulator();
   const centralStack = await sim.runStack("central", raw(CENTRAL, central));
   const memberStacks: Record<string, SimStack> = {};
-  for (const [name, m] of Object.entries(members)) memberStacks[name] = await sim.runStack(name, raw(m.account, m.settings));
+  for (const [name, m] of Object.entries(members))
+    memberStacks[name] = await sim.runStack(name, raw(m.account, m.settings));
   return { sim, central: centralStack, members: memberStacks };
 }
 

@@ -50,7 +50,12 @@ function substitute(pattern: string, context: Record<string, string | string[]>)
 }
 
 function globMatch(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+  );
   return re.test(value);
 }
 
@@ -68,7 +73,8 @@ export function encryptionContextConditionHolds(
   if (actual === undefined) return ifExists || base === "StringNotEquals" || base === "StringNotLike";
   const values = asList(actual);
   const patterns = expected.map((e) => substitute(e, context)).filter((e): e is string => e !== undefined);
-  const anyMatch = (cmp: (p: string, v: string) => boolean) => values.some((v) => patterns.some((p) => cmp(p, v)));
+  const anyMatch = (cmp: (p: string, v: string) => boolean) =>
+    values.some((v) => patterns.some((p) => cmp(p, v)));
   switch (base) {
     case "StringEquals":
       return anyMatch((p, v) => p === v);
@@ -79,7 +85,9 @@ export function encryptionContextConditionHolds(
     case "StringNotLike":
       return !anyMatch(globMatch);
     default:
-      throw new Error(`condition operator ${operator} on ${key} is not supported by the local encryption-context check`);
+      throw new Error(
+        `condition operator ${operator} on ${key} is not supported by the local encryption-context check`,
+      );
   }
 }
 
@@ -108,13 +116,17 @@ export function resolveEncryptionContext(
       }
     }
     if (!holds) continue;
-    const { Condition: _dropped, ...rest } = statement;
+    const rest: PolicyStatement = { ...statement };
+    delete rest.Condition;
     statements.push(Object.keys(remaining).length ? { ...rest, Condition: remaining } : rest);
   }
   return { doc: { ...doc, Statement: statements }, touched };
 }
 
-export async function evaluateAccess(request: AccessRequest, policies: AccessPolicies): Promise<AccessResult> {
+export async function evaluateAccess(
+  request: AccessRequest,
+  policies: AccessPolicies,
+): Promise<AccessResult> {
   let touched = false;
   const resolve = (doc: PolicyDocument) => {
     const r = resolveEncryptionContext(doc, request.context);
@@ -122,7 +134,9 @@ export async function evaluateAccess(request: AccessRequest, policies: AccessPol
     return r.doc;
   };
   const principal = request.principal === "anonymous" ? ({ type: "Anonymous" } as const) : request.principal;
-  const contextVariables = Object.fromEntries(Object.entries(request.context).filter(([k]) => !ENCRYPTION_CONTEXT.test(k)));
+  const contextVariables = Object.fromEntries(
+    Object.entries(request.context).filter(([k]) => !ENCRYPTION_CONTEXT.test(k)),
+  );
   const result: any = await runSimulation(
     {
       request: {
@@ -131,7 +145,10 @@ export async function evaluateAccess(request: AccessRequest, policies: AccessPol
         resource: { resource: request.resource, accountId: request.resourceAccount },
         contextVariables,
       },
-      identityPolicies: (policies.identityPolicies ?? []).map((p) => ({ name: p.name, policy: resolve(p.policy) })),
+      identityPolicies: (policies.identityPolicies ?? []).map((p) => ({
+        name: p.name,
+        policy: resolve(p.policy),
+      })),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       resourcePolicy: policies.resourcePolicy ? resolve(policies.resourcePolicy) : undefined,

@@ -68,14 +68,23 @@ function synthesizeState(type: string, name: string, inputs: any, account: strin
       };
     case "aws:kms/key:Key": {
       const keyId = `${shortId(name + account, 8)}-0000-4000-8000-${shortId(name + region, 12)}`;
-      return { id: keyId, state: { ...inputs, keyId, arn: `arn:${p}:kms:${region}:${account}:key/${keyId}` } };
+      return {
+        id: keyId,
+        state: { ...inputs, keyId, arn: `arn:${p}:kms:${region}:${account}:key/${keyId}` },
+      };
     }
     case "aws:iam/role:Role":
       return { id: inputs.name, state: { ...inputs, arn: `arn:${p}:iam::${account}:role/${inputs.name}` } };
     case "aws:cloudtrail/trail:Trail":
-      return { id: inputs.name, state: { ...inputs, arn: `arn:${p}:cloudtrail:${region}:${account}:trail/${inputs.name}` } };
+      return {
+        id: inputs.name,
+        state: { ...inputs, arn: `arn:${p}:cloudtrail:${region}:${account}:trail/${inputs.name}` },
+      };
     case "aws:ec2/flowLog:FlowLog":
-      return { id: `fl-${id}`, state: { ...inputs, arn: `arn:${p}:ec2:${region}:${account}:vpc-flow-log/fl-${id}` } };
+      return {
+        id: `fl-${id}`,
+        state: { ...inputs, arn: `arn:${p}:ec2:${region}:${account}:vpc-flow-log/fl-${id}` },
+      };
     default:
       return { id: `${name}-${id}`, state: { ...inputs } };
   }
@@ -97,7 +106,8 @@ export class Simulator {
     let failure: unknown;
     const account = config.accountId;
     const region = config.region;
-    const vpcsFor = this.options.vpcsFor ?? ((a: string) => [`vpc-${shortId(a + "a", 17)}`, `vpc-${shortId(a + "b", 17)}`]);
+    const vpcsFor =
+      this.options.vpcsFor ?? ((a: string) => [`vpc-${shortId(a + "a", 17)}`, `vpc-${shortId(a + "b", 17)}`]);
 
     const mocks: pulumi.runtime.Mocks = {
       newResource: (args) => {
@@ -108,11 +118,27 @@ export class Simulator {
               stackName,
               `stack "${stackName}": its StackReference names "${args.inputs.name}", which is not among the simulated stacks (${[...this.stacks.keys()].join(", ") || "none"})`,
             );
-            return { id: args.inputs.name, state: { name: args.inputs.name, outputs: {}, secretOutputNames: [] } };
+            return {
+              id: args.inputs.name,
+              state: { name: args.inputs.name, outputs: {}, secretOutputNames: [] },
+            };
           }
+          resources.push({
+            type: args.type,
+            name: args.name,
+            urn: `urn:pulumi:${stackName}::${PROJECT}::${args.type}::${args.name}`,
+            custom: true,
+            inputs: args.inputs,
+            protect: false,
+            retainOnDelete: false,
+          });
           return {
             id: args.inputs.name,
-            state: { name: args.inputs.name, outputs: target.outputs, secretOutputNames: target.secretOutputNames },
+            state: {
+              name: args.inputs.name,
+              outputs: target.outputs,
+              secretOutputNames: target.secretOutputNames,
+            },
           };
         }
         const { id, state } = synthesizeState(args.type, args.name, args.inputs, account, region);
@@ -146,8 +172,8 @@ export class Simulator {
     pulumi.runtime.setAllConfig(raw);
 
     const program = require("../index") as () => Promise<Record<string, unknown>>;
-    let outputs: Record<string, any> = {};
-    let secretOutputNames: string[] = [];
+    let outputs: Record<string, any>;
+    let secretOutputNames: string[];
     try {
       let exported: Record<string, unknown> = {};
       await pulumi.runtime.runInPulumiStack(async () => {
@@ -168,7 +194,14 @@ export class Simulator {
       throw failure ?? e;
     }
     if (failure) throw failure;
-    const sim: SimStack = { name: stackName, role: config.role, config, resources, outputs, secretOutputNames };
+    const sim: SimStack = {
+      name: stackName,
+      role: config.role,
+      config,
+      resources,
+      outputs,
+      secretOutputNames,
+    };
     this.stacks.set(`organization/${PROJECT}/${stackName}`, sim);
     return sim;
   }

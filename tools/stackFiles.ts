@@ -42,15 +42,29 @@ function replaceSecrets(value: unknown, found: { any: boolean }): unknown {
 }
 
 export function readStackFile(file: string): StackFile {
-  const stack = path.basename(file).replace(/^Pulumi\./, "").replace(/\.ya?ml$/, "");
+  const stack = path
+    .basename(file)
+    .replace(/^Pulumi\./, "")
+    .replace(/\.ya?ml$/, "");
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw new StackFileError(
+      file,
+      "(file)",
+      `cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
+  }
   let doc: any;
   try {
-    doc = parse(fs.readFileSync(file, "utf8"));
+    doc = parse(text);
   } catch (e) {
     throw new StackFileError(file, "(file)", `is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
   }
   const config = doc?.config;
-  if (config === undefined || config === null) throw new StackFileError(file, "config", "is missing: expected a config map");
+  if (config === undefined || config === null)
+    throw new StackFileError(file, "config", "is missing: expected a config map");
   if (typeof config !== "object" || Array.isArray(config))
     throw new StackFileError(file, "config", "expected a map of config keys");
   const raw: RawConfig = {};
@@ -59,7 +73,12 @@ export function readStackFile(file: string): StackFile {
     const found = { any: false };
     const plain = replaceSecrets(value, found);
     if (found.any) secretKeys.push(key);
-    raw[key] = typeof plain === "string" ? plain : plain !== null && typeof plain === "object" ? JSON.stringify(plain) : String(plain);
+    raw[key] =
+      typeof plain === "string"
+        ? plain
+        : plain !== null && typeof plain === "object"
+          ? JSON.stringify(plain)
+          : String(plain);
   }
   return { stack, file, raw, secretKeys };
 }

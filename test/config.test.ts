@@ -1,0 +1,260 @@
+import { expect } from "chai";
+import { ConfigError, parseStackConfig } from "../shared/config";
+import { CENTRAL, centralSettings, listSettings, memberSettings, raw, WEB } from "./helpers";
+
+function errorOf(stack: string, config: Record<string, string>): ConfigError {
+  try {
+    parseStackConfig(stack, config);
+  } catch (e) {
+    expect(e).to.be.instanceOf(ConfigError);
+    return e as ConfigError;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+const central = (overrides: Record<string, unknown>, extra: Record<string, string> = {}) =>
+  raw(CENTRAL, centralSettings(overrides), extra);
+
+describe("stack configuration validation", () => {
+  const cases: [string, Record<string, string>, string, RegExp][] = [
+    [
+      "an 11-digit member account ID",
+      raw(CENTRAL, listSettings({ memberAccountIds: ["22222222222"] })),
+      "central-logging:memberAccountIds[0]",
+      /12-digit AWS account ID, got "22222222222"/,
+    ],
+    [
+      "the design article's <account-id>-5 typo",
+      raw(CENTRAL, listSettings({ memberAccountIds: ["222222222222-5"] })),
+      "central-logging:memberAccountIds[0]",
+      /12-digit/,
+    ],
+    [
+      "a malformed organization ID",
+      central({ organizationId: "o-123" }),
+      "central-logging:organizationId",
+      /o-\[a-z0-9\]\{10,32\}, got "o-123"/,
+    ],
+    [
+      "both organization and account list",
+      central({ memberAccountIds: ["222222222222"] }),
+      "central-logging:memberAccountIds",
+      /exactly one of organizationId/,
+    ],
+    [
+      "neither organization nor account list",
+      central({ organizationId: undefined }),
+      "central-logging:organizationId",
+      /exactly one of/,
+    ],
+    [
+      "a duplicated member account",
+      raw(CENTRAL, listSettings({ memberAccountIds: [WEB, WEB] })),
+      "central-logging:memberAccountIds",
+      /listed twice/,
+    ],
+    [
+      "the archive account among members",
+      raw(CENTRAL, listSettings({ memberAccountIds: [CENTRAL] })),
+      "central-logging:memberAccountIds",
+      /log-archive account/,
+    ],
+    [
+      "an unknown region",
+      central({}, { "aws:region": "eu-west-9" }),
+      "aws:region",
+      /known AWS Region, got "eu-west-9"/,
+    ],
+    [
+      "a missing region",
+      (() => {
+        const r = central({});
+        delete r["aws:region"];
+        return r;
+      })(),
+      "aws:region",
+      /is required/,
+    ],
+    [
+      "no pinned account",
+      (() => {
+        const r = central({});
+        delete r["aws:allowedAccountIds"];
+        return r;
+      })(),
+      "aws:allowedAccountIds",
+      /exactly one 12-digit account ID/,
+    ],
+    [
+      "a malformed pinned account",
+      central({}, { "aws:allowedAccountIds": '["1234"]' }),
+      "aws:allowedAccountIds",
+      /got \["1234"\]/,
+    ],
+    [
+      "a rotation period under 90 days",
+      central({ keyRotationDays: "30" }),
+      "central-logging:keyRotationDays",
+      /from 90 to 2560, got 30/,
+    ],
+    [
+      "a rotation period over 2560 days",
+      central({ keyRotationDays: "3000" }),
+      "central-logging:keyRotationDays",
+      /from 90 to 2560/,
+    ],
+    [
+      "a negative retention",
+      central({ lifecycle: { expirationDays: -1 } }),
+      "central-logging:lifecycle.expirationDays",
+      /whole number from 1 to 36500, got -1/,
+    ],
+    [
+      "an expiration before the transition",
+      central({ lifecycle: { transitionDays: 100, expirationDays: 50 } }),
+      "central-logging:lifecycle.expirationDays",
+      /more days than transitionDays/,
+    ],
+    [
+      "a negative Object Lock retention",
+      central({ objectLock: { mode: "COMPLIANCE", retentionDays: -5 } }),
+      "central-logging:objectLock.retentionDays",
+      /got -5/,
+    ],
+    [
+      "an unknown Object Lock mode",
+      central({ objectLock: { mode: "STRICT", retentionDays: 5 } }),
+      "central-logging:objectLock.mode",
+      /GOVERNANCE or COMPLIANCE/,
+    ],
+    [
+      "a bucket suffix with capitals",
+      central({ bucketSuffix: "Example" }),
+      "central-logging:bucketSuffix",
+      /lowercase/,
+    ],
+    [
+      "a visibility timeout over 12 hours",
+      central({ queue: { visibilityTimeoutSeconds: 50000 } }),
+      "central-logging:queue.visibilityTimeoutSeconds",
+      /0 to 43200/,
+    ],
+    [
+      "an IAM user as SIEM principal",
+      central({
+        siem: { trust: "aws", principals: ["arn:aws:iam::999999999999:user/splunk"], externalId: "abc123" },
+      }),
+      "central-logging:siem.principals[0]",
+      /never an IAM user/,
+    ],
+    [
+      "an AWS trust without external ID",
+      central({ siem: { trust: "aws", principals: ["999999999999"] } }),
+      "central-logging:siem.externalId",
+      /is required/,
+    ],
+    [
+      "an OIDC trust without subject or session name",
+      central({
+        siem: { trust: "oidc", providerArn: "arn:aws:iam::111111111111:oidc-provider/x", audience: "a" },
+      }),
+      "central-logging:siem.subject",
+      /subject or roleSessionName/,
+    ],
+    [
+      "a misspelt key",
+      central({ organisationId: "o-a1b2c3d4e5" }),
+      "central-logging:organisationId",
+      /not a setting this project knows/,
+    ],
+    [
+      "an unknown role",
+      raw(CENTRAL, { role: "hub" }),
+      "central-logging:role",
+      /central or member, got "hub"/,
+    ],
+    [
+      "a missing central stack reference",
+      raw(WEB, { role: "member" }),
+      "central-logging:centralStack",
+      /is required/,
+    ],
+    [
+      "a malformed central stack reference",
+      raw(WEB, memberSettings({ centralStack: "central" })),
+      "central-logging:centralStack",
+      /<organization>\/central-logging\/<stack>/,
+    ],
+    [
+      "a WAF destination bucket in place of a web ACL",
+      raw(WEB, memberSettings({ waf: { webAclArns: ["arn:aws:s3:::my-waf-logs"] } })),
+      "central-logging:waf.webAclArns[0]",
+      /WAFv2 web ACL ARN/,
+    ],
+    [
+      "a web ACL of another account",
+      raw(
+        WEB,
+        memberSettings({ waf: { webAclArns: ["arn:aws:wafv2:eu-west-1:222222222222:regional/webacl/a/b"] } }),
+      ),
+      "central-logging:waf.webAclArns[0]",
+      /this stack's account 333333333333/,
+    ],
+    [
+      "a CloudFront web ACL outside us-east-1",
+      raw(
+        WEB,
+        memberSettings({ waf: { webAclArns: ["arn:aws:wafv2:us-east-1:333333333333:global/webacl/a/b"] } }),
+      ),
+      "central-logging:waf.webAclArns[0]",
+      /Region eu-west-1/,
+    ],
+    [
+      "a malformed VPC ID",
+      raw(WEB, memberSettings({ flowLogs: { vpcIds: ["vpc-123"] } })),
+      "central-logging:flowLogs.vpcIds[0]",
+      /VPC IDs like vpc-/,
+    ],
+    [
+      "an unsupported flow-log file format",
+      raw(WEB, memberSettings({ flowLogs: { vpcIds: "all", fileFormat: "csv" } })),
+      "central-logging:flowLogs.fileFormat",
+      /plain-text or parquet/,
+    ],
+  ];
+
+  for (const [what, config, key, message] of cases) {
+    it(`rejects ${what} with one line naming the stack and ${key}`, () => {
+      const e = errorOf("example", config);
+      expect(e.key).to.equal(key);
+      expect(e.message).to.match(
+        new RegExp(`^stack "example": config key "${key.replace(/[[\]]/g, "\\$&")}": `),
+      );
+      expect(e.message).to.match(message);
+      expect(e.message).not.to.contain("\n");
+    });
+  }
+
+  it("is a RunError, so the Pulumi CLI prints it without a stack trace", () => {
+    const pulumi = require("@pulumi/pulumi");
+    expect(pulumi.RunError.isInstance(errorOf("x", central({ organizationId: "o-1" })))).to.equal(true);
+  });
+
+  it("fills documented defaults", () => {
+    const c = parseStackConfig("central", central({}));
+    if (c.role !== "central") throw new Error("expected central");
+    expect(c.settings.keyRotationDays).to.equal(365);
+    expect(c.settings.queue).to.deep.equal({ visibilityTimeoutSeconds: 300, maxReceiveCount: 5 });
+    expect(c.settings.wafDelivery).to.equal("replication");
+    expect(c.mode).to.equal("organization");
+    expect(c.partition).to.equal("aws");
+    const m = parseStackConfig("web", raw(WEB, memberSettings({ flowLogs: { vpcIds: "all" } })));
+    if (m.role !== "member") throw new Error("expected member");
+    expect(m.settings.cloudTrail).to.deep.equal({ mode: "account", name: "central-logging" });
+    expect(m.settings.flowLogs).to.deep.include({
+      fileFormat: "plain-text",
+      hiveCompatiblePartitions: false,
+      maxAggregationInterval: 600,
+    });
+  });
+});

@@ -1,0 +1,214 @@
+import { expect } from "chai";
+import { ConfigError } from "../shared/config";
+import { SimulationError } from "../tools/simulate";
+import {
+  all,
+  CENTRAL,
+  centralSettings,
+  find,
+  listSettings,
+  MGMT,
+  memberSettings,
+  OUTSIDER,
+  parsed,
+  rejects,
+  simulate,
+  statement,
+  WEB,
+} from "./helpers";
+
+const WEB_ACL = `arn:aws:wafv2:eu-west-1:${WEB}:regional/webacl/web-app/a1b2c3d4`;
+
+describe("member stacks", () => {
+  it("reads the central outputs through the StackReference and ships an account trail there", async () => {
+    const { central, members } = await simulate(centralSettings(), {
+      web: { account: WEB, settings: memberSettings() },
+    });
+    const ref = find(members.web, "pulumi:pulumi:StackReference");
+    expect(ref.inputs.name).to.equal("organization/central-logging/central");
+    const trail = find(members.web, "aws:cloudtrail/trail:Trail").inputs;
+    expect(trail).to.include({
+      s3BucketName: "central-logs-cloudtrail-example-org",
+      kmsKeyId: central.outputs.archive.keyArn,
+      isMultiRegionTrail: true,
+      isOrganizationTrail: false,
+      enableLogFileValidation: true,
+      includeGlobalServiceEvents: true,
+    });
+    expect(trail.eventSelectors).to.deep.equal([{ readWriteType: "All", includeManagementEvents: true }]);
+    expect(members.web.outputs.trailArn).to.equal(
+      `arn:aws:cloudtrail:eu-west-1:${WEB}:trail/central-logging`,
+    );
+  });
+
+  it("creates the organization trail from the management account, and nothing when covered", async () => {
+    const { members } = await simulate(centralSettings(), {
+      mgmt: {
+        account: MGMT,
+        settings: memberSettings({ cloudTrail: { mode: "organization", name: "org-trail" } }),
+      },
+      web: {
+        account: WEB,
+        settings: memberSettings({ cloudTrail: { mode: "covered-by-organization-trail" } }),
+      },
+    });
+    expect(find(members.mgmt, "aws:cloudtrail/trail:Trail").inputs).to.include({
+      isOrganizationTrail: true,
+      name: "org-trail",
+    });
+    expect(all(members.web, "aws:cloudtrail/trail:Trail")).to.have.length(0);
+  });
+
+  it("enables ALL-traffic flow logs to the central bucket ARN on every VPC when asked", async () => {
+    const { central, members } = await simulate(centralSettings(), {
+      web: {
+        account: WEB,
+        settings: memberSettings({ flowLogs: { vpcIds: "all", hiveCompatiblePartitions: true } }),
+      },
+    });
+    const flows = all(members.web, "aws:ec2/flowLog:FlowLog");
+    expect(flows).to.have.length(2);
+    for (const f of flows) {
+      expect(f.inputs).to.include({
+        trafficType: "ALL",
+        logDestinationType: "s3",
+        logDestination: central.outputs.archive.logs.vpcflowlogs.bucketArn,
+        maxAggregationInterval: 600,
+      });
+      expect(f.inputs.destinationOptions).to.deep.equal({
+        fileFormat: "plain-text",
+        hiveCompatiblePartitions: true,
+        perHourPartition: false,
+      });
+      expect(f.inputs.vpcId).to.match(/^vpc-/);
+    }
+  });
+
+  it("logs WAF to a local aws-waf-logs- bucket that replicates to the central bucket with the central key", async () => {
+    const { central, members } = await simulate(centralSettings(), {
+      web: { account: WEB, settings: memberSettings({ waf: { webAclArns: [WEB_ACL] } }) },
+    });
+    const archive = central.outputs.archive;
+    const web = members.web;
+    const bucket = find(web, "aws:s3/bucket:Bucket");
+    expect(bucket.inputs.bucket).to.equal(`aws-waf-logs-${WEB}-eu-west-1`);
+    expect(bucket.protect).to.equal(true);
+    const logging = find(web, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration").inputs;
+    expect(logging.resourceArn).to.equal(WEB_ACL);
+    expect(logging.logDestinationConfigs).to.deep.equal([`arn:aws:s3:::aws-waf-logs-${WEB}-eu-west-1`]);
+    expect(logging.redactedFields).to.deep.equal([
+      { singleHeader: { name: "authorization" } },
+      { singleHeader: { name: "cookie" } },
+    ]);
+
+    const rule = find(web, "aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs.rules[0];
+    expect(rule.destination).to.deep.equal({
+      bucket: archive.logs.waf.bucketArn,
+      account: CENTRAL,
+      accessControlTranslation: { owner: "Destination" },
+      encryptionConfiguration: { replicaKmsKeyId: archive.keyArn },
+      storageClass: "STANDARD",
+    });
+    expect(rule.deleteMarkerReplication).to.deep.equal({ status: "Disabled" });
+
+    const role = find(web, "aws:iam/role:Role");
+    expect(role.inputs.name).to.equal("central-logging-waf-replication");
+    expect(parsed(role.inputs.assumeRolePolicy).Statement[0].Condition).to.deep.equal({
+      StringEquals: { "aws:SourceAccount": WEB },
+      ArnEquals: { "aws:SourceArn": `arn:aws:s3:::aws-waf-logs-${WEB}-eu-west-1` },
+    });
+    const perms = parsed(find(web, "aws:iam/rolePolicy:RolePolicy").inputs.policy);
+    expect(statement(perms, "WriteReplicasToArchive").Resource).to.equal(
+      `${archive.logs.waf.bucketArn}/AWSLogs/${WEB}/*`,
+    );
+    expect(statement(perms, "WriteReplicasToArchive").Action).not.to.include("s3:ReplicateDelete");
+    expect(statement(perms, "EncryptReplicasViaS3").Resource).to.equal(archive.keyArn);
+    // The member decrypts only its own staging key, never the central CMK.
+    expect(statement(perms, "DecryptSourceViaS3").Resource).to.match(
+      new RegExp(`^arn:aws:kms:eu-west-1:${WEB}:key/`),
+    );
+    for (const s of perms.Statement.filter((x) => ([] as string[]).concat(x.Action).includes("kms:Decrypt")))
+      expect(s.Resource).not.to.equal(archive.keyArn);
+
+    const stagingPolicy = parsed(find(web, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy);
+    expect(statement(stagingPolicy, "WafLogDeliveryWrite").Condition!.StringEqualsIfExists).to.deep.equal({
+      "s3:x-amz-acl": "bucket-owner-full-control",
+    });
+    const key = find(web, "aws:kms/key:Key");
+    expect(key.inputs.enableKeyRotation).to.equal(true);
+    expect(key.protect).to.equal(true);
+  });
+
+  it("delivers WAF straight to the central bucket when both sides choose direct delivery", async () => {
+    const { central, members } = await simulate(centralSettings({ wafDelivery: "direct" }), {
+      web: { account: WEB, settings: memberSettings({ waf: { webAclArns: [WEB_ACL], delivery: "direct" } }) },
+    });
+    expect(
+      find(members.web, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration").inputs
+        .logDestinationConfigs,
+    ).to.deep.equal([central.outputs.archive.logs.waf.bucketArn]);
+    expect(all(members.web, "aws:s3/bucket:Bucket")).to.have.length(0);
+  });
+
+  it("creates no IAM user in any stack", async () => {
+    const { central, members } = await simulate(centralSettings(), {
+      web: {
+        account: WEB,
+        settings: memberSettings({ waf: { webAclArns: [WEB_ACL] }, flowLogs: { vpcIds: "all" } }),
+      },
+    });
+    for (const stack of [central, members.web])
+      expect(stack.resources.filter((r) => r.type.startsWith("aws:iam/user"))).to.have.length(0);
+  });
+});
+
+describe("member stacks checked against the central stack", () => {
+  async function memberError(
+    central: Record<string, unknown>,
+    account: string,
+    member: Record<string, unknown>,
+  ) {
+    const e = await rejects(simulate(central, { m: { account, settings: memberSettings(member) } }));
+    expect(e).to.be.instanceOf(ConfigError);
+    expect(e.message).not.to.contain("\n");
+    return e as ConfigError;
+  }
+
+  it("rejects an account missing from the central account list", async () => {
+    const e = await memberError(listSettings(), OUTSIDER, {});
+    expect(e.key).to.equal("central-logging:centralStack");
+    expect(e.message).to.equal(
+      `stack "m": config key "central-logging:centralStack": account ${OUTSIDER} is missing from the central stack's memberAccountIds; add it there and run pulumi up on the central stack first`,
+    );
+  });
+
+  it("rejects an organization trail when the central stack is in account-list mode", async () => {
+    const e = await memberError(listSettings(), WEB, { cloudTrail: { mode: "organization" } });
+    expect(e.key).to.equal("central-logging:cloudTrail.mode");
+  });
+
+  it("rejects a WAF delivery the central stack does not accept", async () => {
+    const e = await memberError(centralSettings(), WEB, {
+      waf: { webAclArns: [WEB_ACL], delivery: "direct" },
+    });
+    expect(e.key).to.equal("central-logging:waf.delivery");
+    expect(e.message).to.match(/expected "replication"/);
+  });
+
+  it("rejects the log-archive account as a member", async () => {
+    const e = await memberError(centralSettings(), CENTRAL, {});
+    expect(e.message).to.match(/is the log-archive account itself/);
+  });
+
+  it("fails clearly when the reference names no known stack", async () => {
+    const e = await rejects(
+      simulate(centralSettings(), {
+        m: { account: WEB, settings: memberSettings({ centralStack: "organization/central-logging/prod" }) },
+      }),
+    );
+    expect(e).to.be.instanceOf(SimulationError);
+    expect(e.message).to.match(
+      /names "organization\/central-logging\/prod", which is not among the simulated stacks/,
+    );
+  });
+});
