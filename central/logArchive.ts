@@ -49,40 +49,19 @@ export class LogArchive extends pulumi.ComponentResource {
   public readonly siemExternalId: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: LogArchiveArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("central-logging:central:LogArchive", name, {}, opts);
+    // Serialise every resource policy before registering anything (this component included), so an
+    // over-size policy stops the preview with the policy's name, size and limit instead of failing the
+    // apply at AWS.
     const config = args.config;
-    const s = config.settings;
     const ctx = archiveContext(config);
+    const json = LogArchive.policyDocuments(ctx, config);
+    super("central-logging:central:LogArchive", name, {}, opts);
+    const s = config.settings;
     const guarded = args.protectArchive ?? true;
     const keep: Guard = { protect: guarded, retainOnDelete: guarded };
     const guard = { protect: guarded };
     const child = (extra: pulumi.CustomResourceOptions = {}) => ({ parent: this, ...extra });
-
-    // Serialise every resource policy before registering anything, so an over-size policy stops the
-    // preview with the policy's name, size and limit instead of failing the apply at AWS.
-    const keyPolicyJson = serializeWithinLimit("central CMK key policy", "key", keyPolicy(ctx));
-    const bucketPolicyJson = Object.fromEntries(
-      LOG_TYPES.map((t) => [
-        t,
-        serializeWithinLimit(`${ctx.bucketNames[t]} bucket policy`, "bucket", logBucketPolicy(ctx, t)),
-      ]),
-    ) as Record<LogType, string>;
-    const queuePolicyJson = Object.fromEntries(
-      LOG_TYPES.map((t) => [
-        t,
-        serializeWithinLimit(`${queueName(t)} queue policy`, "queue", queuePolicy(ctx, t)),
-      ]),
-    ) as Record<LogType, string>;
-    const accessLogPolicyJson = serializeWithinLimit(
-      `${ctx.accessLogBucketName} bucket policy`,
-      "bucket",
-      accessLogBucketPolicy(ctx),
-    );
-    const trustJson = serializeWithinLimit(
-      "SIEM role trust policy",
-      "trust",
-      siemTrustPolicy(ctx.partition, s.siem),
-    );
+    const { keyPolicyJson, bucketPolicyJson, queuePolicyJson, accessLogPolicyJson, trustJson } = json;
 
     // The role exists before the key and queue policies name it: KMS and SQS reject unknown principals.
     this.siemRole = new aws.iam.Role(
@@ -182,6 +161,35 @@ export class LogArchive extends pulumi.ComponentResource {
         return out;
       });
     this.registerOutputs({ archive: this.outputs, siemExternalId: this.siemExternalId });
+  }
+
+  /** Every resource policy of the archive, serialised and checked against its AWS size limit. */
+  static policyDocuments(ctx: ArchiveContext, config: CentralConfig) {
+    return {
+      keyPolicyJson: serializeWithinLimit("central CMK key policy", "key", keyPolicy(ctx)),
+      bucketPolicyJson: Object.fromEntries(
+        LOG_TYPES.map((t) => [
+          t,
+          serializeWithinLimit(`${ctx.bucketNames[t]} bucket policy`, "bucket", logBucketPolicy(ctx, t)),
+        ]),
+      ) as Record<LogType, string>,
+      queuePolicyJson: Object.fromEntries(
+        LOG_TYPES.map((t) => [
+          t,
+          serializeWithinLimit(`${queueName(t)} queue policy`, "queue", queuePolicy(ctx, t)),
+        ]),
+      ) as Record<LogType, string>,
+      accessLogPolicyJson: serializeWithinLimit(
+        `${ctx.accessLogBucketName} bucket policy`,
+        "bucket",
+        accessLogBucketPolicy(ctx),
+      ),
+      trustJson: serializeWithinLimit(
+        "SIEM role trust policy",
+        "trust",
+        siemTrustPolicy(ctx.partition, config.settings.siem),
+      ),
+    };
   }
 
   /** The four settings every bucket of the archive shares: ownership, public access, versioning. */
