@@ -1,0 +1,159 @@
+/** Least privilege in every policy document: bucket, key, queue, role trust, inline and managed policies. */
+import { ResourceValidationArgs, ResourceValidationPolicy, ReportViolation } from "@pulumi/policy";
+import {
+  conditionKeys,
+  Document,
+  list,
+  parseDocument,
+  POLICY_PROPERTIES,
+  principals,
+  SOURCE_KEYS,
+  Statement,
+} from "./documents";
+
+type Check = (doc: Document, args: ResourceValidationArgs, report: ReportViolation) => void;
+
+/** Runs `check` on each policy document of a resource; a document that does not parse is left to hygiene. */
+function forEachDocument(check: Check) {
+  return (args: ResourceValidationArgs, report: ReportViolation) => {
+    for (const prop of POLICY_PROPERTIES[args.type] ?? []) {
+      const value = args.props[prop];
+      if (value === undefined || value === null || value === "") continue;
+      const parsed = parseDocument(value);
+      if (parsed.ok) check(parsed.doc, args, report);
+    }
+  };
+}
+
+const label = (s: Statement, i: number) => (s.Sid ? `statement "${s.Sid}"` : `statement ${i + 1}`);
+const allows = (s: Statement) => s.Effect === "Allow";
+
+/** The key-administration statement: `kms:*` to the key's own account root. */
+function isKeyAdministration(s: Statement, doc: Document, type: string): boolean {
+  if (type !== "aws:kms/key:Key" && type !== "aws:kms/keyPolicy:KeyPolicy") return false;
+  const p = principals(s);
+  return (
+    p.aws.length === 1 &&
+    /^arn:aws[a-z-]*:iam::\d{12}:root$|^\d{12}$/.test(p.aws[0]) &&
+    doc.Statement.length > 0
+  );
+}
+
+export const noWildcardActions: ResourceValidationPolicy = {
+  name: "iam-no-wildcard-actions",
+  description:
+    'No Allow grants "*" or "<service>:*" actions (the key-administration statement to the key\'s own account root excepted).',
+  severity: "high",
+  enforcementLevel: "mandatory",
+  remediationSteps: "List the exact actions the principal needs.",
+  url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
+  validateResource: forEachDocument((doc, args, report) => {
+    doc.Statement.forEach((s, i) => {
+      if (!allows(s) || isKeyAdministration(s, doc, args.type)) return;
+      const wild = list(s.Action).filter((a) => a === "*" || /^[a-z0-9-]+:\*$/i.test(a));
+      if (wild.length) report(`${label(s, i)} allows ${wild.join(", ")}.`);
+    });
+  }),
+};
+
+export const noPublicPrincipal: ResourceValidationPolicy = {
+  name: "iam-no-unconditioned-public-principal",
+  description: 'No Allow to "*" or {"AWS": "*"} without a restricting condition.',
+  severity: "critical",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Name the principals, or restrict them with aws:PrincipalOrgID, aws:PrincipalAccount or aws:PrincipalArn.",
+  url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status",
+  validateResource: forEachDocument((doc, _args, report) => {
+    const restricting = [
+      "aws:principalorgid",
+      "aws:principalaccount",
+      "aws:principalarn",
+      "aws:sourcearn",
+      "aws:sourceaccount",
+      "aws:sourceorgid",
+      "aws:sourcevpce",
+      "aws:sourceip",
+    ];
+    doc.Statement.forEach((s, i) => {
+      if (!allows(s) || !principals(s).star) return;
+      if (!conditionKeys(s).some((k) => restricting.includes(k)))
+        report(`${label(s, i)} allows any principal without a restricting condition.`);
+    });
+  }),
+};
+
+export const servicePrincipalSourceCondition: ResourceValidationPolicy = {
+  name: "iam-service-principal-source-condition",
+  description:
+    "Every Allow to an AWS service principal carries aws:SourceArn, aws:SourceAccount or aws:SourceOrgID (confused deputy).",
+  severity: "high",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Add aws:SourceArn, aws:SourceAccount or aws:SourceOrgID conditions naming the accounts or resources the service acts for.",
+  url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html",
+  validateResource: forEachDocument((doc, args, report) => {
+    doc.Statement.forEach((s, i) => {
+      if (!allows(s)) return;
+      const services = principals(s).service;
+      if (!services.length) return;
+      // A role trust for a service in the same account needs no source condition unless it is shared.
+      if (args.type === "aws:iam/role:Role" && !services.includes("s3.amazonaws.com")) return;
+      if (!conditionKeys(s).some((k) => SOURCE_KEYS.includes(k)))
+        report(
+          `${label(s, i)} allows ${services.join(", ")} without aws:SourceArn, aws:SourceAccount or aws:SourceOrgID.`,
+        );
+    });
+  }),
+};
+
+export const noNotPrincipalOrNotAction: ResourceValidationPolicy = {
+  name: "iam-no-not-principal-or-not-action",
+  description:
+    "No Allow uses NotPrincipal or NotAction (they grant more than they name, and break vended-log policy auto-attach).",
+  severity: "high",
+  enforcementLevel: "mandatory",
+  remediationSteps: "Rewrite the statement with Principal and Action.",
+  url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html",
+  validateResource: forEachDocument((doc, _args, report) => {
+    doc.Statement.forEach((s, i) => {
+      if (allows(s) && (s.NotPrincipal !== undefined || s.NotAction !== undefined))
+        report(
+          `${label(s, i)} is an Allow with ${s.NotPrincipal !== undefined ? "NotPrincipal" : "NotAction"}.`,
+        );
+    });
+  }),
+};
+
+export const kmsDecryptOnlyReaders: ResourceValidationPolicy = {
+  name: "kms-decrypt-only-readers",
+  description:
+    "kms:Decrypt is granted to IAM principals only when they are configured readers, and only with kms:ViaService or an encryption-context condition.",
+  severity: "critical",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Remove kms:Decrypt from member accounts and writers; grant it to the reader role with a kms:ViaService condition.",
+  url: "https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service",
+  configSchema: { properties: { allowedReaders: { type: "array", items: { type: "string" }, default: [] } } },
+  validateResource: forEachDocument((doc, args, report) => {
+    if (args.type !== "aws:kms/key:Key" && args.type !== "aws:kms/keyPolicy:KeyPolicy") return;
+    const { allowedReaders } = args.getConfig<{ allowedReaders?: string[] }>();
+    doc.Statement.forEach((s, i) => {
+      if (!allows(s) || isKeyAdministration(s, doc, args.type)) return;
+      const grantsDecrypt = list(s.Action).some((a) => /^kms:(decrypt|\*)$/i.test(a) || a === "*");
+      const aws = principals(s).aws;
+      if (!grantsDecrypt || !aws.length) return;
+      const keys = conditionKeys(s);
+      if (!keys.some((k) => k === "kms:viaservice" || k.startsWith("kms:encryptioncontext")))
+        report(
+          `${label(s, i)} grants kms:Decrypt to ${aws.join(", ")} without kms:ViaService or an encryption-context condition.`,
+        );
+      const readers = allowedReaders ?? [];
+      const strangers = aws.filter(
+        (p) => p !== "*" && (readers.length ? !readers.includes(p) : /:root$|^\d{12}$/.test(p)),
+      );
+      if (strangers.length)
+        report(`${label(s, i)} grants kms:Decrypt to ${strangers.join(", ")}, not a configured reader.`);
+    });
+  }),
+};

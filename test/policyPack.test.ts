@@ -1,0 +1,188 @@
+import { expect } from "chai";
+import { kmsKeyRotationEnabled, kmsKeyRotationPeriod } from "../policy-pack/kms";
+import {
+  kmsDecryptOnlyReaders,
+  noNotPrincipalOrNotAction,
+  noPublicPrincipal,
+  noWildcardActions,
+  servicePrincipalSourceCondition,
+} from "../policy-pack/leastPrivilege";
+import { policies } from "../policy-pack/policies";
+import { ResourceValidationPolicy } from "@pulumi/policy";
+import { Simulator } from "../tools/simulate";
+import { findStackFiles, readStackFile } from "../tools/stackFiles";
+import { runResourcePolicy } from "./policyRunner";
+
+const KEY = "aws:kms/key:Key";
+const doc = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
+
+// The design article's examples, with 12-digit IDs where valid ones are needed.
+const articleBucketPolicy = doc(
+  {
+    Sid: "CloudTrailWrite",
+    Effect: "Allow",
+    Principal: { Service: "cloudtrail.amazonaws.com" },
+    Action: "s3:PutObject",
+    Resource: [
+      "arn:aws:s3:::central-cloudtrail-logs/AWSLogs/222222222222/*",
+      "arn:aws:s3:::central-cloudtrail-logs/AWSLogs/<account-id>-5/*",
+    ],
+    Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control" } },
+  },
+  {
+    Sid: "CloudTrailBucketAccess",
+    Effect: "Allow",
+    Principal: { Service: "cloudtrail.amazonaws.com" },
+    Action: "s3:GetBucketAcl",
+    Resource: "arn:aws:s3:::central-cloudtrail-logs",
+  },
+);
+const articleKeyStatement = doc({
+  Effect: "Allow",
+  Principal: { AWS: ["arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:root"] },
+  Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
+  Resource: "*",
+});
+
+describe("policy pack", () => {
+  it("exports every policy with a kebab-case name, description, severity, remediation and AWS doc link", () => {
+    const names = policies.map((p) => p.name);
+    expect(new Set(names).size).to.equal(names.length);
+    for (const p of policies) {
+      expect(p.name).to.match(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(p.description).to.have.length.greaterThan(20);
+      expect(p.severity).to.be.oneOf(["low", "medium", "high", "critical"]);
+      expect(p.remediationSteps).to.be.a("string");
+      expect(p.url).to.match(/^https:\/\/docs\.aws\.amazon\.com\//);
+    }
+  });
+
+  describe("kms-key-rotation-enabled", () => {
+    it("passes a rotating key and fails a key without rotation", async () => {
+      expect(await runResourcePolicy(kmsKeyRotationEnabled, KEY, { enableKeyRotation: true })).to.deep.equal(
+        [],
+      );
+      expect(await runResourcePolicy(kmsKeyRotationEnabled, KEY, { enableKeyRotation: false })).to.deep.equal(
+        ["automatic key rotation is off (enableKeyRotation is not true)."],
+      );
+    });
+    it("ignores asymmetric keys, which cannot rotate automatically", async () => {
+      expect(
+        await runResourcePolicy(kmsKeyRotationEnabled, KEY, { customerMasterKeySpec: "RSA_2048" }),
+      ).to.deep.equal([]);
+    });
+  });
+
+  describe("kms-key-rotation-period", () => {
+    it("reads its maximum defensively (365 when the CLI sent no config) and from config", async () => {
+      expect(
+        await runResourcePolicy(kmsKeyRotationPeriod, KEY, {
+          enableKeyRotation: true,
+          rotationPeriodInDays: 400,
+        }),
+      ).to.have.length(1);
+      expect(
+        await runResourcePolicy(kmsKeyRotationPeriod, KEY, {
+          enableKeyRotation: true,
+          rotationPeriodInDays: 365,
+        }),
+      ).to.deep.equal([]);
+      expect(
+        await runResourcePolicy(
+          kmsKeyRotationPeriod,
+          KEY,
+          { enableKeyRotation: true, rotationPeriodInDays: 180 },
+          { maxRotationDays: 90 },
+        ),
+      ).to.deep.equal(["rotationPeriodInDays is 180; the maximum allowed is 90."]);
+    });
+  });
+
+  describe("the design article's examples", () => {
+    it("flags the bucket policy's statements that lack a confused-deputy condition", async () => {
+      const v = await runResourcePolicy(servicePrincipalSourceCondition, "aws:s3/bucketPolicy:BucketPolicy", {
+        policy: articleBucketPolicy,
+      });
+      expect(v).to.deep.equal([
+        'statement "CloudTrailWrite" allows cloudtrail.amazonaws.com without aws:SourceArn, aws:SourceAccount or aws:SourceOrgID.',
+        'statement "CloudTrailBucketAccess" allows cloudtrail.amazonaws.com without aws:SourceArn, aws:SourceAccount or aws:SourceOrgID.',
+      ]);
+    });
+    it("flags kms:Decrypt to member account roots without a ViaService condition", async () => {
+      const v = await runResourcePolicy(kmsDecryptOnlyReaders, KEY, { policy: articleKeyStatement });
+      expect(v).to.have.length(2);
+      expect(v[0]).to.match(/without kms:ViaService/);
+      expect(v[1]).to.match(
+        /arn:aws:iam::222222222222:root, arn:aws:iam::333333333333:root, not a configured reader/,
+      );
+    });
+  });
+
+  describe("least privilege", () => {
+    it("flags service-wide wildcards but not the key's own administration statement", async () => {
+      const keyPolicy = doc(
+        {
+          Sid: "KeyAdministration",
+          Effect: "Allow",
+          Principal: { AWS: "arn:aws:iam::111111111111:root" },
+          Action: "kms:*",
+          Resource: "*",
+        },
+        {
+          Sid: "Wide",
+          Effect: "Allow",
+          Principal: { AWS: "arn:aws:iam::111111111111:role/x" },
+          Action: "s3:*",
+          Resource: "*",
+        },
+      );
+      expect(await runResourcePolicy(noWildcardActions, KEY, { policy: keyPolicy })).to.deep.equal([
+        'statement "Wide" allows s3:*.',
+      ]);
+    });
+    it("flags public principals without a restricting condition, and Allow with NotPrincipal", async () => {
+      const p = doc(
+        { Sid: "Open", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" },
+        {
+          Sid: "Org",
+          Effect: "Allow",
+          Principal: { AWS: "*" },
+          Action: "s3:GetObject",
+          Resource: "*",
+          Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } },
+        },
+        {
+          Sid: "Not",
+          Effect: "Allow",
+          NotPrincipal: { AWS: "arn:aws:iam::1:root" },
+          Action: "s3:GetObject",
+          Resource: "*",
+        },
+      );
+      expect(
+        await runResourcePolicy(noPublicPrincipal, "aws:s3/bucketPolicy:BucketPolicy", { policy: p }),
+      ).to.deep.equal(['statement "Open" allows any principal without a restricting condition.']);
+      expect(
+        await runResourcePolicy(noNotPrincipalOrNotAction, "aws:s3/bucketPolicy:BucketPolicy", { policy: p }),
+      ).to.deep.equal(['statement "Not" is an Allow with NotPrincipal.']);
+    });
+  });
+
+  it("finds no violation in the example organization's stacks", async () => {
+    const sim = new Simulator();
+    for (const file of findStackFiles(".").sort((a, b) =>
+      a.includes("central") ? -1 : b.includes("central") ? 1 : 0,
+    )) {
+      const f = readStackFile(file);
+      await sim.runStack(f.stack, f.raw);
+    }
+    const found: string[] = [];
+    for (const stack of sim.simulated)
+      for (const r of stack.resources)
+        for (const p of policies as ResourceValidationPolicy[]) {
+          const v = await runResourcePolicy(p, r.type, r.inputs);
+          if (v !== "not-applicable") found.push(...v.map((m) => `${stack.name} ${r.name} ${p.name}: ${m}`));
+        }
+    expect(found).to.deep.equal([]);
+  });
+});
