@@ -15,7 +15,11 @@ export interface MemberContext {
 
 const via = (service: string, region: string, p: Partition) => `${service}.${region}.${dnsSuffixOf(p)}`;
 
-/** The staging bucket receives WAF logs from this account only; no other writer. */
+/**
+ * The staging bucket receives WAF logs from this account only; no other writer. Scoped by
+ * aws:SourceAccount alone: the source ARN WAF's log delivery sends is not documented, and a wrong
+ * ArnLike would silently deny every write.
+ */
 export function wafStagingBucketPolicy(m: MemberContext): PolicyDocument {
   const bucketArn = arn.bucket(m.partition, m.wafBucketName);
   return policy([
@@ -28,7 +32,6 @@ export function wafStagingBucketPolicy(m: MemberContext): PolicyDocument {
       Resource: bucketArn,
       Condition: {
         StringEquals: { "aws:SourceAccount": m.accountId },
-        ArnLike: { "aws:SourceArn": `arn:${m.partition}:logs:*:${m.accountId}:*` },
       },
     },
     {
@@ -40,7 +43,6 @@ export function wafStagingBucketPolicy(m: MemberContext): PolicyDocument {
       Condition: {
         StringEquals: { "aws:SourceAccount": m.accountId },
         StringEqualsIfExists: { "s3:x-amz-acl": "bucket-owner-full-control" },
-        ArnLike: { "aws:SourceArn": `arn:${m.partition}:logs:*:${m.accountId}:*` },
       },
     },
   ]);
@@ -65,7 +67,6 @@ export function wafStagingKeyPolicy(m: MemberContext): PolicyDocument {
       Resource: "*",
       Condition: {
         StringEquals: { "aws:SourceAccount": m.accountId },
-        ArnLike: { "aws:SourceArn": `arn:${m.partition}:logs:*:${m.accountId}:*` },
       },
     },
     {
