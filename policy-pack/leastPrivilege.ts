@@ -26,18 +26,58 @@ function forEachDocument(check: Check) {
 }
 
 const label = (s: Statement, i: number) => (s.Sid ? `statement "${s.Sid}"` : `statement ${i + 1}`);
-const allows = (s: Statement) => s.Effect === "Allow";
 
-/** The key-administration statement: `kms:*` to the key's own account root. */
-function isKeyAdministration(s: Statement, doc: Document, type: string): boolean {
-  if (type !== "aws:kms/key:Key" && type !== "aws:kms/keyPolicy:KeyPolicy") return false;
-  const p = principals(s);
-  return (
-    p.aws.length === 1 &&
-    /^arn:aws[a-z-]*:iam::\d{12}:root$|^\d{12}$/.test(p.aws[0]) &&
-    doc.Statement.length > 0
+type AllowCheck = (
+  s: Statement,
+  where: string,
+  doc: Document,
+  args: ResourceValidationArgs,
+  report: ReportViolation,
+) => void;
+
+/** Runs `check` on every Allow statement of every policy document of a resource. */
+function forEachAllow(check: AllowCheck) {
+  return forEachDocument((doc, args, report) =>
+    doc.Statement.forEach((s, i) => {
+      if (s.Effect === "Allow") check(s, label(s, i), doc, args, report);
+    }),
   );
 }
+
+const isKeyPolicy = (type: string) => type === "aws:kms/key:Key" || type === "aws:kms/keyPolicy:KeyPolicy";
+const ROOT = /^arn:aws[a-z-]*:iam::(\d{12}):root$|^(\d{12})$/;
+const rootAccount = (principal: string) => {
+  const m = ROOT.exec(principal);
+  return m ? (m[1] ?? m[2]) : undefined;
+};
+const grantsAllKms = (s: Statement) => list(s.Action).some((a) => a === "*" || a.toLowerCase() === "kms:*");
+
+/**
+ * The key-administration statement: `kms:*` to one account root, the key's own. The key's account is
+ * not among a key's inputs, so it comes from the `keyAccounts` config when given; without it, the one
+ * statement of the document that grants `kms:*` to a single root is taken as the administration.
+ */
+function isKeyAdministration(s: Statement, doc: Document, args: ResourceValidationArgs): boolean {
+  if (!isKeyPolicy(args.type) || !grantsAllKms(s)) return false;
+  const p = principals(s);
+  const account = p.aws.length === 1 && !p.service.length ? rootAccount(p.aws[0]) : undefined;
+  if (!account) return false;
+  const { keyAccounts } = args.getConfig<{ keyAccounts?: string[] }>();
+  if (keyAccounts?.length) return keyAccounts.includes(account);
+  const rootGrants = doc.Statement.filter(
+    (x) => x.Effect === "Allow" && grantsAllKms(x) && principals(x).aws.some((a) => rootAccount(a)),
+  );
+  return rootGrants.length === 1;
+}
+
+const keyAccountsSchema = {
+  keyAccounts: {
+    type: "array" as const,
+    items: { type: "string" as const, pattern: "^\\d{12}$" },
+    default: [] as string[],
+    description: "Accounts whose root may hold kms:* on their own keys (the key-administration statement).",
+  },
+};
 
 export const noWildcardActions: ResourceValidationPolicy = {
   name: "iam-no-wildcard-actions",
@@ -47,12 +87,11 @@ export const noWildcardActions: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   remediationSteps: "List the exact actions the principal needs.",
   url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
-  validateResource: forEachDocument((doc, args, report) => {
-    doc.Statement.forEach((s, i) => {
-      if (!allows(s) || isKeyAdministration(s, doc, args.type)) return;
-      const wild = list(s.Action).filter((a) => a === "*" || /^[a-z0-9-]+:\*$/i.test(a));
-      if (wild.length) report(`${label(s, i)} allows ${wild.join(", ")}.`);
-    });
+  configSchema: { properties: keyAccountsSchema },
+  validateResource: forEachAllow((s, where, doc, args, report) => {
+    if (isKeyAdministration(s, doc, args)) return;
+    const wild = list(s.Action).filter((a) => a === "*" || /^[a-z0-9-]+:\*$/i.test(a));
+    if (wild.length) report(`${where} allows ${wild.join(", ")}.`);
   }),
 };
 
@@ -64,7 +103,7 @@ export const noPublicPrincipal: ResourceValidationPolicy = {
   remediationSteps:
     "Name the principals, or restrict them with aws:PrincipalOrgID, aws:PrincipalAccount or aws:PrincipalArn.",
   url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status",
-  validateResource: forEachDocument((doc, _args, report) => {
+  validateResource: forEachAllow((s, where, _doc, _args, report) => {
     const restricting = [
       "aws:principalorgid",
       "aws:principalaccount",
@@ -75,11 +114,8 @@ export const noPublicPrincipal: ResourceValidationPolicy = {
       "aws:sourcevpce",
       "aws:sourceip",
     ];
-    doc.Statement.forEach((s, i) => {
-      if (!allows(s) || !principals(s).star) return;
-      if (!conditionKeys(s).some((k) => restricting.includes(k)))
-        report(`${label(s, i)} allows any principal without a restricting condition.`);
-    });
+    if (principals(s).star && !conditionKeys(s).some((k) => restricting.includes(k)))
+      report(`${where} allows any principal without a restricting condition.`);
   }),
 };
 
@@ -92,18 +128,15 @@ export const servicePrincipalSourceCondition: ResourceValidationPolicy = {
   remediationSteps:
     "Add aws:SourceArn, aws:SourceAccount or aws:SourceOrgID conditions naming the accounts or resources the service acts for.",
   url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html",
-  validateResource: forEachDocument((doc, args, report) => {
-    doc.Statement.forEach((s, i) => {
-      if (!allows(s)) return;
-      const services = principals(s).service;
-      if (!services.length) return;
-      // A role trust for a service in the same account needs no source condition unless it is shared.
-      if (args.type === "aws:iam/role:Role" && !services.includes("s3.amazonaws.com")) return;
-      if (!conditionKeys(s).some((k) => SOURCE_KEYS.includes(k)))
-        report(
-          `${label(s, i)} allows ${services.join(", ")} without aws:SourceArn, aws:SourceAccount or aws:SourceOrgID.`,
-        );
-    });
+  validateResource: forEachAllow((s, where, _doc, args, report) => {
+    const services = principals(s).service;
+    if (!services.length) return;
+    // A role trust for a service in the same account needs no source condition unless it is shared.
+    if (args.type === "aws:iam/role:Role" && !services.includes("s3.amazonaws.com")) return;
+    if (!conditionKeys(s).some((k) => SOURCE_KEYS.includes(k)))
+      report(
+        `${where} allows ${services.join(", ")} without aws:SourceArn, aws:SourceAccount or aws:SourceOrgID.`,
+      );
   }),
 };
 
@@ -115,13 +148,9 @@ export const noNotPrincipalOrNotAction: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   remediationSteps: "Rewrite the statement with Principal and Action.",
   url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html",
-  validateResource: forEachDocument((doc, _args, report) => {
-    doc.Statement.forEach((s, i) => {
-      if (allows(s) && (s.NotPrincipal !== undefined || s.NotAction !== undefined))
-        report(
-          `${label(s, i)} is an Allow with ${s.NotPrincipal !== undefined ? "NotPrincipal" : "NotAction"}.`,
-        );
-    });
+  validateResource: forEachAllow((s, where, _doc, _args, report) => {
+    if (s.NotPrincipal !== undefined || s.NotAction !== undefined)
+      report(`${where} is an Allow with ${s.NotPrincipal !== undefined ? "NotPrincipal" : "NotAction"}.`);
   }),
 };
 
@@ -134,26 +163,34 @@ export const kmsDecryptOnlyReaders: ResourceValidationPolicy = {
   remediationSteps:
     "Remove kms:Decrypt from member accounts and writers; grant it to the reader role with a kms:ViaService condition.",
   url: "https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service",
-  configSchema: { properties: { allowedReaders: { type: "array", items: { type: "string" }, default: [] } } },
-  validateResource: forEachDocument((doc, args, report) => {
-    if (args.type !== "aws:kms/key:Key" && args.type !== "aws:kms/keyPolicy:KeyPolicy") return;
-    const { allowedReaders } = args.getConfig<{ allowedReaders?: string[] }>();
-    doc.Statement.forEach((s, i) => {
-      if (!allows(s) || isKeyAdministration(s, doc, args.type)) return;
-      const grantsDecrypt = list(s.Action).some((a) => /^kms:(decrypt|\*)$/i.test(a) || a === "*");
-      const aws = principals(s).aws;
-      if (!grantsDecrypt || !aws.length) return;
-      const keys = conditionKeys(s);
-      if (!keys.some((k) => k === "kms:viaservice" || k.startsWith("kms:encryptioncontext")))
-        report(
-          `${label(s, i)} grants kms:Decrypt to ${aws.join(", ")} without kms:ViaService or an encryption-context condition.`,
-        );
-      const readers = allowedReaders ?? [];
-      const strangers = aws.filter(
-        (p) => p !== "*" && (readers.length ? !readers.includes(p) : /:root$|^\d{12}$/.test(p)),
+  configSchema: {
+    properties: {
+      allowedReaders: {
+        type: "array",
+        items: { type: "string" },
+        default: [],
+        description:
+          "IAM principal ARNs that may hold kms:Decrypt (the SIEM reader role). Empty: any non-root principal.",
+      },
+      ...keyAccountsSchema,
+    },
+  },
+  validateResource: forEachAllow((s, where, doc, args, report) => {
+    if (!isKeyPolicy(args.type) || isKeyAdministration(s, doc, args)) return;
+    const grantsDecrypt = list(s.Action).some((a) => /^kms:(decrypt|\*)$/i.test(a) || a === "*");
+    const aws = principals(s).aws;
+    if (!grantsDecrypt || !aws.length) return;
+    const keys = conditionKeys(s);
+    if (!keys.some((k) => k === "kms:viaservice" || k.startsWith("kms:encryptioncontext")))
+      report(
+        `${where} grants kms:Decrypt to ${aws.join(", ")} without kms:ViaService or an encryption-context condition.`,
       );
-      if (strangers.length)
-        report(`${label(s, i)} grants kms:Decrypt to ${strangers.join(", ")}, not a configured reader.`);
-    });
+    const { allowedReaders = [] } = args.getConfig<{ allowedReaders?: string[] }>();
+    const strangers = aws.filter(
+      (p) =>
+        p !== "*" && (allowedReaders.length ? !allowedReaders.includes(p) : rootAccount(p) !== undefined),
+    );
+    if (strangers.length)
+      report(`${where} grants kms:Decrypt to ${strangers.join(", ")}, not a configured reader.`);
   }),
 };

@@ -140,6 +140,44 @@ describe("policy pack", () => {
         'statement "Wide" allows s3:*.',
       ]);
     });
+    it("exempts only the key's own administration statement, not a second account root with kms:*", async () => {
+      const keyPolicy = doc(
+        {
+          Sid: "KeyAdministration",
+          Effect: "Allow",
+          Principal: { AWS: "arn:aws:iam::111111111111:root" },
+          Action: "kms:*",
+          Resource: "*",
+        },
+        {
+          Sid: "MemberAdmin",
+          Effect: "Allow",
+          Principal: { AWS: "arn:aws:iam::222222222222:root" },
+          Action: "kms:*",
+          Resource: "*",
+        },
+      );
+      expect(await runResourcePolicy(noWildcardActions, KEY, { policy: keyPolicy })).to.deep.equal([
+        'statement "KeyAdministration" allows kms:*.',
+        'statement "MemberAdmin" allows kms:*.',
+      ]);
+      expect(
+        await runResourcePolicy(
+          noWildcardActions,
+          KEY,
+          { policy: keyPolicy },
+          { keyAccounts: ["111111111111"] },
+        ),
+      ).to.deep.equal(['statement "MemberAdmin" allows kms:*.']);
+      const decrypt = await runResourcePolicy(
+        kmsDecryptOnlyReaders,
+        KEY,
+        { policy: keyPolicy },
+        { keyAccounts: ["111111111111"] },
+      );
+      expect(decrypt).to.have.length(2);
+      expect(decrypt[1]).to.match(/arn:aws:iam::222222222222:root, not a configured reader/);
+    });
     it("flags public principals without a restricting condition, and Allow with NotPrincipal", async () => {
       const p = doc(
         { Sid: "Open", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" },

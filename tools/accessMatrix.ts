@@ -297,59 +297,23 @@ export async function accessMatrix(
 
   const siem = a.siemRoleArn;
   const siemContext = { "aws:SecureTransport": "true", "aws:PrincipalAccount": acct };
-  for (const t of ["cloudtrail", "vpcflowlogs", "waf"] as LogType[]) {
-    await cell(
-      `SIEM role gets a ${t} object`,
-      "Allowed",
-      {
-        principal: siem,
-        action: "s3:GetObject",
-        resource: objectIn(t, `AWSLogs/${first}/x.gz`),
-        resourceAccount: acct,
-        context: siemContext,
-      },
-      bucketPolicy(t),
-      [siemIdentity],
-    );
-    await cell(
-      `SIEM role puts a ${t} object`,
-      "Denied",
-      {
-        principal: siem,
-        action: "s3:PutObject",
-        resource: objectIn(t, `AWSLogs/${first}/x.gz`),
-        resourceAccount: acct,
-        context: siemContext,
-      },
-      bucketPolicy(t),
-      [siemIdentity],
-    );
-    await cell(
-      `SIEM role deletes a ${t} object`,
-      "Denied",
-      {
-        principal: siem,
-        action: "s3:DeleteObject",
-        resource: objectIn(t, `AWSLogs/${first}/x.gz`),
-        resourceAccount: acct,
-        context: siemContext,
-      },
-      bucketPolicy(t),
-      [siemIdentity],
-    );
-    await cell(
-      `SIEM role changes the ${t} bucket policy`,
-      "Denied",
-      {
-        principal: siem,
-        action: "s3:PutBucketPolicy",
-        resource: a.logs[t].bucketArn,
-        resourceAccount: acct,
-        context: siemContext,
-      },
-      bucketPolicy(t),
-      [siemIdentity],
-    );
+  const logTypes: LogType[] = ["cloudtrail", "vpcflowlogs", "waf"];
+  for (const t of logTypes) {
+    const bucketCells: [string, "Allowed" | "Denied", string, string][] = [
+      [`SIEM role gets a ${t} object`, "Allowed", "s3:GetObject", objectIn(t, `AWSLogs/${first}/x.gz`)],
+      [`SIEM role puts a ${t} object`, "Denied", "s3:PutObject", objectIn(t, `AWSLogs/${first}/x.gz`)],
+      [`SIEM role deletes a ${t} object`, "Denied", "s3:DeleteObject", objectIn(t, `AWSLogs/${first}/x.gz`)],
+      [`SIEM role changes the ${t} bucket policy`, "Denied", "s3:PutBucketPolicy", a.logs[t].bucketArn],
+    ];
+    for (const [scenario, expected, action, resource] of bucketCells)
+      await cell(
+        scenario,
+        expected,
+        { principal: siem, action, resource, resourceAccount: acct, context: siemContext },
+        bucketPolicy(t),
+        [siemIdentity],
+      );
+
     const queuePolicy = policyOf(central, "aws:sqs/queuePolicy:QueuePolicy", `${t}-queue-policy`);
     for (const action of ["sqs:ReceiveMessage", "sqs:DeleteMessage"])
       await cell(
@@ -365,55 +329,35 @@ export async function accessMatrix(
         queuePolicy,
         [siemIdentity],
       );
-    await cell(
-      `S3 notifies the ${t} queue from its own bucket`,
-      "Allowed",
-      {
-        principal: "s3.amazonaws.com",
-        action: "sqs:SendMessage",
-        resource: a.logs[t].queueArn,
-        resourceAccount: acct,
-        context: {
-          "aws:SecureTransport": "true",
-          "aws:SourceArn": a.logs[t].bucketArn,
-          "aws:SourceAccount": acct,
+
+    const other = logTypes.find((x) => x !== t)!;
+    const senders: [string, "Allowed" | "Denied", string, string][] = [
+      [`S3 notifies the ${t} queue from its own bucket`, "Allowed", a.logs[t].bucketArn, acct],
+      [`S3 notifies the ${t} queue from the ${other} bucket`, "Denied", a.logs[other].bucketArn, acct],
+      [
+        `S3 notifies the ${t} queue from a bucket of another account`,
+        "Denied",
+        `arn:${p}:s3:::attacker-bucket`,
+        OUTSIDE_ACCOUNT,
+      ],
+    ];
+    for (const [scenario, expected, sourceArn, sourceAccount] of senders)
+      await cell(
+        scenario,
+        expected,
+        {
+          principal: "s3.amazonaws.com",
+          action: "sqs:SendMessage",
+          resource: a.logs[t].queueArn,
+          resourceAccount: acct,
+          context: {
+            "aws:SecureTransport": "true",
+            "aws:SourceArn": sourceArn,
+            "aws:SourceAccount": sourceAccount,
+          },
         },
-      },
-      queuePolicy,
-    );
-    const other = (["cloudtrail", "vpcflowlogs", "waf"] as LogType[]).find((x) => x !== t)!;
-    await cell(
-      `S3 notifies the ${t} queue from the ${other} bucket`,
-      "Denied",
-      {
-        principal: "s3.amazonaws.com",
-        action: "sqs:SendMessage",
-        resource: a.logs[t].queueArn,
-        resourceAccount: acct,
-        context: {
-          "aws:SecureTransport": "true",
-          "aws:SourceArn": a.logs[other].bucketArn,
-          "aws:SourceAccount": acct,
-        },
-      },
-      queuePolicy,
-    );
-    await cell(
-      `S3 notifies the ${t} queue from a bucket of another account`,
-      "Denied",
-      {
-        principal: "s3.amazonaws.com",
-        action: "sqs:SendMessage",
-        resource: a.logs[t].queueArn,
-        resourceAccount: acct,
-        context: {
-          "aws:SecureTransport": "true",
-          "aws:SourceArn": `arn:${p}:s3:::attacker-bucket`,
-          "aws:SourceAccount": OUTSIDE_ACCOUNT,
-        },
-      },
-      queuePolicy,
-    );
+        queuePolicy,
+      );
   }
   for (const service of ["s3", "sqs"]) {
     await cell(
