@@ -12,6 +12,7 @@ import {
   LogDestination,
   SKIP_KEY_PATTERNS,
 } from "../shared/contract";
+import { createAccessLogBucket, hardenBucket } from "../shared/buckets";
 import { serializeWithinLimit } from "../shared/iam";
 import { deadLetterQueueName, KEY_ALIAS, LOG_TYPES, LogType, queueName } from "../shared/naming";
 import { archiveContext, ArchiveContext, bucketArnOf, queueArnOf } from "./archiveContext";
@@ -90,7 +91,12 @@ export class LogArchive extends pulumi.ComponentResource {
     );
     new aws.kms.Alias("logs-key-alias", { name: KEY_ALIAS, targetKeyId: this.key.keyId }, child());
 
-    this.accessLogBucket = this.createAccessLogBucket(ctx, config, accessLogPolicyJson, keep, guard);
+    this.accessLogBucket = createAccessLogBucket(this, "access-logs", {
+      bucketName: ctx.accessLogBucketName,
+      expirationDays: s.accessLogExpirationDays,
+      policyJson: accessLogPolicyJson,
+      protect: guarded,
+    });
 
     this.buckets = {} as Record<LogType, aws.s3.Bucket>;
     this.queues = {} as Record<LogType, aws.sqs.Queue>;
@@ -192,78 +198,6 @@ export class LogArchive extends pulumi.ComponentResource {
     };
   }
 
-  /** The four settings every bucket of the archive shares: ownership, public access, versioning. */
-  private hardenBucket(name: string, bucket: aws.s3.Bucket, guard: { protect: boolean }) {
-    const opts = { parent: this, ...guard };
-    new aws.s3.BucketOwnershipControls(
-      `${name}-ownership`,
-      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      opts,
-    );
-    new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access-block`,
-      {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      opts,
-    );
-    return new aws.s3.BucketVersioning(
-      `${name}-versioning`,
-      { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-      opts,
-    );
-  }
-
-  private createAccessLogBucket(
-    ctx: ArchiveContext,
-    config: CentralConfig,
-    policyJson: string,
-    keep: Guard,
-    guard: { protect: boolean },
-  ): aws.s3.Bucket {
-    const name = "access-logs";
-    // S3 server access logging only writes to SSE-S3 targets without Object Lock, so this bucket is the
-    // archive's one SSE-S3 bucket, and is never locked.
-    const bucket = new aws.s3.Bucket(
-      name,
-      { bucket: ctx.accessLogBucketName, forceDestroy: false },
-      { parent: this, ...keep },
-    );
-    this.hardenBucket(name, bucket, guard);
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-encryption`,
-      { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-      { parent: this, ...guard },
-    );
-    new aws.s3.BucketLifecycleConfiguration(
-      `${name}-lifecycle`,
-      {
-        bucket: bucket.id,
-        rules: [
-          {
-            id: "expire-access-logs",
-            status: "Enabled",
-            filter: {},
-            expiration: { days: config.settings.accessLogExpirationDays },
-            noncurrentVersionExpiration: { noncurrentDays: 30 },
-            abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-          },
-        ],
-      },
-      { parent: this },
-    );
-    new aws.s3.BucketPolicy(
-      `${name}-policy`,
-      { bucket: bucket.id, policy: policyJson },
-      { parent: this, ...guard },
-    );
-    return bucket;
-  }
-
   private createLogBucket(
     ctx: ArchiveContext,
     config: CentralConfig,
@@ -283,7 +217,7 @@ export class LogArchive extends pulumi.ComponentResource {
       },
       { parent: this, ...keep },
     );
-    const versioning = this.hardenBucket(name, bucket, guard);
+    const versioning = hardenBucket(this, name, bucket, guard.protect);
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,
       {

@@ -7,17 +7,19 @@ import { Condition, policy, PolicyDocument, PolicyStatement } from "../shared/ia
 import { arn, LOG_TYPES, LogType, WAF_REPLICATION_ROLE_NAME } from "../shared/naming";
 import { dnsSuffixOf } from "../shared/regions";
 import {
+  CLOUDTRAIL,
+  denyInsecureTransport,
+  LOG_DELIVERY,
+  S3_SERVICE,
+  serverAccessLogsPolicy,
+} from "../shared/statements";
+import {
   acceptsDirectWaf,
   acceptsWafReplication,
   ArchiveContext,
   bucketArnOf,
   queueArnOf,
 } from "./archiveContext";
-
-export const CLOUDTRAIL = "cloudtrail.amazonaws.com";
-export const LOG_DELIVERY = "delivery.logs.amazonaws.com";
-export const S3_SERVICE = "s3.amazonaws.com";
-export const S3_LOGGING = "logging.s3.amazonaws.com";
 
 /** A service principal acting for a member account: the org, or the listed accounts. */
 function sourceScope(ctx: ArchiveContext): Record<string, string | string[]> {
@@ -36,17 +38,6 @@ export function conditions(...blocks: Condition[]): Condition {
     ][])
       out[op] = { ...(out[op] ?? {}), ...entries };
   return out;
-}
-
-export function denyInsecureTransport(bucketArn: string): PolicyStatement {
-  return {
-    Sid: "DenyInsecureTransport",
-    Effect: "Deny",
-    Principal: "*",
-    Action: "s3:*",
-    Resource: [bucketArn, `${bucketArn}/*`],
-    Condition: { Bool: { "aws:SecureTransport": "false" } },
-  };
 }
 
 const BUCKET_OWNER_FULL_CONTROL = { "s3:x-amz-acl": "bucket-owner-full-control" };
@@ -189,26 +180,14 @@ export function logBucketPolicy(ctx: ArchiveContext, logType: LogType): PolicyDo
   return policy(statements);
 }
 
-/**
- * Server access logs: under BucketOwnerEnforced the logging service is granted by bucket policy, scoped
- * to the log buckets of this account (S3 User Guide, enable-server-access-logging).
- */
+/** The archive's access-log bucket receives the server access logs of the three log buckets. */
 export function accessLogBucketPolicy(ctx: ArchiveContext): PolicyDocument {
-  const target = ctx.accessLogBucketName;
-  return policy([
-    denyInsecureTransport(arn.bucket(ctx.partition, target)),
-    {
-      Sid: "S3ServerAccessLogsWrite",
-      Effect: "Allow",
-      Principal: { Service: S3_LOGGING },
-      Action: "s3:PutObject",
-      Resource: LOG_TYPES.map((t) => arn.objects(ctx.partition, target, `${ctx.bucketNames[t]}/*`)),
-      Condition: {
-        ArnLike: { "aws:SourceArn": LOG_TYPES.map((t) => bucketArnOf(ctx, t)) },
-        StringEquals: { "aws:SourceAccount": ctx.accountId },
-      },
-    },
-  ]);
+  return serverAccessLogsPolicy(
+    ctx.partition,
+    ctx.accessLogBucketName,
+    LOG_TYPES.map((t) => ctx.bucketNames[t]),
+    ctx.accountId,
+  );
 }
 
 export function viaServices(ctx: ArchiveContext, ...services: string[]): string[] {

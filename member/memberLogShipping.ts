@@ -7,7 +7,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { MemberConfig } from "../shared/config";
 import { CentralArchiveOutputs } from "../shared/contract";
 import { serializeWithinLimit } from "../shared/iam";
-import { arn, memberWafBucketName, WAF_REPLICATION_ROLE_NAME } from "../shared/naming";
+import { createAccessLogBucket, hardenBucket } from "../shared/buckets";
+import {
+  arn,
+  memberAccessLogBucketName,
+  memberWafBucketName,
+  WAF_REPLICATION_ROLE_NAME,
+} from "../shared/naming";
+import { serverAccessLogsPolicy } from "../shared/statements";
 import {
   MemberContext,
   replicationPermissionsPolicy,
@@ -35,7 +42,14 @@ export class MemberLogShipping extends pulumi.ComponentResource {
   public readonly replicationRole?: aws.iam.Role;
 
   constructor(name: string, args: MemberLogShippingArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("central-logging:member:MemberLogShipping", name, {}, opts);
+    // The trail mode is a component input so that the policy pack can see that an organization trail
+    // covers a member that creates no trail of its own.
+    super(
+      "central-logging:member:MemberLogShipping",
+      name,
+      { cloudTrailMode: args.config.settings.cloudTrail.mode },
+      opts,
+    );
     const { config, central } = args;
     const s = config.settings;
 
@@ -160,25 +174,26 @@ export class MemberLogShipping extends pulumi.ComponentResource {
       { parent: this, ...keep },
     );
     const guard = { parent: this, protect };
-    new aws.s3.BucketOwnershipControls(
-      "waf-staging-ownership",
-      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      guard,
-    );
-    new aws.s3.BucketPublicAccessBlock(
-      "waf-staging-public-access-block",
-      {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      guard,
-    );
-    const versioning = new aws.s3.BucketVersioning(
-      "waf-staging-versioning",
-      { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+    const versioning = hardenBucket(this, "waf-staging", bucket, protect);
+    // The staging bucket is a log bucket too: its server access logs go to a bucket of this account.
+    const accessLogs = createAccessLogBucket(this, "waf-staging-access-logs", {
+      bucketName: memberAccessLogBucketName(m.accountId, m.region),
+      expirationDays: waf.accessLogExpirationDays,
+      policyJson: serializeWithinLimit(
+        "member access-log bucket policy",
+        "bucket",
+        serverAccessLogsPolicy(
+          m.partition,
+          memberAccessLogBucketName(m.accountId, m.region),
+          [m.wafBucketName],
+          m.accountId,
+        ),
+      ),
+      protect,
+    });
+    new aws.s3.BucketLogging(
+      "waf-staging-access-logging",
+      { bucket: bucket.id, targetBucket: accessLogs.id, targetPrefix: `${m.wafBucketName}/` },
       guard,
     );
     new aws.s3.BucketServerSideEncryptionConfiguration(

@@ -3,7 +3,7 @@ import { CentralArchiveOutputs } from "../shared/contract";
 import { policy, PolicyDocument } from "../shared/iam";
 import { arn } from "../shared/naming";
 import { dnsSuffixOf, Partition } from "../shared/regions";
-import { denyInsecureTransport, LOG_DELIVERY } from "../central/policies";
+import { denyInsecureTransport, LOG_DELIVERY, S3_SERVICE } from "../shared/statements";
 
 export interface MemberContext {
   partition: Partition;
@@ -88,7 +88,7 @@ export function replicationTrustPolicy(m: MemberContext): PolicyDocument {
     {
       Sid: "S3ReplicationForThisAccount",
       Effect: "Allow",
-      Principal: { Service: "s3.amazonaws.com" },
+      Principal: { Service: S3_SERVICE },
       Action: "sts:AssumeRole",
       Condition: {
         StringEquals: { "aws:SourceAccount": m.accountId },

@@ -18,17 +18,52 @@ export interface Document {
   Statement: Statement[];
 }
 
-/** Properties that hold a policy document, per resource type token. */
-export const POLICY_PROPERTIES: Record<string, string[]> = {
-  "aws:s3/bucketPolicy:BucketPolicy": ["policy"],
-  "aws:kms/key:Key": ["policy"],
-  "aws:kms/keyPolicy:KeyPolicy": ["policy"],
-  "aws:sqs/queue:Queue": ["policy"],
-  "aws:sqs/queuePolicy:QueuePolicy": ["policy"],
-  "aws:iam/role:Role": ["assumeRolePolicy"],
-  "aws:iam/rolePolicy:RolePolicy": ["policy"],
-  "aws:iam/policy:Policy": ["policy"],
+/** The AWS size limit of each kind of policy document, in bytes. */
+export const SIZE_LIMITS = {
+  bucket: 20480,
+  key: 32768,
+  queue: 8192,
+  trust: 2048,
+  inline: 10240,
+  managed: 6144,
+} as const;
+export type DocumentKind = keyof typeof SIZE_LIMITS;
+
+/** Properties that hold a policy document, per resource type token, and the kind of document. */
+export const POLICY_PROPERTIES: Record<string, [string, DocumentKind][]> = {
+  "aws:s3/bucketPolicy:BucketPolicy": [["policy", "bucket"]],
+  "aws:s3/bucket:Bucket": [["policy", "bucket"]],
+  "aws:s3/bucketV2:BucketV2": [["policy", "bucket"]],
+  "aws:kms/key:Key": [["policy", "key"]],
+  "aws:kms/keyPolicy:KeyPolicy": [["policy", "key"]],
+  "aws:sqs/queue:Queue": [["policy", "queue"]],
+  "aws:sqs/queuePolicy:QueuePolicy": [["policy", "queue"]],
+  "aws:iam/role:Role": [["assumeRolePolicy", "trust"]],
+  "aws:iam/rolePolicy:RolePolicy": [["policy", "inline"]],
+  "aws:iam/userPolicy:UserPolicy": [["policy", "inline"]],
+  "aws:iam/policy:Policy": [["policy", "managed"]],
 };
+
+export interface FoundDocument {
+  /** Where the document sits, e.g. `policy` or `inlinePolicies[0].policy`. */
+  path: string;
+  kind: DocumentKind;
+  value: unknown;
+}
+
+/** Every policy document a resource carries, including a role's inline policies. */
+export function documentsOf(type: string, props: Record<string, any>): FoundDocument[] {
+  const found: FoundDocument[] = [];
+  for (const [prop, kind] of POLICY_PROPERTIES[type] ?? []) {
+    const value = props[prop];
+    if (value !== undefined && value !== null && value !== "") found.push({ path: prop, kind, value });
+  }
+  if (type === "aws:iam/role:Role" && Array.isArray(props.inlinePolicies))
+    props.inlinePolicies.forEach((p: any, i: number) => {
+      if (p && p.policy) found.push({ path: `inlinePolicies[${i}].policy`, kind: "inline", value: p.policy });
+    });
+  return found;
+}
 
 export type ParseResult = { ok: true; doc: Document } | { ok: false; error: string };
 
@@ -50,6 +85,11 @@ export function parseDocument(value: unknown): ParseResult {
   };
 }
 
+/** A value that may be one item or a list, as a list (items kept as they are). */
+export const asArray = <T>(v: T | T[] | undefined | null): T[] =>
+  v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
+
+/** Like asArray, for strings (actions, resources, principals). */
 export const list = (v: unknown): string[] =>
   v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
 

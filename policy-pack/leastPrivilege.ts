@@ -3,23 +3,26 @@ import { ResourceValidationArgs, ResourceValidationPolicy, ReportViolation } fro
 import {
   conditionKeys,
   Document,
+  documentsOf,
   list,
   parseDocument,
-  POLICY_PROPERTIES,
   principals,
   SOURCE_KEYS,
   Statement,
 } from "./documents";
+import { containsUnknown, rawProps } from "./unknowns";
 
 type Check = (doc: Document, args: ResourceValidationArgs, report: ReportViolation) => void;
 
-/** Runs `check` on each policy document of a resource; a document that does not parse is left to hygiene. */
-function forEachDocument(check: Check) {
+/**
+ * Runs `check` on each policy document of a resource. A document that does not parse is left to the
+ * hygiene rules; one that is unknown during preview is checked during `pulumi up`, when it is known.
+ */
+export function forEachDocument(check: Check) {
   return (args: ResourceValidationArgs, report: ReportViolation) => {
-    for (const prop of POLICY_PROPERTIES[args.type] ?? []) {
-      const value = args.props[prop];
-      if (value === undefined || value === null || value === "") continue;
-      const parsed = parseDocument(value);
+    for (const found of documentsOf(args.type, rawProps(args.props))) {
+      if (containsUnknown(found.value)) continue;
+      const parsed = parseDocument(found.value);
       if (parsed.ok) check(parsed.doc, args, report);
     }
   };
@@ -193,4 +196,69 @@ export const kmsDecryptOnlyReaders: ResourceValidationPolicy = {
     if (strangers.length)
       report(`${where} grants kms:Decrypt to ${strangers.join(", ")}, not a configured reader.`);
   }),
+};
+
+const READ_ACTIONS = /^(s3:get\*?|s3:getobject.*|s3:\*|sqs:receivemessage|sqs:\*|kms:decrypt|kms:\*|\*)$/i;
+
+export const crossAccountTrustCondition: ResourceValidationPolicy = {
+  name: "iam-cross-account-trust-condition",
+  description:
+    "A role trusting AWS principals requires sts:ExternalId; a web-identity trust pins the audience and a subject or session name.",
+  severity: "high",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    'Add {"StringEquals": {"sts:ExternalId": "<id>"}} to AWS-principal trusts, or aud plus sub / sts:RoleSessionName to OIDC trusts.',
+  url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_third-party.html",
+  configSchema: {
+    properties: {
+      trustedAccounts: {
+        type: "array",
+        items: { type: "string", pattern: "^\\d{12}$" },
+        default: [],
+        description: "Accounts whose principals may assume roles without an external ID (your own).",
+      },
+    },
+  },
+  validateResource: forEachAllow((s, where, _doc, args, report) => {
+    if (args.type !== "aws:iam/role:Role") return;
+    const keys = conditionKeys(s);
+    const p = principals(s);
+    const { trustedAccounts = [] } = args.getConfig<{ trustedAccounts?: string[] }>();
+    const foreign = p.aws.filter((a) => {
+      const account = /^(\d{12})$|^arn:aws[a-z-]*:iam::(\d{12}):/.exec(a);
+      return !account || !trustedAccounts.includes(account[1] ?? account[2]);
+    });
+    if (foreign.length && !keys.includes("sts:externalid"))
+      report(`${where} lets ${foreign.join(", ")} assume the role without sts:ExternalId.`);
+    if (p.federated.length) {
+      const aud = keys.some((k) => k.endsWith(":aud"));
+      const pin = keys.some((k) => k.endsWith(":sub") || k === "sts:rolesessionname");
+      if (!aud || !pin)
+        report(
+          `${where} trusts ${p.federated.join(", ")} without ${aud ? "" : "an audience (aud) and "}a subject or session-name condition.`,
+        );
+    }
+  }),
+};
+
+export const noUsersReadingLogs: ResourceValidationPolicy = {
+  name: "iam-no-users-reading-logs",
+  description:
+    "No IAM users or access keys read logs: readers are roles (external ID or OIDC), never long-lived keys.",
+  severity: "high",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Replace the IAM user and its access keys with a role the SIEM assumes (sts:ExternalId or OIDC).",
+  url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#bp-users-federation-idp",
+  validateResource: (args, report) => {
+    if (args.type === "aws:iam/accessKey:AccessKey")
+      return report("creates long-lived access keys for an IAM user.");
+    forEachAllow((s, where, _doc, a, r) => {
+      const readsLogs = list(s.Action).some((x) => READ_ACTIONS.test(x));
+      if (!readsLogs) return;
+      if (a.type === "aws:iam/userPolicy:UserPolicy") return r(`${where} lets an IAM user read logs.`);
+      const users = principals(s).aws.filter((x) => /:user\//.test(x));
+      if (users.length) r(`${where} lets IAM user ${users.join(", ")} read.`);
+    })(args, report);
+  },
 };

@@ -2,21 +2,77 @@
  * Every policy of the pack, side-effect free: tests and tools import this module, never index.ts.
  */
 import { Policies } from "@pulumi/policy";
+import { policyArnsWellFormed, policyDocumentValid, policySizeLimit, policyUniqueSids } from "./hygiene";
 import { kmsKeyRotationEnabled, kmsKeyRotationPeriod } from "./kms";
 import {
+  crossAccountTrustCondition,
   kmsDecryptOnlyReaders,
   noNotPrincipalOrNotAction,
   noPublicPrincipal,
+  noUsersReadingLogs,
   noWildcardActions,
   servicePrincipalSourceCondition,
 } from "./leastPrivilege";
+import {
+  s3AccessLogBucketSseS3,
+  s3LogBucketAccessLogging,
+  s3LogBucketEncryptionCmk,
+  s3LogBucketMinimumRetention,
+  s3LogBucketOwnerEnforced,
+  s3LogBucketProtected,
+  s3LogBucketPublicAccessBlock,
+  s3LogBucketTlsOnly,
+  s3LogBucketVersioning,
+} from "./s3";
+import {
+  cloudTrailEncrypted,
+  cloudTrailLogFileValidation,
+  cloudTrailMultiRegion,
+  flowLogTrafficAll,
+  kmsLogKeyProtected,
+  s3LogBucketNotification,
+  s3NotificationQueueReady,
+  sqsQueueEncrypted,
+  wafLogDestinationName,
+} from "./services";
+import { memberShipsCloudTrail } from "./stack";
 
 export const policies: Policies = [
+  // Encryption
+  s3LogBucketEncryptionCmk,
+  s3AccessLogBucketSseS3,
+  sqsQueueEncrypted,
+  s3NotificationQueueReady,
+  cloudTrailEncrypted,
+  // Rotation
   kmsKeyRotationEnabled,
   kmsKeyRotationPeriod,
+  // Least privilege
   noWildcardActions,
   noPublicPrincipal,
   servicePrincipalSourceCondition,
-  noNotPrincipalOrNotAction,
   kmsDecryptOnlyReaders,
+  crossAccountTrustCondition,
+  noUsersReadingLogs,
+  noNotPrincipalOrNotAction,
+  // Integrity
+  s3LogBucketVersioning,
+  s3LogBucketPublicAccessBlock,
+  s3LogBucketOwnerEnforced,
+  s3LogBucketTlsOnly,
+  s3LogBucketAccessLogging,
+  s3LogBucketProtected,
+  kmsLogKeyProtected,
+  cloudTrailMultiRegion,
+  cloudTrailLogFileValidation,
+  flowLogTrafficAll,
+  wafLogDestinationName,
+  s3LogBucketNotification,
+  memberShipsCloudTrail,
+  // Hygiene
+  s3LogBucketMinimumRetention,
+  policyDocumentValid,
+  policyUniqueSids,
+  policyArnsWellFormed,
+  policySizeLimit,
 ];

@@ -242,6 +242,11 @@ const memberSchema = z
           .enum(["replication", "direct"], { error: "expected replication or direct" })
           .default("replication"),
         localBucketExpirationDays: intIn(1, 90, "days the member-local WAF bucket keeps objects").default(3),
+        accessLogExpirationDays: intIn(
+          1,
+          36500,
+          "days to keep the staging bucket's server access logs",
+        ).default(90),
         redactedHeaders: z.array(z.string().min(1)).default(["authorization", "cookie"]),
       })
       .strict()

@@ -42,6 +42,10 @@ export function memberWafBucketName(accountId: string, region: string): string {
   return `${WAF_BUCKET_PREFIX}${accountId}-${region}`;
 }
 
+export function memberAccessLogBucketName(accountId: string, region: string): string {
+  return `central-logging-access-${accountId}-${region}`;
+}
+
 /** S3 bucket naming rules (S3 User Guide, "General purpose bucket naming rules"). */
 export function bucketNameProblem(name: string): string | undefined {
   if (name.length < 3 || name.length > 63) return `"${name}" is ${name.length} characters; S3 allows 3 to 63`;

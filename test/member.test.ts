@@ -90,7 +90,7 @@ describe("member stacks", () => {
     });
     const archive = central.outputs.archive;
     const web = members.web;
-    const bucket = find(web, "aws:s3/bucket:Bucket");
+    const bucket = find(web, "aws:s3/bucket:Bucket", "waf-staging");
     expect(bucket.inputs.bucket).to.equal(`aws-waf-logs-${WEB}-eu-west-1`);
     expect(bucket.protect).to.equal(true);
     const logging = find(web, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration").inputs;
@@ -130,7 +130,21 @@ describe("member stacks", () => {
     for (const s of perms.Statement.filter((x) => ([] as string[]).concat(x.Action).includes("kms:Decrypt")))
       expect(s.Resource).not.to.equal(archive.keyArn);
 
-    const stagingPolicy = parsed(find(web, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy);
+    const stagingPolicy = parsed(
+      find(web, "aws:s3/bucketPolicy:BucketPolicy", "waf-staging-policy").inputs.policy,
+    );
+    const accessLogging = find(web, "aws:s3/bucketLogging:BucketLogging").inputs;
+    expect(accessLogging).to.include({
+      targetBucket: `central-logging-access-${WEB}-eu-west-1`,
+      targetPrefix: `aws-waf-logs-${WEB}-eu-west-1/`,
+    });
+    expect(
+      find(
+        web,
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "waf-staging-access-logs-encryption",
+      ).inputs.rules[0].applyServerSideEncryptionByDefault,
+    ).to.deep.equal({ sseAlgorithm: "AES256" });
     expect(statement(stagingPolicy, "WafLogDeliveryWrite").Condition!.StringEqualsIfExists).to.deep.equal({
       "s3:x-amz-acl": "bucket-owner-full-control",
     });

@@ -17,6 +17,8 @@ export interface SimResource {
   urn: string;
   custom: boolean;
   inputs: Record<string, any>;
+  /** Inputs plus the outputs the stand-in provider invented (arn, id, url...). */
+  state: Record<string, any>;
   protect: boolean;
   retainOnDelete: boolean;
 }
@@ -129,6 +131,7 @@ export class Simulator {
             urn: `urn:pulumi:${stackName}::${PROJECT}::${args.type}::${args.name}`,
             custom: true,
             inputs: args.inputs,
+            state: args.inputs,
             protect: false,
             retainOnDelete: false,
           });
@@ -149,6 +152,7 @@ export class Simulator {
           urn: `urn:pulumi:${stackName}::${PROJECT}::${args.type}::${args.name}`,
           custom: args.custom ?? true,
           inputs: args.inputs,
+          state: { ...state, id },
           ...opt,
         });
         return { id, state };
