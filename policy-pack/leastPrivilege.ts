@@ -136,9 +136,20 @@ export const servicePrincipalSourceCondition: ResourceValidationPolicy = {
     if (!services.length) return;
     // A role trust for a service in the same account needs no source condition unless it is shared.
     if (args.type === "aws:iam/role:Role" && !services.includes("s3.amazonaws.com")) return;
-    if (!conditionKeys(s).some((k) => SOURCE_KEYS.includes(k)))
+    const keys = conditionKeys(s);
+    if (!keys.some((k) => SOURCE_KEYS.includes(k)))
       report(
         `${where} allows ${services.join(", ")} without aws:SourceArn, aws:SourceAccount or aws:SourceOrgID.`,
+      );
+    // S3 bucket ARNs name no account: a deleted bucket's name can be taken by another account, so S3's
+    // grants need the account too (S3 User Guide, grant-destinations-permissions-to-s3).
+    else if (
+      services.includes("s3.amazonaws.com") &&
+      !keys.includes("aws:sourceaccount") &&
+      !keys.includes("aws:sourceorgid")
+    )
+      report(
+        `${where} allows s3.amazonaws.com by aws:SourceArn alone; bucket ARNs carry no account, add aws:SourceAccount.`,
       );
   }),
 };

@@ -5,11 +5,11 @@ import {
   noNotPrincipalOrNotAction,
   noPublicPrincipal,
   noWildcardActions,
-  servicePrincipalSourceCondition,
 } from "../policy-pack/leastPrivilege";
 import { policies } from "../policy-pack/policies";
 import { Simulator } from "../tools/simulate";
 import { findStackFiles, readStackFile } from "../tools/stackFiles";
+import { ResourceValidationPolicy } from "@pulumi/policy";
 import { runPack, runResourcePolicy } from "../tools/policyRunner";
 
 const KEY = "aws:kms/key:Key";
@@ -98,22 +98,99 @@ describe("policy pack", () => {
   });
 
   describe("the design article's examples", () => {
-    it("flags the bucket policy's statements that lack a confused-deputy condition", async () => {
-      const v = await runResourcePolicy(servicePrincipalSourceCondition, "aws:s3/bucketPolicy:BucketPolicy", {
-        policy: articleBucketPolicy,
-      });
-      expect(v).to.deep.equal([
-        'statement "CloudTrailWrite" allows cloudtrail.amazonaws.com without aws:SourceArn, aws:SourceAccount or aws:SourceOrgID.',
-        'statement "CloudTrailBucketAccess" allows cloudtrail.amazonaws.com without aws:SourceArn, aws:SourceAccount or aws:SourceOrgID.',
+    const articleQueuePolicy = doc(
+      {
+        Effect: "Allow",
+        Principal: { Service: "s3.amazonaws.com" },
+        Action: "SQS:SendMessage",
+        Resource: "arn:aws:sqs:ap-south-1:111111111111:Central_SIEM_CloudTrail",
+        Condition: { ArnLike: { "aws:SourceArn": "arn:aws:s3:::central-cloudtrail-logs" } },
+      },
+      {
+        Sid: "__receiver_statement",
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::247987132386:user/siem-user" },
+        Action: ["SQS:ChangeMessageVisibility", "SQS:DeleteMessage", "SQS:ReceiveMessage"],
+        Resource: "arn:aws:sqs:ap-south-1:111111111111:Central_SIEM_CloudTrail",
+      },
+    );
+    const pack = async (type: string, props: Record<string, unknown>) => {
+      const found: string[] = [];
+      for (const p of policies.filter((x) => !("validateStack" in x)) as ResourceValidationPolicy[]) {
+        const v = await runResourcePolicy(p, type, props);
+        if (v !== "not-applicable") found.push(...v.map((m) => `${p.name}: ${m}`));
+      }
+      return found;
+    };
+
+    it("flags both bucket-policy statements: no confused-deputy condition, and the <account-id>-5 typo", async () => {
+      expect(await pack("aws:s3/bucketPolicy:BucketPolicy", { policy: articleBucketPolicy })).to.deep.equal([
+        'iam-service-principal-source-condition: statement "CloudTrailWrite" allows cloudtrail.amazonaws.com without aws:SourceArn, aws:SourceAccount or aws:SourceOrgID.',
+        'iam-service-principal-source-condition: statement "CloudTrailBucketAccess" allows cloudtrail.amazonaws.com without aws:SourceArn, aws:SourceAccount or aws:SourceOrgID.',
+        'iam-policy-arns-well-formed: policy statement "CloudTrailWrite": "arn:aws:s3:::central-cloudtrail-logs/AWSLogs/<account-id>-5/*" has "<account-id>-5" after AWSLogs/, which no log key matches (expected 12 digits, an organization ID or *).',
       ]);
     });
-    it("flags kms:Decrypt to member account roots without a ViaService condition", async () => {
-      const v = await runResourcePolicy(kmsDecryptOnlyReaders, KEY, { policy: articleKeyStatement });
-      expect(v).to.have.length(2);
-      expect(v[0]).to.match(/without kms:ViaService/);
-      expect(v[1]).to.match(
-        /arn:aws:iam::222222222222:root, arn:aws:iam::333333333333:root, not a configured reader/,
-      );
+
+    it("flags the bucket itself: no TLS deny, encryption, versioning, public access block, logging, protect", async () => {
+      const rs = [
+        {
+          type: "aws:s3/bucket:Bucket",
+          name: "trail",
+          urn: "urn:b",
+          props: { bucket: "central-cloudtrail-logs" },
+        },
+        {
+          type: "aws:s3/bucketPolicy:BucketPolicy",
+          name: "trail-policy",
+          urn: "urn:p",
+          props: { bucket: "central-cloudtrail-logs", policy: articleBucketPolicy },
+        },
+      ];
+      const failed = (
+        await runPack(policies, [
+          {
+            name: "article",
+            resources: rs.map((r) => ({
+              ...r,
+              custom: true,
+              inputs: r.props,
+              state: r.props,
+              protect: false,
+              retainOnDelete: false,
+            })),
+          } as any,
+        ])
+      )
+        .filter((v) => v.urn === "urn:b")
+        .map((v) => v.policy);
+      expect(failed).to.include.members([
+        "s3-log-bucket-encryption-cmk",
+        "s3-log-bucket-versioning",
+        "s3-log-bucket-public-access-block",
+        "s3-log-bucket-owner-enforced",
+        "s3-log-bucket-tls-only",
+        "s3-log-bucket-access-logging",
+        "s3-log-bucket-protected",
+        "s3-log-bucket-notification",
+      ]);
+    });
+
+    it("flags the key statement: kms:Decrypt to member account roots, without a ViaService condition", async () => {
+      expect(
+        (await pack(KEY, { policy: articleKeyStatement, enableKeyRotation: true })).filter((m) =>
+          m.startsWith("kms-"),
+        ),
+      ).to.deep.equal([
+        "kms-decrypt-only-readers: statement 1 grants kms:Decrypt to arn:aws:iam::222222222222:root, arn:aws:iam::333333333333:root without kms:ViaService or an encryption-context condition.",
+        "kms-decrypt-only-readers: statement 1 grants kms:Decrypt to arn:aws:iam::222222222222:root, arn:aws:iam::333333333333:root, not a configured reader.",
+      ]);
+    });
+
+    it("flags both queue-policy statements: S3 by source ARN alone, and an IAM user as reader", async () => {
+      expect(await pack("aws:sqs/queuePolicy:QueuePolicy", { policy: articleQueuePolicy })).to.deep.equal([
+        "iam-service-principal-source-condition: statement 1 allows s3.amazonaws.com by aws:SourceArn alone; bucket ARNs carry no account, add aws:SourceAccount.",
+        'iam-no-users-reading-logs: statement "__receiver_statement" lets IAM user arn:aws:iam::247987132386:user/siem-user read.',
+      ]);
     });
   });
 
