@@ -1,0 +1,54 @@
+/** Why each policy exists, for the README table (tools/policyTable.ts). One line each. */
+export const WHY: Record<string, string> = {
+  "s3-log-bucket-encryption-cmk":
+    "Vended logs (flow logs, WAF) need a customer managed key, and only a CMK lets you control who decrypts; the Bucket Key cuts KMS requests.",
+  "s3-access-log-bucket-sse-s3": "S3 server access logging silently fails on SSE-KMS or Object Lock targets.",
+  "sqs-queue-encrypted":
+    "Notifications name every log object; the aws/sqs key policy cannot admit S3, so such queues never receive events.",
+  "s3-notification-queue-cmk-and-dlq":
+    "Without a CMK S3 cannot deliver; without a dead-letter queue a poison message is retried forever or lost.",
+  "cloudtrail-kms-encrypted":
+    "CloudTrail logs are SSE-S3 only unless the trail names a key (Security Hub CloudTrail.2).",
+  "kms-key-rotation-enabled": "Rotation limits the data under one key version (Security Hub KMS.4).",
+  "kms-key-rotation-period":
+    "Organizations often require rotation at least yearly; the period is configurable from 90 to 2560 days.",
+  "iam-no-wildcard-actions": "Wildcards grant actions nobody reviewed, including deletes and policy changes.",
+  "iam-no-unconditioned-public-principal": "An unconditioned * principal makes the resource public.",
+  "iam-service-principal-source-condition":
+    "Without source conditions any account can make the service act on your resource (confused deputy).",
+  "kms-decrypt-only-readers":
+    "Decrypt plus S3 read is the whole archive; member accounts and writers never need it.",
+  "iam-cross-account-trust-condition":
+    "Without an external ID or OIDC pins, anyone who learns the role ARN can ask the trusted party to assume it.",
+  "iam-no-users-reading-logs":
+    "Long-lived access keys leak; SIEMs support roles with an external ID or OIDC.",
+  "iam-no-not-principal-or-not-action":
+    "NotPrincipal/NotAction grant everything not named, and make vended-log auto-attach fail.",
+  "s3-log-bucket-versioning": "Versioning keeps overwritten or deleted log objects recoverable.",
+  "s3-log-bucket-public-access-block":
+    "The four settings stop any policy or ACL from making logs public (Security Hub CloudTrail.6).",
+  "s3-log-bucket-owner-enforced":
+    "With ACLs disabled the archive owns every object a member writes, and no ACL can leak one.",
+  "s3-log-bucket-tls-only":
+    "Logs and credentials in transit stay encrypted (Control Tower AllowSSLRequestsOnly).",
+  "s3-log-bucket-access-logging":
+    "Access logs show who read or tried to change the audit trail (Security Hub CloudTrail.7).",
+  "s3-log-bucket-protected": "A `pulumi destroy` or a refactor must never delete the audit trail.",
+  "kms-log-key-protected": "Deleting the key makes every log it encrypted unreadable.",
+  "cloudtrail-multi-region":
+    "Activity in a Region without a trail goes unrecorded (Security Hub CloudTrail.1).",
+  "cloudtrail-log-file-validation":
+    "Digest files prove that log files were not changed or deleted (Security Hub CloudTrail.4).",
+  "vpc-flow-log-traffic-all": "Investigations need accepted and rejected flows.",
+  "waf-log-destination-name": "AWS WAF refuses destinations whose name does not start with aws-waf-logs-.",
+  "s3-log-bucket-notification":
+    "One configuration per bucket: a second one silently replaces the first, and the SIEM stops seeing logs.",
+  "member-ships-cloudtrail": "A member account without CloudTrail ships network logs but not who did what.",
+  "s3-log-bucket-minimum-retention": "Retention shorter than your obligations deletes evidence early.",
+  "iam-policy-document-valid":
+    "A document without Version 2012-10-17 does not substitute policy variables; a broken one fails the apply.",
+  "iam-policy-unique-sids": "S3 and SQS reject policies with duplicate statement IDs.",
+  "iam-policy-arns-well-formed":
+    "A malformed ARN (like AWSLogs/<account-id>-5/*) matches nothing and silently denies the writer.",
+  "iam-policy-size-limit": "AWS rejects an over-size policy at apply time, after the preview looked fine.",
+};

@@ -1,0 +1,35 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import { policies } from "../policy-pack/policies";
+import { WHY } from "../policy-pack/rationale";
+import { README, renderReadme } from "../tools/policyTable";
+
+describe("policy pack README", () => {
+  it("has a rule table that matches the policies' metadata (run `npm run docs:policies` if not)", () => {
+    const current = fs.readFileSync(README, "utf8");
+    expect(renderReadme(current)).to.equal(current);
+    for (const p of policies) expect(current).to.contain(`| \`${p.name}\` |`);
+  });
+
+  it("gives every policy a reason, and no reason without a policy", () => {
+    expect(Object.keys(WHY).sort()).to.deep.equal(policies.map((p) => p.name).sort());
+  });
+
+  it("ships an example config naming only real policies and settings", () => {
+    const config = JSON.parse(fs.readFileSync("policy-pack/config.example.json", "utf8"));
+    for (const [name, value] of Object.entries(config)) {
+      const p = policies.find((x) => x.name === name);
+      expect(p, name).to.not.equal(undefined);
+      if (typeof value === "object")
+        for (const key of Object.keys(value as object))
+          if (key !== "enforcementLevel")
+            expect(p!.configSchema?.properties, `${name}.${key}`).to.have.property(key);
+    }
+  });
+
+  it("declares no config property the CLI reserves", () => {
+    for (const p of policies)
+      expect(p.configSchema?.properties ?? {}, p.name).not.to.have.property("enforcementLevel");
+    expect(policies.map((p) => p.name)).not.to.include("all");
+  });
+});
