@@ -18,6 +18,8 @@ export interface ArchiveContext {
   accessLogBucketName: string;
   siemRoleArn: string;
   wafDelivery: "replication" | "direct" | "both";
+  /** Alarm notifications go to an SNS topic encrypted with the CMK. */
+  alarmTopic: boolean;
 }
 
 export function archiveContext(config: CentralConfig): ArchiveContext {
@@ -36,6 +38,7 @@ export function archiveContext(config: CentralConfig): ArchiveContext {
     accessLogBucketName: accessLogBucketName(s.bucketSuffix),
     siemRoleArn: arn.role(config.partition, config.accountId, config.siemRoleName),
     wafDelivery: s.wafDelivery,
+    alarmTopic: s.alarms.enabled && (s.alarms.notifications?.length ?? 0) > 0,
   };
 }
 

@@ -9,9 +9,14 @@ import { CentralConfig } from "../shared/config";
 import {
   CentralArchiveOutputs,
   CONTRACT_VERSION,
+  EXTERNAL_ID_OUTPUT,
+  FILE_FORMATS,
   LogDestination,
+  SiemFeed,
   SKIP_KEY_PATTERNS,
+  TAKE_KEY_PATTERNS,
 } from "../shared/contract";
+import { createDeliveryAlarms } from "./deliveryAlarms";
 import { createAccessLogBucket, hardenBucket } from "../shared/buckets";
 import { serializeWithinLimit } from "../shared/iam";
 import { deadLetterQueueName, KEY_ALIAS, LOG_TYPES, LogType, queueName } from "../shared/naming";
@@ -46,6 +51,10 @@ export class LogArchive extends pulumi.ComponentResource {
   public readonly siemRole: aws.iam.Role;
   /** The output contract member stacks and SIEMs consume. */
   public readonly outputs: pulumi.Output<CentralArchiveOutputs>;
+  /** Per log type, what a SIEM needs to read it (see shared/contract.ts SiemFeed). */
+  public readonly siem: pulumi.Output<Record<LogType, SiemFeed>>;
+  /** The SNS topic of the delivery alarms, when notifications are configured. */
+  public readonly alarmTopic?: aws.sns.Topic;
   /** The SIEM role's external ID (AWS-principal trust only), as a secret. */
   public readonly siemExternalId: pulumi.Output<string | undefined>;
 
@@ -119,6 +128,19 @@ export class LogArchive extends pulumi.ComponentResource {
       this.deadLetterQueues[logType] = dlq;
     }
 
+    const alarms = createDeliveryAlarms(this, {
+      settings: s.alarms,
+      keyArn: this.key.arn,
+      queueNames: Object.fromEntries(LOG_TYPES.map((t) => [t, this.queues[t].name])) as Record<
+        LogType,
+        pulumi.Output<string>
+      >,
+      deadLetterQueueNames: Object.fromEntries(
+        LOG_TYPES.map((t) => [t, this.deadLetterQueues[t].name]),
+      ) as Record<LogType, pulumi.Output<string>>,
+    });
+    this.alarmTopic = alarms.topic;
+
     new aws.iam.RolePolicy(
       "siem-reader-permissions",
       {
@@ -166,7 +188,31 @@ export class LogArchive extends pulumi.ComponentResource {
         };
         return out;
       });
-    this.registerOutputs({ archive: this.outputs, siemExternalId: this.siemExternalId });
+    this.siem = this.outputs.apply(
+      (o) =>
+        Object.fromEntries(
+          LOG_TYPES.map((t): [LogType, SiemFeed] => [
+            t,
+            {
+              logType: t,
+              region: o.region,
+              queueUrl: o.logs[t].queueUrl,
+              queueArn: o.logs[t].queueArn,
+              deadLetterQueueArn: o.logs[t].deadLetterQueueArn,
+              bucketName: o.logs[t].bucketName,
+              keyArn: o.keyArn,
+              roleArn: o.siemRoleArn,
+              trust: s.siem.trust,
+              ...(s.siem.trust === "aws" ? { externalIdOutput: EXTERNAL_ID_OUTPUT } : {}),
+              takeKeyPattern: TAKE_KEY_PATTERNS[t],
+              skipKeyPatterns: SKIP_KEY_PATTERNS[t],
+              fileFormat: FILE_FORMATS[t],
+              messageFormat: "s3-event-notification",
+            },
+          ]),
+        ) as Record<LogType, SiemFeed>,
+    );
+    this.registerOutputs({ archive: this.outputs, siem: this.siem, siemExternalId: this.siemExternalId });
   }
 
   /** Every resource policy of the archive, serialised and checked against its AWS size limit. */

@@ -271,6 +271,17 @@ export function keyPolicy(ctx: ArchiveContext): PolicyDocument {
       Condition: { StringEquals: { "kms:ViaService": viaServices(ctx, "s3", "sqs") } },
     },
   );
+  if (ctx.alarmTopic) {
+    // CloudWatch alarms publish to the SSE-KMS alarm topic (CloudWatch user guide, "encrypted SNS topic").
+    statements.push({
+      Sid: "CloudWatchAlarmsToEncryptedTopic",
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
+    });
+  }
   if (acceptsWafReplication(ctx)) {
     const wafBucketArn = bucketArnOf(ctx, "waf");
     // Only through S3, only into the central WAF bucket (the encryption context S3 sends is the bucket

@@ -90,6 +90,34 @@ const queueSchema = z
   })
   .strict();
 
+const alarmsSchema = z
+  .object({
+    enabled: bool.default(true),
+    oldestMessageAgeSeconds: intIn(
+      60,
+      1209600,
+      "age of the oldest queued message that raises the alarm, in seconds",
+    ).default(3600),
+    periodSeconds: z
+      .union([z.literal(60), z.literal(300), z.literal(900), z.literal(3600)], {
+        error: "expected 60, 300, 900 or 3600",
+      })
+      .default(300),
+    notifications: z
+      .array(
+        z
+          .object({
+            protocol: z.enum(["email", "email-json", "https", "sqs", "lambda"], {
+              error: "expected email, email-json, https, sqs or lambda",
+            }),
+            endpoint: z.string().min(3, "expected the subscription endpoint (an address, URL or ARN)"),
+          })
+          .strict(),
+      )
+      .optional(),
+  })
+  .strict();
+
 const principalArn = z
   .string()
   .regex(
@@ -151,6 +179,7 @@ const centralSchema = z
     accessLogExpirationDays: intIn(1, 36500, "days to keep server access logs").default(365),
     objectLock: objectLockSchema.optional(),
     queue: queueSchema.default(queueSchema.parse({})),
+    alarms: alarmsSchema.default(alarmsSchema.parse({})),
     siem: siemSchema,
     wafDelivery: z
       .enum(["replication", "direct", "both"], { error: "expected replication, direct or both" })

@@ -51,3 +51,47 @@ export const SKIP_KEY_PATTERNS: Record<LogType, string[]> = {
   vpcflowlogs: [],
   waf: [],
 };
+
+/** The stack output that holds one `SiemFeed` per log type. */
+export const SIEM_OUTPUT = "siem";
+
+/**
+ * Everything a queue-driven S3 reader needs for one log type. The external ID is not in here: a secret
+ * nested in an output makes the whole output secret, so it lives in its own secret output, named by
+ * `externalIdOutput`.
+ */
+export interface SiemFeed {
+  logType: LogType;
+  region: string;
+  queueUrl: string;
+  queueArn: string;
+  deadLetterQueueArn: string;
+  bucketName: string;
+  keyArn: string;
+  roleArn: string;
+  /** `aws`: sts:AssumeRole with an external ID; `oidc`: web identity (Microsoft Sentinel). */
+  trust: "aws" | "oidc";
+  /** The secret stack output that holds the external ID (AWS trust only). */
+  externalIdOutput?: string;
+  /** Object keys to read (a regular expression); everything else in the bucket is not a log of this type. */
+  takeKeyPattern: string;
+  /** Object keys to skip even when they match `takeKeyPattern`. */
+  skipKeyPatterns: string[];
+  /** What the objects hold. */
+  fileFormat: string;
+  /** The queue carries raw S3 event notifications (`Records[].s3`); skip `s3:TestEvent` messages. */
+  messageFormat: "s3-event-notification";
+}
+
+/** Object keys of each log type as the services write them (account trail, organization trail, Hive). */
+export const TAKE_KEY_PATTERNS: Record<LogType, string> = {
+  cloudtrail: "^([^/]+/)*AWSLogs/(o-[a-z0-9]{10,32}/)?\\d{12}/CloudTrail/",
+  vpcflowlogs: "^([^/]+/)*AWSLogs/(aws-account-id=)?\\d{12}/(aws-service=)?vpcflowlogs/",
+  waf: "^([^/]+/)*AWSLogs/\\d{12}/WAFLogs/",
+};
+
+export const FILE_FORMATS: Record<LogType, string> = {
+  cloudtrail: "gzip JSON, one object with a Records array per file",
+  vpcflowlogs: "gzip space-delimited text with a header line (Parquet where a member chooses it)",
+  waf: "gzip JSON lines, one request per line",
+};

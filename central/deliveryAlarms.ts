@@ -1,0 +1,84 @@
+/**
+ * Delivery alarms: the failures the anchors leave silent. Per log type, messages in the dead-letter
+ * queue (a SIEM that cannot process an object) and the age of the oldest message (a SIEM that stopped
+ * reading). Optionally an SNS topic, encrypted with the archive's CMK, with subscriptions from config.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { CentralSettings } from "../shared/config";
+import { LOG_TYPES, LogType } from "../shared/naming";
+
+export const ALARM_TOPIC_NAME = "central-logs-delivery-alarms";
+
+export interface DeliveryAlarmsArgs {
+  settings: CentralSettings["alarms"];
+  keyArn: pulumi.Input<string>;
+  queueNames: Record<LogType, pulumi.Input<string>>;
+  deadLetterQueueNames: Record<LogType, pulumi.Input<string>>;
+}
+
+export function createDeliveryAlarms(parent: pulumi.Resource, args: DeliveryAlarmsArgs) {
+  const a = args.settings;
+  if (!a.enabled) return { alarms: [] as aws.cloudwatch.MetricAlarm[] };
+  let topic: aws.sns.Topic | undefined;
+  if (a.notifications?.length) {
+    topic = new aws.sns.Topic(
+      "delivery-alarms",
+      { name: ALARM_TOPIC_NAME, kmsMasterKeyId: args.keyArn },
+      { parent },
+    );
+    a.notifications.forEach(
+      (n, i) =>
+        new aws.sns.TopicSubscription(
+          `delivery-alarms-${i}`,
+          { topic: topic!.arn, protocol: n.protocol, endpoint: n.endpoint },
+          { parent },
+        ),
+    );
+  }
+  const actions = topic ? [topic.arn] : [];
+  const alarms: aws.cloudwatch.MetricAlarm[] = [];
+  for (const t of LOG_TYPES) {
+    alarms.push(
+      new aws.cloudwatch.MetricAlarm(
+        `${t}-dead-letters`,
+        {
+          name: `central-logs-${t}-dead-letters`,
+          alarmDescription: `Messages in the ${t} dead-letter queue: the SIEM failed to process new ${t} log objects.`,
+          namespace: "AWS/SQS",
+          metricName: "ApproximateNumberOfMessagesVisible",
+          dimensions: { QueueName: args.deadLetterQueueNames[t] },
+          statistic: "Maximum",
+          period: a.periodSeconds,
+          evaluationPeriods: 1,
+          threshold: 0,
+          comparisonOperator: "GreaterThanThreshold",
+          treatMissingData: "notBreaching",
+          alarmActions: actions,
+          okActions: actions,
+        },
+        { parent },
+      ),
+      new aws.cloudwatch.MetricAlarm(
+        `${t}-oldest-message`,
+        {
+          name: `central-logs-${t}-oldest-message`,
+          alarmDescription: `The oldest ${t} notification is older than ${a.oldestMessageAgeSeconds} s: the SIEM stopped reading.`,
+          namespace: "AWS/SQS",
+          metricName: "ApproximateAgeOfOldestMessage",
+          dimensions: { QueueName: args.queueNames[t] },
+          statistic: "Maximum",
+          period: a.periodSeconds,
+          evaluationPeriods: 1,
+          threshold: a.oldestMessageAgeSeconds,
+          comparisonOperator: "GreaterThanThreshold",
+          treatMissingData: "notBreaching",
+          alarmActions: actions,
+          okActions: actions,
+        },
+        { parent },
+      ),
+    );
+  }
+  return { alarms, topic };
+}

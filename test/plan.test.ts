@@ -1,0 +1,179 @@
+import { expect } from "chai";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { cellAsIntended } from "../tools/accessMatrix";
+import { exitCodeOf, main, markdownReport, runPlan, toJson } from "../tools/plan";
+import { synthesizeOrganization } from "../tools/synthesize";
+
+/** Runs the CLI in a child process, as `npm run plan` does (slow: only where the process matters). */
+function planProcess(args: string[], cwd = process.cwd()) {
+  const r = spawnSync(
+    process.execPath,
+    ["-r", require.resolve("ts-node/register/transpile-only"), path.resolve("tools/plan.ts"), ...args],
+    {
+      cwd,
+      encoding: "utf8",
+      maxBuffer: 1 << 28,
+    },
+  );
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function copyExample(dir: string) {
+  for (const f of fs.readdirSync(".").filter((x) => /^Pulumi(\..+)?\.yaml$/.test(x)))
+    fs.copyFileSync(f, path.join(dir, f));
+}
+
+describe("offline plan", function () {
+  this.timeout(60000);
+
+  it("plans the example organization clean: no violation, every access cell as intended", async () => {
+    const result = await runPlan({ stacksDir: "." });
+    expect(result.stacks.map((s) => `${s.name}:${s.role}`)).to.deep.equal([
+      "central:central",
+      "management:member",
+      "workload-web:member",
+    ]);
+    expect(result.violations).to.deep.equal([]);
+    expect(result.access.length).to.be.greaterThan(40);
+    expect(result.access.filter((c) => !cellAsIntended(c))).to.deep.equal([]);
+    expect(exitCodeOf(result)).to.equal(0);
+    for (const p of result.policySizes) expect(p.bytes, p.resource).to.be.below(p.limit);
+  });
+
+  it("--json prints only the documented JSON shape, with secrets masked", () => {
+    const r = planProcess(["--json"]);
+    expect(r.code).to.equal(0);
+    const doc = JSON.parse(r.stdout);
+    expect(Object.keys(doc)).to.deep.equal(["stacks", "violations", "access", "policySizes"]);
+    expect(Object.keys(doc.stacks[0])).to.deep.equal(["name", "role", "resources", "outputs"]);
+    expect(Object.keys(doc.stacks[0].resources[0])).to.deep.equal(["type", "name", "urn", "inputs"]);
+    expect(Object.keys(doc.access[0])).to.deep.equal([
+      "principal",
+      "action",
+      "resource",
+      "expected",
+      "actual",
+    ]);
+    expect(Object.keys(doc.policySizes[0])).to.deep.equal(["stack", "resource", "bytes", "limit"]);
+    expect(doc.stacks[0].outputs.siemExternalId).to.equal("[secret]");
+    expect(r.stdout).not.to.contain("example-external-id-change-me");
+    expect(r.stdout).to.contain('\\"sts:ExternalId\\":\\"[secret]\\"');
+  });
+
+  it("writes a Markdown report with a Mermaid diagram of accounts, services, buckets, queues and the SIEM", async () => {
+    const md = markdownReport(await runPlan({ stacksDir: "." }));
+    expect(md).to.contain("```mermaid\nflowchart LR");
+    expect(md).to.match(/ct_management\["CloudTrail organization trail"\]/);
+    expect(md).to.match(/waf_workload_web -->\|staging bucket, replication\| b_waf/);
+    expect(md).to.match(/b_cloudtrail\[\("central-logs-cloudtrail-example-org"\)\] --> q_cloudtrail/);
+    expect(md).to.contain("q_waf --> siem");
+    expect(md).not.to.contain("example-external-id-change-me");
+  });
+
+  it("exits 1 and shows the deciding statements when a policy grants the SIEM role s3:DeleteObject", async () => {
+    const result = await runPlan({ stacksDir: "." });
+    const central = result.stacks.find((s) => s.role === "central")!;
+    const rolePolicy = central.resources.find((r) => r.name === "siem-reader-permissions")!;
+    const doc = JSON.parse(rolePolicy.inputs.policy);
+    doc.Statement.push({ Sid: "TooMuch", Effect: "Allow", Action: "s3:DeleteObject", Resource: "*" });
+    rolePolicy.inputs.policy = JSON.stringify(doc);
+    const { accessMatrix } = await import("../tools/accessMatrix");
+    const cells = await accessMatrix(result.stacks);
+    const red = cells.filter((c) => !cellAsIntended(c));
+    expect(red.map((c) => c.scenario)).to.deep.equal([
+      "SIEM role deletes a cloudtrail object",
+      "SIEM role deletes a vpcflowlogs object",
+      "SIEM role deletes a waf object",
+    ]);
+    expect(red[0].deciding).to.be.a("string");
+    expect(exitCodeOf({ ...result, access: cells })).to.equal(1);
+  });
+
+  it("exits 0 on an advisory violation, and 1 when the pack config makes it mandatory", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+    copyExample(dir);
+    const file = path.join(dir, "Pulumi.central.yaml");
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(file, "utf8").replace("expirationDays: 2557", "expirationDays: 200"),
+    );
+    const advisory = await main(["--stacks", dir, "--quiet"]);
+    expect(advisory.code, advisory.err).to.equal(0);
+    expect(advisory.out).to.match(
+      /advisory +s3-log-bucket-minimum-retention +\[central\] log bucket central-logs-cloudtrail-example-org/,
+    );
+    const config = path.join(dir, "pack.json");
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        "s3-log-bucket-minimum-retention": { enforcementLevel: "mandatory", minRetentionDays: 180 },
+      }),
+    );
+    expect((await main(["--stacks", dir, "--quiet", "--policy-pack-config", config])).code).to.equal(0);
+    fs.writeFileSync(config, JSON.stringify({ "s3-log-bucket-minimum-retention": "mandatory" }));
+    const mandatory = await main(["--stacks", dir, "--quiet", "--policy-pack-config", config]);
+    expect(mandatory.code, mandatory.err).to.equal(1);
+    expect(mandatory.out).to.match(/mandatory s3-log-bucket-minimum-retention/);
+  });
+
+  it("exits 2 with one line naming the file and the key on bad configuration", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+    copyExample(dir);
+    const file = path.join(dir, "Pulumi.central.yaml");
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("o-a1b2c3d4e5", "o-123"));
+    const r = await main(["--stacks", dir, "--quiet"]);
+    expect(r.code).to.equal(2);
+    expect(r.err.trim().split("\n")).to.deep.equal([
+      `plan: ${file}: central-logging:organizationId: expected an AWS Organizations ID matching o-[a-z0-9]{10,32}, got "o-123"`,
+    ]);
+    expect(r.out).to.equal("");
+  });
+
+  it("exits 2 when a member's StackReference names no simulated stack", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+    copyExample(dir);
+    const file = path.join(dir, "Pulumi.workload-web.yaml");
+    fs.writeFileSync(
+      file,
+      fs
+        .readFileSync(file, "utf8")
+        .replace("organization/central-logging/central", "organization/central-logging/prod"),
+    );
+    const r = await main(["--stacks", dir, "--quiet"]);
+    expect(r.code).to.equal(2);
+    expect(r.err).to.match(
+      /Pulumi\.workload-web\.yaml: central-logging:centralStack: its StackReference names "organization\/central-logging\/prod", which is not among the simulated stacks/,
+    );
+  });
+
+  it("exits 2 on usage errors and on a bad pack config", async () => {
+    const bad = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "c.json");
+    fs.writeFileSync(bad, JSON.stringify({ "no-such-policy": "mandatory" }));
+    const runs = [
+      await main(["--bogus"]),
+      await main(["--synthesize", "0"]),
+      await main(["--policy-pack-config", bad, "--quiet"]),
+      await main(["--stacks", os.tmpdir(), "--quiet"]),
+    ];
+    expect(runs.map((r) => r.code)).to.deep.equal([2, 2, 2, 2]);
+    expect(runs[0].err).to.match(/--bogus: unknown option/);
+    expect(runs[2].err).to.match(/no-such-policy: not a policy of this pack/);
+    expect(runs[3].err).to.match(/Pulumi\.yaml: \(file\): not found/);
+    for (const r of runs) expect(r.err.trim().split("\n")).to.have.length(1);
+  });
+
+  for (const mode of ["organization", "account-list"] as const) {
+    it(`plans a synthetic ${mode} organization clean`, async () => {
+      const result = await runPlan({ stackFiles: synthesizeOrganization(12, mode) });
+      expect(result.stacks).to.have.length(13);
+      expect(result.violations).to.deep.equal([]);
+      expect(result.access.filter((c) => !cellAsIntended(c))).to.deep.equal([]);
+      if (mode === "account-list")
+        expect(result.access.some((c) => c.scenario.includes("prefix"))).to.equal(true);
+      expect(toJson(result).stacks).to.have.length(13);
+    });
+  }
+});

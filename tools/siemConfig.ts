@@ -1,0 +1,249 @@
+/**
+ * `npm run siem-config -- --siem <splunk|elastic|vector|sentinel> [--outputs FILE] [--show-secrets]`
+ *
+ * Renders ready-to-paste SIEM configuration from the central stack's outputs: the JSON of
+ * `pulumi stack output --json [--show-secrets]` (or of the offline plan, `npm run plan -- --json`), read
+ * from FILE or standard input. The external ID appears only with --show-secrets, and only if the input
+ * holds it in clear. Exit 2 with one line on bad input.
+ */
+import * as fs from "fs";
+import { EXTERNAL_ID_OUTPUT, SIEM_OUTPUT, SiemFeed } from "../shared/contract";
+import { LOG_TYPES, LogType } from "../shared/naming";
+
+export class SiemConfigError extends Error {}
+export type Siem = "splunk" | "elastic" | "vector" | "sentinel";
+export const SIEMS: Siem[] = ["splunk", "elastic", "vector", "sentinel"];
+
+export interface SiemInput {
+  feeds: Record<LogType, SiemFeed>;
+  externalId?: string;
+}
+
+const MASKED = "[secret]";
+
+/** Accepts `pulumi stack output --json` or the offline plan's JSON. */
+export function readSiemInput(text: string, source: string): SiemInput {
+  let doc: any;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new SiemConfigError(`${source}: (file): is not JSON: ${(e as Error).message}`);
+  }
+  let outputs = doc;
+  if (Array.isArray(doc?.stacks)) {
+    const central = doc.stacks.find((s: any) => s.role === "central");
+    if (!central) throw new SiemConfigError(`${source}: stacks: the plan holds no central stack`);
+    outputs = central.outputs;
+  }
+  const feeds = outputs?.[SIEM_OUTPUT];
+  if (!feeds || typeof feeds !== "object")
+    throw new SiemConfigError(`${source}: ${SIEM_OUTPUT}: missing; expected the central stack's outputs`);
+  if (feeds === MASKED) throw new SiemConfigError(`${source}: ${SIEM_OUTPUT}: is masked as a secret`);
+  for (const t of LOG_TYPES)
+    for (const field of ["queueUrl", "roleArn", "region", "bucketName"] as const)
+      if (typeof feeds[t]?.[field] !== "string")
+        throw new SiemConfigError(`${source}: ${SIEM_OUTPUT}.${t}.${field}: missing`);
+  const id = outputs[EXTERNAL_ID_OUTPUT];
+  return { feeds, externalId: typeof id === "string" && id !== MASKED ? id : undefined };
+}
+
+function externalIdFor(input: SiemInput, showSecrets: boolean): string | undefined {
+  if (input.feeds.cloudtrail.trust !== "aws") return undefined;
+  if (showSecrets && input.externalId) return input.externalId;
+  return showSecrets
+    ? "<external ID: run `pulumi stack output siemExternalId --show-secrets` on the central stack>"
+    : "<external ID: rerun with --show-secrets on outputs from `pulumi stack output --json --show-secrets`>";
+}
+
+const SPLUNK: Record<LogType, { decoder: string; sourcetype: string }> = {
+  cloudtrail: { decoder: "CloudTrail", sourcetype: "aws:cloudtrail" },
+  vpcflowlogs: { decoder: "CustomLogs", sourcetype: "aws:cloudwatchlogs:vpcflow" },
+  waf: { decoder: "CustomLogs", sourcetype: "aws:waf" },
+};
+
+export function renderSplunk(input: SiemInput, showSecrets: boolean): string {
+  const roleArn = input.feeds.cloudtrail.roleArn;
+  const roleName = roleArn.split("/").pop();
+  const externalId = externalIdFor(input, showSecrets);
+  const lines = [
+    "# Splunk Add-on for AWS: SQS-based S3 inputs (local/inputs.conf of Splunk_TA_aws).",
+    "# Before enabling them, in the add-on:",
+    "#   Configuration > Account: an account allowed to call sts:AssumeRole on the reader role;",
+    `#   Configuration > IAM Role: name ${roleName}, ARN ${roleArn}` +
+      (externalId ? `, external ID ${externalId}` : ""),
+    "# One input per queue: the add-on maps one queue to one sourcetype.",
+  ];
+  for (const t of LOG_TYPES) {
+    const f = input.feeds[t];
+    lines.push(
+      "",
+      `[aws_sqs_based_s3://${f.queueUrl.split("/").pop()}]`,
+      "aws_account = <your add-on account>",
+      `aws_iam_role = ${roleName}`,
+      `sqs_queue_url = ${f.queueUrl}`,
+      `sqs_queue_region = ${f.region}`,
+      "sqs_batch_size = 10",
+      `s3_file_decoder = ${SPLUNK[t].decoder}`,
+      `sourcetype = ${SPLUNK[t].sourcetype}`,
+      "index = aws",
+      "interval = 300",
+      "# The queue has a dead-letter queue; the add-on checks for one.",
+      "using_dlq = 1",
+    );
+    if (f.skipKeyPatterns.length)
+      lines.push(
+        `# This queue also announces objects the decoder must not index: ${f.skipKeyPatterns.join(", ")}.`,
+      );
+  }
+  return lines.join("\n") + "\n";
+}
+
+const yamlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+export function renderElastic(input: SiemInput, showSecrets: boolean): string {
+  const externalId = externalIdFor(input, showSecrets);
+  const lines = ["# Filebeat aws-s3 inputs (filebeat.yml), one per queue.", "filebeat.inputs:"];
+  for (const t of LOG_TYPES) {
+    const f = input.feeds[t];
+    lines.push(
+      `  - type: aws-s3`,
+      `    id: ${f.queueUrl.split("/").pop()}`,
+      `    queue_url: ${f.queueUrl}`,
+      `    region: ${f.region}`,
+      `    role_arn: ${f.roleArn}`,
+      ...(externalId ? [`    external_id: ${yamlString(externalId)}`] : []),
+      "    visibility_timeout: 300s",
+      "    # The queue moves a message to its dead-letter queue; do not let Filebeat delete it instead.",
+      "    sqs.max_receive_count: -1",
+      "    # Only log objects of this type; anything else (CloudTrail digest files, for example) is skipped.",
+      "    file_selectors:",
+      `      - regex: ${yamlString(f.takeKeyPattern)}`,
+      ...(t === "cloudtrail" ? ["        expand_event_list_from_field: Records"] : []),
+      ...(t === "waf" ? ["        parsers:", "          - ndjson:", "              target: ''"] : []),
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+export function renderVector(input: SiemInput, showSecrets: boolean): string {
+  const externalId = externalIdFor(input, showSecrets);
+  const lines = ["# Vector aws_s3 sources with SQS (vector.yaml), one per queue.", "sources:"];
+  const id = (t: LogType) => `central_logs_${t}`;
+  for (const t of LOG_TYPES) {
+    const f = input.feeds[t];
+    lines.push(
+      `  ${id(t)}:`,
+      "    type: aws_s3",
+      `    region: ${f.region}`,
+      "    compression: auto",
+      "    auth:",
+      `      assume_role: ${f.roleArn}`,
+      ...(externalId ? [`      external_id: ${yamlString(externalId)}`] : []),
+      "    sqs:",
+      `      queue_url: ${f.queueUrl}`,
+      "      delete_message: true",
+      "      visibility_timeout_secs: 300",
+    );
+  }
+  lines.push("transforms:");
+  for (const t of LOG_TYPES) {
+    const f = input.feeds[t];
+    const conditions = [
+      `match(string!(.object), r'${f.takeKeyPattern}')`,
+      ...f.skipKeyPatterns.map((p) => `!contains(string!(.object), "${p}")`),
+    ];
+    lines.push(
+      `  ${id(t)}_logs_only:`,
+      "    type: filter",
+      `    inputs: [${id(t)}]`,
+      `    condition: ${yamlString(conditions.join(" && "))}`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+const SENTINEL_TABLES: Record<LogType, string> = {
+  cloudtrail: "AWSCloudTrail",
+  vpcflowlogs: "AWSVPCFlow",
+  waf: "AWSWAF",
+};
+
+export function renderSentinel(input: SiemInput): string {
+  const f = input.feeds.cloudtrail;
+  const roleName = f.roleArn.split("/").pop() ?? "";
+  if (f.trust !== "oidc")
+    throw new SiemConfigError(
+      `siem.cloudtrail.trust: Microsoft Sentinel assumes the role by OIDC; set central-logging:siem.trust to oidc`,
+    );
+  if (!roleName.startsWith("OIDC_"))
+    throw new SiemConfigError(
+      `siem.cloudtrail.roleArn: Microsoft Sentinel only assumes roles whose name starts with OIDC_, got ${roleName}`,
+    );
+  const lines = [
+    "# Microsoft Sentinel, Amazon Web Services S3 connectors: one connection (role + queue) per destination table.",
+    '# CloudTrail and VPC flow logs use the "Amazon Web Services S3" connector; WAF logs use "Amazon Web Services S3 WAF".',
+    "# VPC flow logs must stay plain text with a header (central-logging:flowLogs.fileFormat plain-text).",
+    "connections:",
+  ];
+  for (const t of LOG_TYPES) {
+    const feed = input.feeds[t];
+    lines.push(
+      `  - destinationTable: ${SENTINEL_TABLES[t]}`,
+      `    roleArn: ${feed.roleArn}`,
+      `    sqsUrl: ${feed.queueUrl}`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+export function render(siem: Siem, input: SiemInput, showSecrets: boolean): string {
+  switch (siem) {
+    case "splunk":
+      return renderSplunk(input, showSecrets);
+    case "elastic":
+      return renderElastic(input, showSecrets);
+    case "vector":
+      return renderVector(input, showSecrets);
+    case "sentinel":
+      return renderSentinel(input);
+  }
+}
+
+export function main(
+  argv: string[],
+  stdin: () => string = () => fs.readFileSync(0, "utf8"),
+): { code: number; out: string; err: string } {
+  try {
+    let siem: string | undefined;
+    let file = "-";
+    let showSecrets = false;
+    for (let i = 0; i < argv.length; i++) {
+      if (argv[i] === "--siem") siem = argv[++i];
+      else if (argv[i] === "--outputs") file = argv[++i] ?? "";
+      else if (argv[i] === "--show-secrets") showSecrets = true;
+      else throw new SiemConfigError(`(command line): ${argv[i]}: unknown option`);
+    }
+    if (!siem || !SIEMS.includes(siem as Siem))
+      throw new SiemConfigError(
+        `(command line): --siem: expected one of ${SIEMS.join(", ")}, got ${siem ?? "nothing"}`,
+      );
+    let text: string;
+    try {
+      text = file === "-" ? stdin() : fs.readFileSync(file, "utf8");
+    } catch (e) {
+      throw new SiemConfigError(`${file}: (file): cannot be read: ${(e as NodeJS.ErrnoException).code ?? e}`);
+    }
+    const input = readSiemInput(text, file === "-" ? "(standard input)" : file);
+    return { code: 0, out: render(siem as Siem, input, showSecrets), err: "" };
+  } catch (e) {
+    if (e instanceof SiemConfigError) return { code: 2, out: "", err: `siem-config: ${e.message}\n` };
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  const r = main(process.argv.slice(2));
+  process.stdout.write(r.out);
+  process.stderr.write(r.err);
+  process.exitCode = r.code;
+}

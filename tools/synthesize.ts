@@ -1,0 +1,69 @@
+/**
+ * Synthetic organizations for scale runs: a central stack and N member stacks, in organization mode or
+ * account-list mode, as raw configs (what Pulumi.<stack>.yaml files would hold).
+ */
+import { RawConfig } from "../shared/config";
+
+export type Mode = "organization" | "account-list";
+
+export interface SyntheticStack {
+  stack: string;
+  file: string;
+  raw: RawConfig;
+  secretKeys: string[];
+}
+
+const CENTRAL_ACCOUNT = "100000000000";
+export const syntheticAccount = (i: number) => String(200000000000 + i);
+
+export function synthesizeOrganization(members: number, mode: Mode, region = "eu-west-1"): SyntheticStack[] {
+  const accounts = Array.from({ length: members }, (_, i) => syntheticAccount(i));
+  const ns = (o: Record<string, unknown>): RawConfig =>
+    Object.fromEntries(
+      Object.entries(o).map(([k, v]) => [
+        k.includes(":") ? k : `central-logging:${k}`,
+        typeof v === "string" ? v : JSON.stringify(v),
+      ]),
+    );
+  const central: SyntheticStack = {
+    stack: "central",
+    file: `(synthetic ${mode}, ${members} members)/Pulumi.central.yaml`,
+    secretKeys: [],
+    raw: ns({
+      "aws:region": region,
+      "aws:allowedAccountIds": [CENTRAL_ACCOUNT],
+      role: "central",
+      ...(mode === "organization" ? { organizationId: "o-synthetic01" } : { memberAccountIds: accounts }),
+      bucketSuffix: `synthetic-${mode === "organization" ? "org" : "list"}`,
+      siem: {
+        trust: "aws",
+        principals: ["arn:aws:iam::999999999999:role/siem-ingest"],
+        externalId: "synthetic-external-id",
+      },
+      wafDelivery: "replication",
+    }),
+  };
+  const memberStacks = accounts.map((account, i): SyntheticStack => ({
+    stack: `member-${account}`,
+    file: `(synthetic)/Pulumi.member-${account}.yaml`,
+    secretKeys: [],
+    raw: ns({
+      "aws:region": region,
+      "aws:allowedAccountIds": [account],
+      role: "member",
+      centralStack: "organization/central-logging/central",
+      cloudTrail: { mode: "account" },
+      flowLogs: { vpcIds: "all" },
+      ...(i % 3 === 0
+        ? {
+            waf: {
+              webAclArns: [
+                `arn:aws:wafv2:${region}:${account}:regional/webacl/app/${String(i).padStart(8, "0")}`,
+              ],
+            },
+          }
+        : {}),
+    }),
+  }));
+  return [central, ...memberStacks];
+}
