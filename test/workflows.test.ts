@@ -1,0 +1,112 @@
+import { expect } from "chai";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse } from "yaml";
+
+const root = path.join(__dirname, "..");
+const scripts = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts as Record<
+  string,
+  string
+>;
+const workflows = fs
+  .readdirSync(path.join(root, ".github/workflows"))
+  .map((f) => ({ file: f, doc: parse(fs.readFileSync(path.join(root, ".github/workflows", f), "utf8")) }));
+
+function steps(doc: any): any[] {
+  return Object.values(doc.jobs as Record<string, any>).flatMap((j) => j.steps ?? []);
+}
+
+describe("GitHub workflows", () => {
+  it("parse, and every npm script and file they run exists", () => {
+    expect(workflows.map((w) => w.file).sort()).to.deep.equal(["deploy.yml", "pull-request.yml"]);
+    for (const { file, doc } of workflows) {
+      expect(doc.jobs, file).to.be.an("object");
+      for (const step of steps(doc)) {
+        const run: string = step.run ?? "";
+        for (const m of run.matchAll(/npm run (\S+)/g))
+          expect(scripts, `${file}: npm run ${m[1]}`).to.have.property(m[1]);
+        if (/\bnpm test\b/.test(run)) expect(scripts).to.have.property("test");
+        for (const m of run.matchAll(/bash (\S+\.sh)/g))
+          expect(fs.existsSync(path.join(root, m[1])), `${file}: ${m[1]}`).to.equal(true);
+        const w = step.with ?? {};
+        if (w.policyPacks)
+          expect(fs.existsSync(path.join(root, w.policyPacks, "PulumiPolicy.yaml")), file).to.equal(true);
+        if (w.policyPackConfigs)
+          expect(fs.existsSync(path.join(root, w.policyPackConfigs)), file).to.equal(true);
+      }
+    }
+  });
+
+  it("run every Pulumi command with the policy pack, and take AWS access only from GitHub OIDC roles", () => {
+    for (const { file, doc } of workflows) {
+      const pulumi = steps(doc).filter((s) => String(s.uses ?? "").startsWith("pulumi/actions@"));
+      expect(pulumi.length, file).to.be.greaterThan(0);
+      for (const s of pulumi) {
+        expect(s.uses).to.equal("pulumi/actions@v7");
+        expect(s.with.policyPacks).to.equal("./policy-pack");
+      }
+      expect(doc.permissions["id-token"], file).to.equal("write");
+      const text = JSON.stringify(doc);
+      expect(text, file).not.to.match(/aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY/);
+      for (const s of steps(doc).filter((x) =>
+        String(x.uses ?? "").startsWith("aws-actions/configure-aws-credentials"),
+      ))
+        expect(s.with["role-to-assume"], file).to.be.a("string");
+    }
+  });
+
+  it("pull requests: offline checks without credentials, previews of changed stacks commented on the PR", () => {
+    const pr = workflows.find((w) => w.file === "pull-request.yml")!.doc;
+    expect(pr.on).to.have.property("pull_request");
+    const offline = pr.jobs.offline.steps.map((s: any) => s.run).filter(Boolean);
+    expect(offline).to.include.members(["npm ci", "npm test", "npm run plan -- --markdown plan.md"]);
+    expect(JSON.stringify(pr.jobs.offline)).not.to.match(/configure-aws-credentials|PULUMI_ACCESS_TOKEN/);
+    expect(pr.jobs.preview.needs).to.deep.equal(["offline", "changed-stacks"]);
+    const preview = pr.jobs.preview.steps.find((s: any) => s.uses === "pulumi/actions@v7");
+    expect(preview.with).to.include({ command: "preview", "comment-on-pr": true });
+  });
+
+  it("deploy: the central stack before the member stacks, on main", () => {
+    const deploy = workflows.find((w) => w.file === "deploy.yml")!.doc;
+    expect(deploy.on.push.branches).to.deep.equal(["main"]);
+    expect(deploy.jobs.members.needs).to.include("central");
+    const up = (job: string) => deploy.jobs[job].steps.find((s: any) => s.uses === "pulumi/actions@v7").with;
+    expect(up("central")).to.include({ command: "up" });
+    expect(up("central")["stack-name"]).to.match(/\/central-logging\/central$/);
+  });
+
+  it("list the member stacks, and the stacks a change touches", () => {
+    const members = execFileSync("bash", [".github/scripts/member-stacks.sh"], { cwd: root })
+      .toString()
+      .trim();
+    expect(members).to.equal('members=["management","workload-web"]');
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), "wf-"));
+    const git = (...a: string[]) =>
+      execFileSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", ...a], { cwd: repo }).toString();
+    for (const f of [
+      "Pulumi.yaml",
+      "Pulumi.central.yaml",
+      "Pulumi.management.yaml",
+      "Pulumi.workload-web.yaml",
+    ])
+      fs.copyFileSync(path.join(root, f), path.join(repo, f));
+    fs.mkdirSync(path.join(repo, "central"));
+    fs.writeFileSync(path.join(repo, "central/x.ts"), "1");
+    git("init", "-q", "-b", "main");
+    git("add", ".");
+    git("commit", "-qm", "base");
+    const changed = () =>
+      execFileSync("bash", [path.join(root, ".github/scripts/changed-stacks.sh"), "main"], { cwd: repo })
+        .toString()
+        .trim();
+    git("checkout", "-qb", "pr");
+    fs.appendFileSync(path.join(repo, "Pulumi.workload-web.yaml"), "\n");
+    git("commit", "-qam", "stack only");
+    expect(changed()).to.equal('stacks=["workload-web"]');
+    fs.writeFileSync(path.join(repo, "central/x.ts"), "2");
+    git("commit", "-qam", "code");
+    expect(changed()).to.equal('stacks=["central","management","workload-web"]');
+  });
+});
