@@ -79,6 +79,29 @@ export function createDeliveryAlarms(parent: pulumi.Resource, args: DeliveryAlar
         { parent },
       ),
     );
+    if (a.noDeliveryLogTypes.includes(t))
+      alarms.push(
+        new aws.cloudwatch.MetricAlarm(
+          `${t}-no-delivery`,
+          {
+            name: `central-logs-${t}-no-delivery`,
+            alarmDescription: `No new ${t} log object announced for ${a.noDeliverySeconds} s: a writer may be silently denied, or the notification broken.`,
+            namespace: "AWS/SQS",
+            metricName: "NumberOfMessagesSent",
+            dimensions: { QueueName: args.queueNames[t] },
+            statistic: "Sum",
+            period: a.noDeliverySeconds,
+            evaluationPeriods: 1,
+            threshold: 1,
+            comparisonOperator: "LessThanThreshold",
+            // No data points means no messages at all.
+            treatMissingData: "breaching",
+            alarmActions: actions,
+            okActions: actions,
+          },
+          { parent },
+        ),
+      );
   }
   return { alarms, topic };
 }

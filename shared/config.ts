@@ -98,6 +98,18 @@ const alarmsSchema = z
       1209600,
       "age of the oldest queued message that raises the alarm, in seconds",
     ).default(3600),
+    noDeliverySeconds: intIn(
+      300,
+      86400,
+      "seconds without any new log object that raise the no-delivery alarm",
+    )
+      .refine((n) => n % 60 === 0, "expected a multiple of 60 seconds")
+      .default(3600),
+    noDeliveryLogTypes: z
+      .array(
+        z.enum(["cloudtrail", "vpcflowlogs", "waf"], { error: "expected cloudtrail, vpcflowlogs or waf" }),
+      )
+      .default(["cloudtrail", "vpcflowlogs"]),
     periodSeconds: z
       .union([z.literal(60), z.literal(300), z.literal(900), z.literal(3600)], {
         error: "expected 60, 300, 900 or 3600",

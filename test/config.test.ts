@@ -140,6 +140,12 @@ describe("stack configuration validation", () => {
       /0 to 43200/,
     ],
     [
+      "a no-delivery window that is not whole minutes",
+      central({ alarms: { noDeliverySeconds: 1000 } }),
+      "central-logging:alarms.noDeliverySeconds",
+      /multiple of 60 seconds/,
+    ],
+    [
       "an IAM user as SIEM principal",
       central({
         siem: { trust: "aws", principals: ["arn:aws:iam::999999999999:user/splunk"], externalId: "abc123" },

@@ -325,6 +325,28 @@ describe("policy pack: resource rules", () => {
     ).to.deep.equal([]);
   });
 
+  it("iam-no-users-reading-logs: access keys and IAM user policies that read logs", async () => {
+    expect(
+      await check("iam-no-users-reading-logs", "aws:iam/accessKey:AccessKey", { user: "splunk" }),
+    ).to.deep.equal(["creates long-lived access keys for an IAM user."]);
+    const read = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }],
+    });
+    expect(
+      await check("iam-no-users-reading-logs", "aws:iam/userPolicy:UserPolicy", {
+        user: "splunk",
+        policy: read,
+      }),
+    ).to.deep.equal(["statement 1 lets an IAM user read logs."]);
+    expect(
+      await check("iam-no-users-reading-logs", "aws:iam/rolePolicy:RolePolicy", {
+        role: "siem",
+        policy: read,
+      }),
+    ).to.deep.equal([]);
+  });
+
   it("hygiene: parse errors, duplicate Sids, oversize documents; unknown documents are skipped", async () => {
     const B = "aws:s3/bucketPolicy:BucketPolicy";
     expect(await check("iam-policy-document-valid", B, { policy: "{not json" })).to.have.length(1);

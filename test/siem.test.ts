@@ -76,7 +76,25 @@ describe("delivery alarms", () => {
   it("alarms on dead letters and on the oldest message of every queue, without a topic by default", async () => {
     const { central } = await simulate(centralSettings());
     const alarms = all(central, "aws:cloudwatch/metricAlarm:MetricAlarm");
-    expect(alarms).to.have.length(6);
+    expect(alarms.map((x) => x.inputs.name).sort()).to.deep.equal([
+      "central-logs-cloudtrail-dead-letters",
+      "central-logs-cloudtrail-no-delivery",
+      "central-logs-cloudtrail-oldest-message",
+      "central-logs-vpcflowlogs-dead-letters",
+      "central-logs-vpcflowlogs-no-delivery",
+      "central-logs-vpcflowlogs-oldest-message",
+      "central-logs-waf-dead-letters",
+      "central-logs-waf-oldest-message",
+    ]);
+    const silent = find(central, "aws:cloudwatch/metricAlarm:MetricAlarm", "cloudtrail-no-delivery").inputs;
+    expect(silent).to.include({
+      metricName: "NumberOfMessagesSent",
+      statistic: "Sum",
+      period: 3600,
+      threshold: 1,
+      comparisonOperator: "LessThanThreshold",
+      treatMissingData: "breaching",
+    });
     const dlq = find(central, "aws:cloudwatch/metricAlarm:MetricAlarm", "cloudtrail-dead-letters").inputs;
     expect(dlq).to.include({
       namespace: "AWS/SQS",
