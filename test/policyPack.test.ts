@@ -14,6 +14,13 @@ import { runPack, runResourcePolicy } from "../tools/policyRunner";
 
 const KEY = "aws:kms/key:Key";
 const doc = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
+const KEY_ADMINISTRATION = {
+  Sid: "KeyAdministration",
+  Effect: "Allow",
+  Principal: { AWS: "arn:aws:iam::111111111111:root" },
+  Action: "kms:*",
+  Resource: "*",
+};
 
 // The design article's examples, with 12-digit IDs where valid ones are needed.
 const articleBucketPolicy = doc(
@@ -196,43 +203,25 @@ describe("policy pack", () => {
 
   describe("least privilege", () => {
     it("flags service-wide wildcards but not the key's own administration statement", async () => {
-      const keyPolicy = doc(
-        {
-          Sid: "KeyAdministration",
-          Effect: "Allow",
-          Principal: { AWS: "arn:aws:iam::111111111111:root" },
-          Action: "kms:*",
-          Resource: "*",
-        },
-        {
-          Sid: "Wide",
-          Effect: "Allow",
-          Principal: { AWS: "arn:aws:iam::111111111111:role/x" },
-          Action: "s3:*",
-          Resource: "*",
-        },
-      );
+      const keyPolicy = doc(KEY_ADMINISTRATION, {
+        Sid: "Wide",
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::111111111111:role/x" },
+        Action: "s3:*",
+        Resource: "*",
+      });
       expect(await runResourcePolicy(noWildcardActions, KEY, { policy: keyPolicy })).to.deep.equal([
         'statement "Wide" allows s3:*.',
       ]);
     });
     it("exempts only the key's own administration statement, not a second account root with kms:*", async () => {
-      const keyPolicy = doc(
-        {
-          Sid: "KeyAdministration",
-          Effect: "Allow",
-          Principal: { AWS: "arn:aws:iam::111111111111:root" },
-          Action: "kms:*",
-          Resource: "*",
-        },
-        {
-          Sid: "MemberAdmin",
-          Effect: "Allow",
-          Principal: { AWS: "arn:aws:iam::222222222222:root" },
-          Action: "kms:*",
-          Resource: "*",
-        },
-      );
+      const keyPolicy = doc(KEY_ADMINISTRATION, {
+        Sid: "MemberAdmin",
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::222222222222:root" },
+        Action: "kms:*",
+        Resource: "*",
+      });
       expect(await runResourcePolicy(noWildcardActions, KEY, { policy: keyPolicy })).to.deep.equal([
         'statement "KeyAdministration" allows kms:*.',
         'statement "MemberAdmin" allows kms:*.',
