@@ -1,4 +1,4 @@
-/** Why each policy exists, for the README table (tools/policyTable.ts). One line each. */
+/** Why each policy exists, for the README table (tools/docs/policyTable.ts). One line each. */
 export const WHY: Record<string, string> = {
   "s3-log-bucket-encryption-cmk":
     "Vended logs (flow logs, WAF) need a customer managed key, and only a CMK lets you control who decrypts; the Bucket Key cuts KMS requests.",

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { encryptionContextConditionHolds, resolveEncryptionContext } from "../tools/access";
-import { accessMatrix, cellAsIntended } from "../tools/accessMatrix";
+import { encryptionContextConditionHolds, resolveEncryptionContext } from "../tools/access/evaluator";
+import { accessMatrix, cellAsIntended } from "../tools/access/accessMatrix";
 import { centralSettings, listSettings, MGMT, memberSettings, simulate, WEB } from "./helpers";
 
 const members = {

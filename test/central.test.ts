@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { LOG_TYPES } from "../shared/naming";
-import { SimStack } from "../tools/simulate";
+import { SimStack } from "../tools/simulation/simulate";
 import {
   all,
   CENTRAL,

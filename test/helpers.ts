@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { RawConfig } from "../shared/config";
 import { PolicyDocument, PolicyStatement } from "../shared/iam";
-import { SimResource, SimStack, Simulator } from "../tools/simulate";
+import { SimResource, SimStack, Simulator } from "../tools/simulation/simulate";
 
 export const CENTRAL = "111111111111";
 export const MGMT = "222222222222";

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ConfigError } from "../shared/config";
-import { SimulationError } from "../tools/simulate";
+import { SimulationError } from "../tools/simulation/simulate";
 import {
   all,
   CENTRAL,

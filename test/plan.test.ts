@@ -3,15 +3,15 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { cellAsIntended } from "../tools/accessMatrix";
-import { exitCodeOf, main, markdownReport, runPlan, toJson } from "../tools/plan";
-import { synthesizeOrganization } from "../tools/synthesize";
+import { cellAsIntended } from "../tools/access/accessMatrix";
+import { exitCodeOf, main, markdownReport, runPlan, toJson } from "../tools/plan/plan";
+import { synthesizeOrganization } from "../tools/simulation/synthesize";
 
 /** Runs the CLI in a child process, as `npm run plan` does (slow: only where the process matters). */
 function planProcess(args: string[], cwd = process.cwd()) {
   const r = spawnSync(
     process.execPath,
-    ["-r", require.resolve("ts-node/register/transpile-only"), path.resolve("tools/plan.ts"), ...args],
+    ["-r", require.resolve("ts-node/register/transpile-only"), path.resolve("tools/plan/plan.ts"), ...args],
     {
       cwd,
       encoding: "utf8",
@@ -80,7 +80,7 @@ describe("offline plan", function () {
     const doc = JSON.parse(rolePolicy.inputs.policy);
     doc.Statement.push({ Sid: "TooMuch", Effect: "Allow", Action: "s3:DeleteObject", Resource: "*" });
     rolePolicy.inputs.policy = JSON.stringify(doc);
-    const { accessMatrix } = await import("../tools/accessMatrix");
+    const { accessMatrix } = await import("../tools/access/accessMatrix");
     const cells = await accessMatrix(result.stacks);
     const red = cells.filter((c) => !cellAsIntended(c));
     expect(red.map((c) => c.scenario)).to.deep.equal([

@@ -7,10 +7,10 @@ import {
   noWildcardActions,
 } from "../policy-pack/leastPrivilege";
 import { policies } from "../policy-pack/policies";
-import { Simulator } from "../tools/simulate";
-import { findStackFiles, readStackFile } from "../tools/stackFiles";
+import { Simulator } from "../tools/simulation/simulate";
+import { findStackFiles, readStackFile } from "../tools/simulation/stackFiles";
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { runPack, runResourcePolicy } from "../tools/policyRunner";
+import { runPack, runResourcePolicy } from "../tools/simulation/policyRunner";
 
 const KEY = "aws:kms/key:Key";
 const doc = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });

@@ -4,7 +4,7 @@ import { keyPolicy, logBucketPolicy, queuePolicy } from "../central/policies";
 import { CentralConfig, parseStackConfig } from "../shared/config";
 import { policyBytes, POLICY_SIZE_LIMITS, PolicySizeError, serializeWithinLimit } from "../shared/iam";
 import { LOG_TYPES } from "../shared/naming";
-import { Simulator } from "../tools/simulate";
+import { Simulator } from "../tools/simulation/simulate";
 import { CENTRAL, centralSettings, listSettings, raw, rejects } from "./helpers";
 
 const accounts = (n: number) => Array.from({ length: n }, (_, i) => String(200000000000 + i));

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import { policies } from "../policy-pack/policies";
 import { WHY } from "../policy-pack/rationale";
-import { README, renderReadme } from "../tools/policyTable";
+import { README, renderReadme } from "../tools/docs/policyTable";
 
 describe("policy pack README", () => {
   it("has a rule table that matches the policies' metadata (run `npm run docs:policies` if not)", () => {

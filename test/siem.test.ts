@@ -4,8 +4,8 @@ import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { LOG_TYPES } from "../shared/naming";
-import { main as planMain } from "../tools/plan";
-import { main, readSiemInput, render, SiemInput } from "../tools/siemConfig";
+import { main as planMain } from "../tools/plan/plan";
+import { main, readSiemInput, render, SiemInput } from "../tools/siem-config/siemConfig";
 import { all, CENTRAL, centralSettings, find, parsed, simulate, statement } from "./helpers";
 
 const OIDC = {

@@ -6,12 +6,12 @@
  */
 import { execFileSync, spawnSync } from "child_process";
 import * as os from "os";
-import { archiveContext } from "../central/archiveContext";
-import { keyPolicy, logBucketPolicy, queuePolicy } from "../central/policies";
-import { CentralConfig, parseStackConfig } from "../shared/config";
-import { policyBytes, POLICY_SIZE_LIMITS } from "../shared/iam";
-import { LOG_TYPES } from "../shared/naming";
-import { synthesizeOrganization } from "./synthesize";
+import { archiveContext } from "../../central/archiveContext";
+import { keyPolicy, logBucketPolicy, queuePolicy } from "../../central/policies";
+import { CentralConfig, parseStackConfig } from "../../shared/config";
+import { policyBytes, POLICY_SIZE_LIMITS } from "../../shared/iam";
+import { LOG_TYPES } from "../../shared/naming";
+import { synthesizeOrganization } from "../simulation/synthesize";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -19,7 +19,7 @@ function planOnce(args: string[]): { seconds: number; code: number; json?: any }
   const started = process.hrtime.bigint();
   const r = spawnSync(
     process.execPath,
-    ["-r", "ts-node/register/transpile-only", "tools/plan.ts", "--quiet", ...args],
+    ["-r", "ts-node/register/transpile-only", "tools/plan/plan.ts", "--quiet", ...args],
     {
       maxBuffer: 1 << 30,
       encoding: "utf8",
@@ -128,7 +128,7 @@ function capacityReport() {
     [
       "-r",
       "ts-node/register/transpile-only",
-      "tools/plan.ts",
+      "tools/plan/plan.ts",
       "--quiet",
       "--synthesize",
       String(over),

@@ -2,7 +2,7 @@
  * Synthetic organizations for scale runs: a central stack and N member stacks, in organization mode or
  * account-list mode, as raw configs (what Pulumi.<stack>.yaml files would hold).
  */
-import { RawConfig } from "../shared/config";
+import { RawConfig } from "../../shared/config";
 
 export type Mode = "organization" | "account-list";
 

@@ -9,7 +9,7 @@
  * met); each such cell is marked `contextCheckedLocally`.
  */
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { asList, PolicyDocument, PolicyStatement } from "../shared/iam";
+import { asList, PolicyDocument, PolicyStatement } from "../../shared/iam";
 
 export type Decision = "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied";
 

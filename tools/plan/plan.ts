@@ -11,17 +11,17 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { policies } from "../policy-pack/policies";
-import { documentsOf, SIZE_LIMITS } from "../policy-pack/documents";
-import { ConfigError } from "../shared/config";
-import { ARCHIVE_OUTPUT, CentralArchiveOutputs } from "../shared/contract";
-import { PolicySizeError } from "../shared/iam";
-import { PROJECT } from "../shared/naming";
-import { AccessCell, accessMatrix, cellAsIntended } from "./accessMatrix";
-import { PackConfig, runPack, Violation } from "./policyRunner";
-import { SimStack, SimulationError, Simulator } from "./simulate";
-import { findStackFiles, readStackFile, StackFile, StackFileError } from "./stackFiles";
-import { Mode, synthesizeOrganization } from "./synthesize";
+import { policies } from "../../policy-pack/policies";
+import { documentsOf, SIZE_LIMITS } from "../../policy-pack/documents";
+import { ConfigError } from "../../shared/config";
+import { ARCHIVE_OUTPUT, CentralArchiveOutputs } from "../../shared/contract";
+import { PolicySizeError } from "../../shared/iam";
+import { PROJECT } from "../../shared/naming";
+import { AccessCell, accessMatrix, cellAsIntended } from "../access/accessMatrix";
+import { PackConfig, runPack, Violation } from "../simulation/policyRunner";
+import { SimStack, SimulationError, Simulator } from "../simulation/simulate";
+import { findStackFiles, readStackFile, StackFile, StackFileError } from "../simulation/stackFiles";
+import { Mode, synthesizeOrganization } from "../simulation/synthesize";
 
 export class UsageError extends Error {}
 
@@ -417,7 +417,7 @@ export function parseArgs(argv: string[]): Args {
       if (m !== "organization" && m !== "account-list")
         throw new UsageError(`(command line): --mode: expected organization or account-list, got ${m}`);
       args.mode = m;
-    } else throw new UsageError(`(command line): ${flag}: unknown option; see the header of tools/plan.ts`);
+    } else throw new UsageError(`(command line): ${flag}: unknown option; see the header of tools/plan/plan.ts`);
   }
   return args;
 }

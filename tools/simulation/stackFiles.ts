@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { RawConfig } from "../shared/config";
+import { RawConfig } from "../../shared/config";
 
 export class StackFileError extends Error {
   constructor(

@@ -6,8 +6,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { parseStackConfig, RawConfig, StackConfig } from "../shared/config";
-import { PROJECT } from "../shared/naming";
+import { parseStackConfig, RawConfig, StackConfig } from "../../shared/config";
+import { PROJECT } from "../../shared/naming";
 
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 
@@ -175,7 +175,7 @@ export class Simulator {
     await pulumi.runtime.setMocks(mocks, PROJECT, stackName, this.options.preview ?? false, "organization");
     pulumi.runtime.setAllConfig(raw);
 
-    const program = require("../index") as () => Promise<Record<string, unknown>>;
+    const program = require("../../index") as () => Promise<Record<string, unknown>>;
     let outputs: Record<string, any>;
     let secretOutputNames: string[];
     try {

@@ -7,8 +7,8 @@
  * holds it in clear. Exit 2 with one line on bad input.
  */
 import * as fs from "fs";
-import { EXTERNAL_ID_OUTPUT, SIEM_OUTPUT, SiemFeed } from "../shared/contract";
-import { LOG_TYPES, LogType } from "../shared/naming";
+import { EXTERNAL_ID_OUTPUT, SIEM_OUTPUT, SiemFeed } from "../../shared/contract";
+import { LOG_TYPES, LogType } from "../../shared/naming";
 
 export class SiemConfigError extends Error {}
 export type Siem = "splunk" | "elastic" | "vector" | "sentinel";

@@ -4,10 +4,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { policies } from "../policy-pack/policies";
-import { WHY } from "../policy-pack/rationale";
+import { policies } from "../../policy-pack/policies";
+import { WHY } from "../../policy-pack/rationale";
 
-export const README = path.join(__dirname, "..", "policy-pack", "README.md");
+export const README = path.join(__dirname, "..", "..", "policy-pack", "README.md");
 const BEGIN = "<!-- BEGIN GENERATED RULE TABLE (npm run docs:policies) -->";
 const END = "<!-- END GENERATED RULE TABLE -->";
 

@@ -4,11 +4,11 @@
  * services really send (aws:SourceAccount, aws:SourceOrgID, aws:SourceArn, s3:x-amz-acl when the
  * service sends it, aws:SecureTransport, kms:ViaService, the KMS encryption context).
  */
-import { ARCHIVE_OUTPUT, CentralArchiveOutputs } from "../shared/contract";
-import { PolicyDocument } from "../shared/iam";
-import { LogType, WAF_REPLICATION_ROLE_NAME } from "../shared/naming";
-import { AccessRequest, evaluateAccess, Decision } from "./access";
-import { SimStack } from "./simulate";
+import { ARCHIVE_OUTPUT, CentralArchiveOutputs } from "../../shared/contract";
+import { PolicyDocument } from "../../shared/iam";
+import { LogType, WAF_REPLICATION_ROLE_NAME } from "../../shared/naming";
+import { AccessRequest, evaluateAccess, Decision } from "./evaluator";
+import { SimStack } from "../simulation/simulate";
 
 export interface AccessCell {
   principal: string;
