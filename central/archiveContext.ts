@@ -3,7 +3,16 @@
  * known before deployment, so the bucket, key and queue policies are plain strings at preview time.
  */
 import { CentralConfig } from "../shared/config";
-import { arn, accessLogBucketName, LOG_TYPES, LogType, logBucketName, queueName } from "../shared/naming";
+import { Extension } from "../shared/extensions";
+import {
+  arn,
+  accessLogBucketName,
+  LOG_TYPES,
+  LogType,
+  logBucketName,
+  MEMBER_TRAIL_NAME,
+  queueName,
+} from "../shared/naming";
 import { Partition } from "../shared/regions";
 
 export interface ArchiveContext {
@@ -20,6 +29,21 @@ export interface ArchiveContext {
   wafDelivery: "replication" | "direct" | "both";
   /** Alarm notifications go to an SNS topic encrypted with the CMK. */
   alarmTopic: boolean;
+  /** The trails the CloudTrail bucket and the key admit, by ARN (what CloudTrail sends as aws:SourceArn). */
+  trails: AdmittedTrail[];
+  /**
+   * Accounts whose log delivery (VPC Flow Logs, direct WAF) is admitted by aws:SourceAccount; undefined
+   * when the extension org-id-for-log-delivery admits the organization by aws:SourceOrgID instead.
+   */
+  logDeliveryAccounts?: string[];
+  extensions: ReadonlySet<Extension>;
+}
+
+export interface AdmittedTrail {
+  arn: string;
+  /** The account that owns the trail (the management account for the organization trail). */
+  accountId: string;
+  organization: boolean;
 }
 
 export function archiveContext(config: CentralConfig): ArchiveContext {
@@ -39,7 +63,46 @@ export function archiveContext(config: CentralConfig): ArchiveContext {
     siemRoleArn: arn.role(config.partition, config.accountId, config.siemRoleName),
     wafDelivery: s.wafDelivery,
     alarmTopic: s.alarms.enabled && (s.alarms.notifications?.length ?? 0) > 0,
+    trails: admittedTrails(config),
+    logDeliveryAccounts:
+      config.mode === "organization" && config.extensions.has("org-id-for-log-delivery")
+        ? undefined
+        : s.memberAccountIds,
+    extensions: config.extensions,
   };
+}
+
+/**
+ * Account-list mode without a cloudTrail setting admits one account trail per member, named as the
+ * member stacks name it by default and homed in the archive's Region; organization mode names its trails.
+ */
+export function admittedTrails(config: CentralConfig): AdmittedTrail[] {
+  const s = config.settings;
+  const p = config.partition;
+  const out: AdmittedTrail[] = [];
+  const org = s.cloudTrail?.organizationTrail;
+  if (org)
+    out.push({
+      arn: arn.trail(p, org.homeRegion ?? config.region, org.managementAccountId, org.name),
+      accountId: org.managementAccountId,
+      organization: true,
+    });
+  const accountTrails =
+    s.cloudTrail?.accountTrails ??
+    (config.mode === "account-list"
+      ? (s.memberAccountIds ?? []).map((accountId) => ({
+          accountId,
+          name: MEMBER_TRAIL_NAME,
+          homeRegion: undefined,
+        }))
+      : []);
+  for (const t of accountTrails)
+    out.push({
+      arn: arn.trail(p, t.homeRegion ?? config.region, t.accountId, t.name),
+      accountId: t.accountId,
+      organization: false,
+    });
+  return out;
 }
 
 export const bucketArnOf = (ctx: ArchiveContext, logType: LogType) =>

@@ -185,6 +185,14 @@ export class LogArchive extends pulumi.ComponentResource {
           logs,
           siemRoleArn: roleArn,
           wafDelivery: ctx.wafDelivery,
+          cloudTrail: {
+            ...(ctx.trails.some((t) => t.organization)
+              ? { organizationTrailArn: ctx.trails.find((t) => t.organization)!.arn }
+              : {}),
+            accountTrailArns: ctx.trails.filter((t) => !t.organization).map((t) => t.arn),
+          },
+          ...(ctx.logDeliveryAccounts ? { logDeliveryAccounts: ctx.logDeliveryAccounts } : {}),
+          policyExtensions: [...ctx.extensions],
         };
         return out;
       });

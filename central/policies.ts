@@ -3,9 +3,9 @@
  * documents for its writer (see docs/policies.md for the sources); the comments say why a statement
  * departs from AWS's own example where it does.
  */
-import { Condition, policy, PolicyDocument, PolicyStatement } from "../shared/iam";
+import { Condition, oneOrMany, policy, PolicyDocument, PolicyStatement } from "../shared/iam";
 import { arn, LOG_TYPES, LogType, WAF_REPLICATION_ROLE_NAME } from "../shared/naming";
-import { dnsSuffixOf } from "../shared/regions";
+import { viaService } from "../shared/regions";
 import {
   CLOUDTRAIL,
   denyInsecureTransport,
@@ -21,13 +21,6 @@ import {
   queueArnOf,
 } from "./archiveContext";
 
-/** A service principal acting for a member account: the org, or the listed accounts. */
-function sourceScope(ctx: ArchiveContext): Record<string, string | string[]> {
-  return ctx.mode === "organization"
-    ? { "aws:SourceOrgID": ctx.organizationId! }
-    : { "aws:SourceAccount": ctx.memberAccountIds! };
-}
-
 /** Merges condition blocks operator by operator. */
 export function conditions(...blocks: Condition[]): Condition {
   const out: Condition = {};
@@ -41,81 +34,73 @@ export function conditions(...blocks: Condition[]): Condition {
 }
 
 const BUCKET_OWNER_FULL_CONTROL = { "s3:x-amz-acl": "bucket-owner-full-control" };
+const unique = (values: string[]) => [...new Set(values)];
 
 /**
- * In account-list mode each writer is held to its own prefix with the `${aws:SourceAccount}` policy
- * variable, and the account list appears once per statement: AWS's per-account `Resource` entries
- * would fill a 20 KB bucket policy at a few hundred accounts.
+ * CloudTrail tells S3 and KMS which trail it writes for by aws:SourceArn, the trail's ARN; it sends no
+ * aws:SourceOrgID (public reports in docs/policies.md). These are AWS's multi-account shapes: the
+ * trail ARNs in one list, and a Resource per trail owner. The organization trail also writes under its
+ * management account's own prefix: CreateTrail checks that write before it accepts the bucket.
  */
-const OWN_PREFIX = "AWSLogs/${aws:SourceAccount}/*";
-const OWN_HIVE_PREFIX = "AWSLogs/aws-account-id=${aws:SourceAccount}/*";
-
 function cloudTrailStatements(ctx: ArchiveContext, bucket: string): PolicyStatement[] {
-  const bucketArn = arn.bucket(ctx.partition, bucket);
-  if (ctx.mode === "organization") {
-    // AWS's organization-trail shape, scoped by aws:SourceOrgID as Control Tower does; AWSLogs/* covers
-    // account trails (AWSLogs/<account>/) and the organization trail (AWSLogs/<org-id>/<account>/).
-    return [
-      {
-        Sid: "CloudTrailAclCheck",
-        Effect: "Allow",
-        Principal: { Service: CLOUDTRAIL },
-        Action: "s3:GetBucketAcl",
-        Resource: bucketArn,
-        Condition: { StringEquals: sourceScope(ctx) },
-      },
-      {
-        Sid: "CloudTrailWrite",
-        Effect: "Allow",
-        Principal: { Service: CLOUDTRAIL },
-        Action: "s3:PutObject",
-        Resource: arn.objects(ctx.partition, bucket, "AWSLogs/*"),
-        Condition: { StringEquals: { ...BUCKET_OWNER_FULL_CONTROL, ...sourceScope(ctx) } },
-      },
-    ];
-  }
-  // One statement, so that the account list is written once. The ACL condition becomes ...IfExists
-  // because GetBucketAcl carries no ACL header; under BucketOwnerEnforced S3 itself rejects any ACL
-  // other than bucket-owner-full-control, so nothing is lost.
-  return [
+  if (!ctx.trails.length) return [];
+  const p = ctx.partition;
+  const trailArns = ctx.trails.map((t) => t.arn);
+  const prefixesOf = (accountId: string, organization: boolean) => [
+    `AWSLogs/${accountId}/*`,
+    ...(organization ? [`AWSLogs/${ctx.organizationId}/*`] : []),
+  ];
+  const statements: PolicyStatement[] = [
     {
-      Sid: "CloudTrailAclCheckAndWrite",
+      Sid: "CloudTrailAclCheck",
       Effect: "Allow",
       Principal: { Service: CLOUDTRAIL },
-      Action: ["s3:GetBucketAcl", "s3:PutObject"],
-      Resource: [bucketArn, arn.objects(ctx.partition, bucket, OWN_PREFIX)],
-      Condition: { StringEquals: sourceScope(ctx), StringEqualsIfExists: BUCKET_OWNER_FULL_CONTROL },
+      Action: "s3:GetBucketAcl",
+      Resource: arn.bucket(p, bucket),
+      Condition: { StringEquals: { "aws:SourceArn": oneOrMany(trailArns) } },
     },
   ];
+  const write = (sid: string, prefixes: string[], sourceArns: string[]): PolicyStatement => ({
+    Sid: sid,
+    Effect: "Allow",
+    Principal: { Service: CLOUDTRAIL },
+    Action: "s3:PutObject",
+    Resource: oneOrMany(unique(prefixes).map((k) => arn.objects(p, bucket, k))),
+    Condition: { StringEquals: { ...BUCKET_OWNER_FULL_CONTROL, "aws:SourceArn": oneOrMany(sourceArns) } },
+  });
+  if (ctx.extensions.has("own-account-prefix"))
+    ctx.trails.forEach((t, i) =>
+      statements.push(write(`CloudTrailWrite${i + 1}`, prefixesOf(t.accountId, t.organization), [t.arn])),
+    );
+  else
+    statements.push(
+      write(
+        "CloudTrailWrite",
+        ctx.trails.flatMap((t) => prefixesOf(t.accountId, t.organization)),
+        trailArns,
+      ),
+    );
+  return statements;
 }
 
 /**
- * The log delivery service (VPC Flow Logs, WAF) may send no ACL header to a bucket with ACLs disabled,
- * so its ACL condition is ...IfExists: a plain StringEquals would silently deny every header-less write
- * (cloudposse/terraform-aws-vpc-flow-logs-s3-bucket PR 101).
+ * The accounts whose vended logs the archive accepts: aws:SourceAccount, the key AWS documents for the
+ * log delivery service; aws:SourceOrgID only with the org-id-for-log-delivery extension.
+ */
+function logDeliveryScope(ctx: ArchiveContext): Condition {
+  return ctx.logDeliveryAccounts
+    ? { StringEquals: { "aws:SourceAccount": oneOrMany(ctx.logDeliveryAccounts) } }
+    : { StringEquals: { "aws:SourceOrgID": ctx.organizationId! } };
+}
+
+/**
+ * The log delivery service (VPC Flow Logs, WAF): AWS's AclCheck and Write statements in one, so that the
+ * account list is written once. The ACL condition is ...IfExists because GetBucketAcl carries no ACL
+ * header and, with ACLs disabled, the service may send none on PutObject either: a plain StringEquals
+ * silently denies every such write (cloudposse/terraform-aws-vpc-flow-logs-s3-bucket pull request 101).
  */
 function logDeliveryStatements(ctx: ArchiveContext, bucket: string, sidPrefix: string): PolicyStatement[] {
-  const bucketArn = arn.bucket(ctx.partition, bucket);
-  if (ctx.mode === "organization") {
-    return [
-      {
-        Sid: `${sidPrefix}AclCheck`,
-        Effect: "Allow",
-        Principal: { Service: LOG_DELIVERY },
-        Action: ["s3:GetBucketAcl", "s3:ListBucket"],
-        Resource: bucketArn,
-        Condition: { StringEquals: sourceScope(ctx) },
-      },
-      {
-        Sid: `${sidPrefix}Write`,
-        Effect: "Allow",
-        Principal: { Service: LOG_DELIVERY },
-        Action: "s3:PutObject",
-        Resource: arn.objects(ctx.partition, bucket, "AWSLogs/*"),
-        Condition: { StringEquals: sourceScope(ctx), StringEqualsIfExists: BUCKET_OWNER_FULL_CONTROL },
-      },
-    ];
-  }
+  const own = ctx.extensions.has("own-account-prefix");
   return [
     {
       Sid: `${sidPrefix}AclCheckAndWrite`,
@@ -123,11 +108,15 @@ function logDeliveryStatements(ctx: ArchiveContext, bucket: string, sidPrefix: s
       Principal: { Service: LOG_DELIVERY },
       Action: ["s3:GetBucketAcl", "s3:ListBucket", "s3:PutObject"],
       Resource: [
-        bucketArn,
-        arn.objects(ctx.partition, bucket, OWN_PREFIX),
-        arn.objects(ctx.partition, bucket, OWN_HIVE_PREFIX),
+        arn.bucket(ctx.partition, bucket),
+        ...(own
+          ? [
+              arn.objects(ctx.partition, bucket, "AWSLogs/${aws:SourceAccount}/*"),
+              arn.objects(ctx.partition, bucket, "AWSLogs/aws-account-id=${aws:SourceAccount}/*"),
+            ]
+          : [arn.objects(ctx.partition, bucket, "AWSLogs/*")]),
       ],
-      Condition: { StringEquals: sourceScope(ctx), StringEqualsIfExists: BUCKET_OWNER_FULL_CONTROL },
+      Condition: conditions(logDeliveryScope(ctx), { StringEqualsIfExists: BUCKET_OWNER_FULL_CONTROL }),
     },
   ];
 }
@@ -138,9 +127,11 @@ export function replicationRolePattern(ctx: ArchiveContext): string {
 }
 
 /**
- * Member WAF replication roles: replicas only, under their own account's prefix in account-list mode;
- * no ReplicateDelete, so a member cannot remove what it shipped. Principal "*" because a bucket policy
- * may only name roles that already exist, and members deploy after the central stack.
+ * Member WAF replication roles: replicas only, never ReplicateDelete, so a member cannot remove what it
+ * shipped. Principal "*" because a bucket policy may only name roles that already exist, and members
+ * deploy after the central stack; aws:PrincipalOrgID / aws:PrincipalAccount and aws:PrincipalArn are in
+ * every signed request (IAM global condition keys). Each role's own policy limits it to its account's
+ * prefix; the own-account-prefix extension makes the bucket policy say so too.
  */
 function wafReplicationStatement(ctx: ArchiveContext, bucket: string): PolicyStatement {
   const org = ctx.mode === "organization";
@@ -157,7 +148,11 @@ function wafReplicationStatement(ctx: ArchiveContext, bucket: string): PolicySta
     ],
     Resource: [
       arn.bucket(ctx.partition, bucket),
-      arn.objects(ctx.partition, bucket, org ? "AWSLogs/*" : "AWSLogs/${aws:PrincipalAccount}/*"),
+      arn.objects(
+        ctx.partition,
+        bucket,
+        ctx.extensions.has("own-account-prefix") ? "AWSLogs/${aws:PrincipalAccount}/*" : "AWSLogs/*",
+      ),
     ],
     Condition: {
       StringEquals: org
@@ -187,19 +182,21 @@ export function accessLogBucketPolicy(ctx: ArchiveContext): PolicyDocument {
     ctx.accessLogBucketName,
     LOG_TYPES.map((t) => ctx.bucketNames[t]),
     ctx.accountId,
+    ctx.extensions.has("access-log-tls-deny"),
   );
 }
 
-export function viaServices(ctx: ArchiveContext, ...services: string[]): string[] {
-  return services.map((s) => `${s}.${ctx.region}.${dnsSuffixOf(ctx.partition)}`);
+/**
+ * kms:ViaService values: `<service>.<region>.amazonaws.com` in every partition, China included (KMS
+ * developer guide, kms:ViaService: "Use the .amazonaws.com suffix ... in all AWS partitions").
+ */
+export function viaServices(ctx: { region: string }, ...services: string[]): string[] {
+  return services.map((s) => viaService(s, ctx.region));
 }
 
-/** The shared CMK's key policy: one statement per party, each scoped. */
+/** The shared CMK's key policy: one statement per party, each scoped by the keys that party sends. */
 export function keyPolicy(ctx: ArchiveContext): PolicyDocument {
   const p = ctx.partition;
-  const trailContext = {
-    "kms:EncryptionContext:aws:cloudtrail:arn": `arn:${p}:cloudtrail:*:\${aws:SourceAccount}:trail/*`,
-  };
   const statements: PolicyStatement[] = [
     {
       Sid: "KeyAdministration",
@@ -209,58 +206,62 @@ export function keyPolicy(ctx: ArchiveContext): PolicyDocument {
       Resource: "*",
     },
   ];
-  if (ctx.mode === "organization") {
+  if (ctx.trails.length) {
+    const trailArns = oneOrMany(ctx.trails.map((t) => t.arn));
     statements.push(
       {
-        // The trail named in the encryption context must belong to the account the request is for.
+        // AWS's statement: the encryption context names a trail of an admitted owner account, and
+        // aws:SourceArn is one of the admitted trails (CloudTrail user guide, KMS key policies).
         Sid: "CloudTrailEncryptLogs",
         Effect: "Allow",
         Principal: { Service: CLOUDTRAIL },
         Action: "kms:GenerateDataKey*",
         Resource: "*",
-        Condition: { StringEquals: sourceScope(ctx), StringLike: trailContext },
+        Condition: {
+          StringLike: {
+            "kms:EncryptionContext:aws:cloudtrail:arn": oneOrMany(
+              unique(ctx.trails.map((t) => `arn:${p}:cloudtrail:*:${t.accountId}:trail/*`)),
+            ),
+          },
+          StringEquals: { "aws:SourceArn": trailArns },
+        },
       },
       {
-        // Decrypt: CloudTrail needs it to create or update a trail on a bucket with an S3 Bucket Key.
-        Sid: "CloudTrailDescribeKey",
+        // DescribeKey, and Decrypt, which CloudTrail needs to create or update a trail on a bucket with
+        // an S3 Bucket Key (same guide); both scoped by aws:SourceArn, as the guide recommends.
+        Sid: "CloudTrailDescribeKeyAndDecrypt",
         Effect: "Allow",
         Principal: { Service: CLOUDTRAIL },
         Action: ["kms:DescribeKey", "kms:Decrypt"],
         Resource: "*",
-        Condition: { StringEquals: sourceScope(ctx) },
+        Condition: { StringEquals: { "aws:SourceArn": trailArns } },
       },
     );
-  } else {
-    // One statement so the account list is written once (32 KB key policy limit). DescribeKey carries no
-    // encryption context, hence ...IfExists; GenerateDataKey from CloudTrail always carries it.
-    statements.push({
-      Sid: "CloudTrailUseKey",
-      Effect: "Allow",
-      Principal: { Service: CLOUDTRAIL },
-      Action: ["kms:GenerateDataKey*", "kms:DescribeKey", "kms:Decrypt"],
-      Resource: "*",
-      Condition: { StringEquals: sourceScope(ctx), StringLikeIfExists: trailContext },
-    });
   }
+  const thisAccount: Condition = ctx.extensions.has("kms-source-account")
+    ? { StringEquals: { "aws:SourceAccount": ctx.accountId } }
+    : {};
+  const scoped = (c: Condition) => (Object.keys(c).length ? { Condition: c } : {});
   statements.push(
     {
-      // The actions AWS documents for vended logs to SSE-KMS buckets (CloudWatch Logs guide,
+      // The actions AWS documents for vended logs to SSE-KMS buckets (CloudWatch Logs user guide,
       // AWS-logs-and-resource-policy); Decrypt covers multipart uploads of large log files.
       Sid: "LogDeliveryUseKey",
       Effect: "Allow",
       Principal: { Service: LOG_DELIVERY },
       Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
       Resource: "*",
-      Condition: { StringEquals: sourceScope(ctx) },
+      Condition: logDeliveryScope(ctx),
     },
     {
-      // S3 event notifications into the SSE-KMS queues (an AWS managed key cannot be used for that).
+      // S3 event notifications into the SSE-KMS queues: AWS's statement has no condition (SQS developer
+      // guide, sqs-key-management); aws:SourceAccount only with the kms-source-account extension.
       Sid: "S3NotificationsToEncryptedQueues",
       Effect: "Allow",
       Principal: { Service: S3_SERVICE },
       Action: ["kms:GenerateDataKey", "kms:Decrypt"],
       Resource: "*",
-      Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
+      ...scoped(thisAccount),
     },
     {
       Sid: "SiemDecryptViaS3AndSqs",
@@ -272,21 +273,21 @@ export function keyPolicy(ctx: ArchiveContext): PolicyDocument {
     },
   );
   if (ctx.alarmTopic) {
-    // CloudWatch alarms publish to the SSE-KMS alarm topic (CloudWatch user guide, "encrypted SNS topic").
+    // CloudWatch alarms publish to the SSE-KMS alarm topic (CloudWatch user guide, "encrypted SNS topic");
+    // AWS's statement has no condition, as above.
     statements.push({
       Sid: "CloudWatchAlarmsToEncryptedTopic",
       Effect: "Allow",
       Principal: { Service: "cloudwatch.amazonaws.com" },
       Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
       Resource: "*",
-      Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
+      ...scoped(thisAccount),
     });
   }
   if (acceptsWafReplication(ctx)) {
     const wafBucketArn = bucketArnOf(ctx, "waf");
     // Only through S3, only into the central WAF bucket (the encryption context S3 sends is the bucket
-    // ARN with a Bucket Key, the object ARN without). Which accounts may write there is decided by the
-    // WAF bucket policy; repeating the account list here would cost a third of the 32 KB limit.
+    // ARN with a Bucket Key, the object ARN without), only for the organization or the listed accounts.
     statements.push({
       Sid: "WafReplicationEncryptReplicas",
       Effect: "Allow",
@@ -299,7 +300,9 @@ export function keyPolicy(ctx: ArchiveContext): PolicyDocument {
           StringLike: { "kms:EncryptionContext:aws:s3:arn": [wafBucketArn, `${wafBucketArn}/*`] },
           ArnLike: { "aws:PrincipalArn": replicationRolePattern(ctx) },
         },
-        ctx.mode === "organization" ? { StringEquals: { "aws:PrincipalOrgID": ctx.organizationId! } } : {},
+        ctx.mode === "organization"
+          ? { StringEquals: { "aws:PrincipalOrgID": ctx.organizationId! } }
+          : { StringEquals: { "aws:PrincipalAccount": oneOrMany(ctx.memberAccountIds!) } },
       ),
     });
   }

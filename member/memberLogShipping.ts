@@ -187,6 +187,7 @@ export class MemberLogShipping extends pulumi.ComponentResource {
           memberAccessLogBucketName(m.accountId, m.region),
           [m.wafBucketName],
           m.accountId,
+          central.policyExtensions.includes("access-log-tls-deny"),
         ),
       ),
       protect,

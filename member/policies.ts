@@ -2,7 +2,7 @@
 import { CentralArchiveOutputs } from "../shared/contract";
 import { policy, PolicyDocument } from "../shared/iam";
 import { arn } from "../shared/naming";
-import { dnsSuffixOf, Partition } from "../shared/regions";
+import { Partition, viaService } from "../shared/regions";
 import { denyInsecureTransport, LOG_DELIVERY, S3_SERVICE } from "../shared/statements";
 
 export interface MemberContext {
@@ -12,8 +12,6 @@ export interface MemberContext {
   wafBucketName: string;
   replicationRoleArn: string;
 }
-
-const via = (service: string, region: string, p: Partition) => `${service}.${region}.${dnsSuffixOf(p)}`;
 
 /**
  * The staging bucket receives WAF logs from this account only; no other writer. Scoped by
@@ -76,7 +74,7 @@ export function wafStagingKeyPolicy(m: MemberContext): PolicyDocument {
       Action: "kms:Decrypt",
       Resource: "*",
       Condition: {
-        StringEquals: { "kms:ViaService": via("s3", m.region, m.partition) },
+        StringEquals: { "kms:ViaService": viaService("s3", m.region) },
         StringLike: { "kms:EncryptionContext:aws:s3:arn": [bucketArn, `${bucketArn}/*`] },
       },
     },
@@ -130,7 +128,7 @@ export function replicationPermissionsPolicy(
       Effect: "Allow",
       Action: "kms:Decrypt",
       Resource: localKeyArn,
-      Condition: { StringEquals: { "kms:ViaService": via("s3", m.region, m.partition) } },
+      Condition: { StringEquals: { "kms:ViaService": viaService("s3", m.region) } },
     },
     {
       Sid: "EncryptReplicasViaS3",
@@ -138,7 +136,7 @@ export function replicationPermissionsPolicy(
       Action: ["kms:Encrypt", "kms:GenerateDataKey"],
       Resource: central.keyArn,
       Condition: {
-        StringEquals: { "kms:ViaService": via("s3", central.region, m.partition) },
+        StringEquals: { "kms:ViaService": viaService("s3", central.region) },
         StringLike: {
           "kms:EncryptionContext:aws:s3:arn": [centralWaf.bucketArn, `${centralWaf.bucketArn}/*`],
         },

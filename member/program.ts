@@ -6,7 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, MemberConfig } from "../shared/config";
 import { ARCHIVE_OUTPUT, CentralArchiveOutputs, CONTRACT_VERSION } from "../shared/contract";
-import { PROJECT } from "../shared/naming";
+import { arn, PROJECT } from "../shared/naming";
 import { MemberLogShipping } from "./memberLogShipping";
 
 /** Checks the member's settings against what the central stack accepts; throws a ConfigError. */
@@ -34,6 +34,28 @@ export function checkAgainstCentral(config: MemberConfig, central: CentralArchiv
     fail(
       "cloudTrail.mode",
       `expected "account": the central stack is in account-list mode, so there is no organization trail`,
+    );
+  const trailArn = arn.trail(config.partition, config.region, config.accountId, s.cloudTrail.name);
+  const trailSetting = `{managementAccountId: "${config.accountId}", name: "${s.cloudTrail.name}", homeRegion: ${config.region}}`;
+  if (s.cloudTrail.mode === "organization" && central.cloudTrail.organizationTrailArn !== trailArn)
+    fail(
+      "cloudTrail",
+      `the central stack admits ${central.cloudTrail.organizationTrailArn ? `the organization trail ${central.cloudTrail.organizationTrailArn}` : "no organization trail"}, not ${trailArn}, the one this stack would create; set central-logging:cloudTrail.organizationTrail to ${trailSetting} in the central stack and run pulumi up on it first`,
+    );
+  if (s.cloudTrail.mode === "account" && !central.cloudTrail.accountTrailArns.includes(trailArn))
+    fail(
+      "cloudTrail",
+      `the central stack does not admit ${trailArn}, the account trail this stack would create; add {accountId: "${config.accountId}", name: "${s.cloudTrail.name}", homeRegion: ${config.region}} to central-logging:cloudTrail.accountTrails in the central stack and run pulumi up on it first`,
+    );
+  const shipsVendedLogs = s.flowLogs !== undefined || s.waf?.delivery === "direct";
+  if (
+    shipsVendedLogs &&
+    central.logDeliveryAccounts &&
+    !central.logDeliveryAccounts.includes(config.accountId)
+  )
+    fail(
+      s.flowLogs ? "flowLogs" : "waf.delivery",
+      `account ${config.accountId} is missing from the central stack's memberAccountIds, which admit VPC Flow Logs and direct WAF logs by aws:SourceAccount; add it there and run pulumi up on the central stack first`,
     );
   if (s.waf) {
     const accepted = central.wafDelivery === "both" || central.wafDelivery === s.waf.delivery;

@@ -122,25 +122,63 @@ export const noPublicPrincipal: ResourceValidationPolicy = {
   }),
 };
 
+/**
+ * Key grants that AWS documents without any source condition, because the service is not documented to
+ * send one: S3 encrypting event notifications for SSE-KMS queues (SQS developer guide,
+ * sqs-key-management) and CloudWatch publishing alarms to SSE-KMS topics (CloudWatch user guide). A
+ * condition the service does not send would silently stop the notifications, so these pass unless
+ * `requireOnDocumentedKeyGrants` is set.
+ */
+const DOCUMENTED_UNCONDITIONED_KEY_GRANTS: Record<string, string[]> = {
+  "s3.amazonaws.com": ["kms:generatedatakey", "kms:decrypt"],
+  "cloudwatch.amazonaws.com": ["kms:decrypt", "kms:generatedatakey*", "kms:generatedatakey"],
+};
+
+function isDocumentedUnconditionedKeyGrant(s: Statement, type: string): boolean {
+  if (!isKeyPolicy(type)) return false;
+  const services = principals(s).service;
+  const actions = list(s.Action).map((a) => a.toLowerCase());
+  return (
+    services.length > 0 &&
+    principals(s).aws.length === 0 &&
+    services.every((svc) => actions.every((a) => DOCUMENTED_UNCONDITIONED_KEY_GRANTS[svc]?.includes(a)))
+  );
+}
+
 export const servicePrincipalSourceCondition: ResourceValidationPolicy = {
   name: "iam-service-principal-source-condition",
   description:
-    "Every Allow to an AWS service principal carries aws:SourceArn, aws:SourceAccount or aws:SourceOrgID (confused deputy).",
+    "Every Allow to an AWS service principal carries aws:SourceArn, aws:SourceAccount or aws:SourceOrgID (confused deputy), except the key grants AWS documents without one.",
   severity: "high",
   enforcementLevel: "mandatory",
   remediationSteps:
     "Add aws:SourceArn, aws:SourceAccount or aws:SourceOrgID conditions naming the accounts or resources the service acts for.",
   url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html",
+  configSchema: {
+    properties: {
+      requireOnDocumentedKeyGrants: {
+        type: "boolean",
+        default: false,
+        description:
+          "Also require a source condition on the key grants AWS documents without one (S3 notifications to SSE-KMS queues, CloudWatch alarms to SSE-KMS topics).",
+      },
+    },
+  },
   validateResource: forEachAllow((s, where, _doc, args, report) => {
     const services = principals(s).service;
     if (!services.length) return;
     // A role trust for a service in the same account needs no source condition unless it is shared.
     if (args.type === "aws:iam/role:Role" && !services.includes("s3.amazonaws.com")) return;
     const keys = conditionKeys(s);
-    if (!keys.some((k) => SOURCE_KEYS.includes(k)))
+    const { requireOnDocumentedKeyGrants = false } = args.getConfig<{
+      requireOnDocumentedKeyGrants?: boolean;
+    }>();
+    if (!keys.some((k) => SOURCE_KEYS.includes(k))) {
+      if (!requireOnDocumentedKeyGrants && isDocumentedUnconditionedKeyGrant(s, args.type)) return;
       report(
         `${where} allows ${services.join(", ")} without aws:SourceArn, aws:SourceAccount or aws:SourceOrgID.`,
       );
+    }
     // S3 bucket ARNs name no account: a deleted bucket's name can be taken by another account, so S3's
     // grants need the account too (S3 User Guide, grant-destinations-permissions-to-s3).
     else if (

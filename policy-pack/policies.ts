@@ -2,6 +2,7 @@
  * Every policy of the pack, side-effect free: tests and tools import this module, never index.ts.
  */
 import { Policies } from "@pulumi/policy";
+import { servicePrincipalKeysSent } from "./delivery";
 import { policyArnsWellFormed, policyDocumentValid, policySizeLimit, policyUniqueSids } from "./hygiene";
 import { kmsKeyRotationEnabled, kmsKeyRotationPeriod } from "./kms";
 import {
@@ -55,6 +56,8 @@ export const policies: Policies = [
   crossAccountTrustCondition,
   noUsersReadingLogs,
   noNotPrincipalOrNotAction,
+  // Delivery correctness
+  servicePrincipalKeysSent,
   // Integrity
   s3LogBucketVersioning,
   s3LogBucketPublicAccessBlock,

@@ -22,6 +22,8 @@ export const WHY: Record<string, string> = {
     "Without an external ID or OIDC pins, anyone who learns the role ARN can ask the trusted party to assume it.",
   "iam-no-users-reading-logs":
     "Long-lived access keys leak; SIEMs support roles with an external ID or OIDC.",
+  "service-principal-condition-keys-sent":
+    "A condition on a key the service never sends never matches: CloudTrail scoped by aws:SourceOrgID, or a service scoped by aws:PrincipalOrgPaths, is silently denied.",
   "iam-no-not-principal-or-not-action":
     "NotPrincipal/NotAction grant everything not named, and make vended-log auto-attach fail.",
   "s3-log-bucket-versioning": "Versioning keeps overwritten or deleted log objects recoverable.",

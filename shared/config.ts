@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { Extension, EXTENSIONS, resolveExtensions } from "./extensions";
 import { isKnownRegion, partitionOf, Partition } from "./regions";
 import {
   bucketNameProblem,
@@ -175,6 +176,49 @@ const siemSchema = z.discriminatedUnion(
   { error: 'expected an object whose "trust" is "aws" (with principals and externalId) or "oidc"' },
 );
 
+const trailName = z
+  .string()
+  .regex(/^[\w.-]{3,128}$/, "expected a trail name of 3 to 128 letters, digits, . _ -");
+const regionName = z
+  .string()
+  .refine(isKnownRegion, "expected a known AWS Region such as eu-west-1 (shared/regions.ts)");
+
+/**
+ * The trails the archive admits. CloudTrail identifies itself to S3 and KMS only by the trail's ARN
+ * (aws:SourceArn), so the central stack must know each trail's home Region, owner account and name.
+ */
+const centralCloudTrailSchema = z
+  .object({
+    organizationTrail: z
+      .object({
+        managementAccountId: accountId,
+        name: trailName,
+        homeRegion: regionName.optional(),
+      })
+      .strict()
+      .optional(),
+    accountTrails: z
+      .array(
+        z
+          .object({
+            accountId,
+            name: trailName.default(MEMBER_TRAIL_NAME),
+            homeRegion: regionName.optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+  })
+  .strict();
+
+const policyExtensionsSchema = z.union(
+  [
+    z.enum(["none", "all"]),
+    z.array(z.enum(EXTENSIONS, { error: `expected extension names: ${EXTENSIONS.join(", ")}` })),
+  ],
+  { error: `expected none, all, or a list of: ${EXTENSIONS.join(", ")}` },
+);
+
 const centralSchema = z
   .object({
     role: z.literal("central"),
@@ -196,16 +240,45 @@ const centralSchema = z
     wafDelivery: z
       .enum(["replication", "direct", "both"], { error: "expected replication, direct or both" })
       .default("replication"),
+    cloudTrail: centralCloudTrailSchema.optional(),
+    policyExtensions: policyExtensionsSchema.default("none"),
   })
   .strict()
   .superRefine((c, ctx) => {
-    if ((c.organizationId === undefined) === (c.memberAccountIds === undefined))
-      ctx.addIssue({
-        code: "custom",
-        path: c.organizationId === undefined ? ["organizationId"] : ["memberAccountIds"],
-        message:
-          "expected exactly one of organizationId (organization mode) or memberAccountIds (account-list mode)",
-      });
+    const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message });
+    if (c.organizationId === undefined && c.memberAccountIds === undefined)
+      issue(
+        ["organizationId"],
+        "expected organizationId (organization mode) or memberAccountIds (account-list mode)",
+      );
+    const orgIdForLogDelivery =
+      c.policyExtensions === "all" ||
+      (Array.isArray(c.policyExtensions) && c.policyExtensions.includes("org-id-for-log-delivery"));
+    if (c.organizationId !== undefined && c.memberAccountIds === undefined && !orgIdForLogDelivery)
+      issue(
+        ["memberAccountIds"],
+        "is required in organization mode too: the accounts whose VPC Flow Logs and direct WAF logs the archive admits by aws:SourceAccount (AWS documents no organization-wide key for the log delivery service); or turn on the policy extension org-id-for-log-delivery",
+      );
+    const trails = c.cloudTrail;
+    if (trails?.organizationTrail && c.organizationId === undefined)
+      issue(["cloudTrail", "organizationTrail"], "needs organization mode (organizationId)");
+    if (c.organizationId !== undefined && !trails?.organizationTrail && !trails?.accountTrails?.length)
+      issue(
+        ["cloudTrail"],
+        "is required in organization mode: organizationTrail (managementAccountId, name, homeRegion) and/or accountTrails; CloudTrail identifies a trail to S3 and KMS only by its ARN (aws:SourceArn)",
+      );
+    const seen = new Set<string>();
+    trails?.accountTrails?.forEach((t, i) => {
+      const id = `${t.accountId}/${t.homeRegion ?? ""}/${t.name}`;
+      if (seen.has(id))
+        issue(["cloudTrail", "accountTrails", i], `expected unique trails; ${id} is listed twice`);
+      seen.add(id);
+      if (c.memberAccountIds && c.organizationId === undefined && !c.memberAccountIds.includes(t.accountId))
+        issue(
+          ["cloudTrail", "accountTrails", i, "accountId"],
+          `expected one of memberAccountIds, got ${t.accountId}`,
+        );
+    });
     const ids = c.memberAccountIds ?? [];
     const dup = ids.find((id, i) => ids.indexOf(id) !== i);
     if (dup)
@@ -252,10 +325,7 @@ const memberSchema = z
             error: "expected account, organization or covered-by-organization-trail",
           })
           .default("account"),
-        name: z
-          .string()
-          .regex(/^[\w.-]{3,128}$/, "expected a trail name of 3 to 128 letters, digits, . _ -")
-          .default(MEMBER_TRAIL_NAME),
+        name: trailName.default(MEMBER_TRAIL_NAME),
       })
       .strict()
       .default({ mode: "account", name: MEMBER_TRAIL_NAME }),
@@ -310,6 +380,8 @@ export interface CentralConfig extends CommonConfig {
   settings: CentralSettings;
   mode: "organization" | "account-list";
   siemRoleName: string;
+  /** The policy extensions that are on (shared/extensions.ts); empty by default. */
+  extensions: Set<Extension>;
 }
 export interface MemberConfig extends CommonConfig {
   role: "member";
@@ -396,6 +468,21 @@ export function parseStackConfig(stack: string, raw: RawConfig): StackConfig {
         `${PROJECT}:memberAccountIds`,
         `must not list the log-archive account ${accountIdValue} itself`,
       );
+    settings.cloudTrail?.accountTrails?.forEach((t, i) => {
+      if (t.homeRegion && partitionOf(t.homeRegion) !== common.partition)
+        throw new ConfigError(
+          stack,
+          `${PROJECT}:cloudTrail.accountTrails[${i}].homeRegion`,
+          `expected a Region of this stack's partition ${common.partition}, got ${t.homeRegion}`,
+        );
+    });
+    const orgTrailRegion = settings.cloudTrail?.organizationTrail?.homeRegion;
+    if (orgTrailRegion && partitionOf(orgTrailRegion) !== common.partition)
+      throw new ConfigError(
+        stack,
+        `${PROJECT}:cloudTrail.organizationTrail.homeRegion`,
+        `expected a Region of this stack's partition ${common.partition}, got ${orgTrailRegion}`,
+      );
     const siemRoleName =
       settings.siem.roleName ??
       (settings.siem.trust === "oidc" ? DEFAULT_OIDC_SIEM_ROLE_NAME : DEFAULT_SIEM_ROLE_NAME);
@@ -405,6 +492,7 @@ export function parseStackConfig(stack: string, raw: RawConfig): StackConfig {
       settings,
       mode: settings.organizationId ? "organization" : "account-list",
       siemRoleName,
+      extensions: resolveExtensions(settings.policyExtensions),
     };
   }
   if (ours.role === "member") {

@@ -2,10 +2,12 @@
  * The central stack's output contract: what member stacks read through their StackReference and what
  * SIEM configuration is rendered from. Bump CONTRACT_VERSION on any incompatible change.
  */
+import { Extension } from "./extensions";
 import { LogType } from "./naming";
 import { Partition } from "./regions";
 
-export const CONTRACT_VERSION = 1;
+/** 2: trails admitted by ARN, the accounts admitted for log delivery, and the policy extensions. */
+export const CONTRACT_VERSION = 2;
 
 /** The stack output that holds `CentralArchiveOutputs`. */
 export const ARCHIVE_OUTPUT = "archive";
@@ -41,6 +43,15 @@ export interface CentralArchiveOutputs {
   siemRoleArn: string;
   /** How member web ACLs deliver to the central WAF bucket. */
   wafDelivery: "replication" | "direct" | "both";
+  /** The trails the archive admits, by ARN: a member's trail must be one of them. */
+  cloudTrail: { organizationTrailArn?: string; accountTrailArns: string[] };
+  /**
+   * Accounts whose VPC Flow Logs and direct WAF logs the archive admits (aws:SourceAccount); absent when
+   * the organization is admitted by aws:SourceOrgID (extension org-id-for-log-delivery).
+   */
+  logDeliveryAccounts?: string[];
+  /** The policy extensions the central stack turned on (shared/extensions.ts). */
+  policyExtensions: Extension[];
 }
 
 /** Object keys a SIEM must not parse as log records, per log type. */

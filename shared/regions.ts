@@ -55,7 +55,16 @@ export function partitionOf(region: string): Partition {
   return partition;
 }
 
-/** The DNS suffix of service endpoints, as used in `kms:ViaService` values. */
+/** The DNS suffix of service endpoints (https://sqs.<region>.<suffix>/...). */
 export function dnsSuffixOf(partition: Partition): string {
   return partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
+}
+
+/**
+ * A kms:ViaService value. Unlike endpoints, it ends in .amazonaws.com in every partition (KMS developer
+ * guide, kms:ViaService: "Use the .amazonaws.com suffix of the AWS KMS ViaService name in all AWS
+ * partitions"), so a China-Region policy built from the endpoint suffix would never match.
+ */
+export function viaService(service: string, region: string): string {
+  return `${service}.${region}.amazonaws.com`;
 }

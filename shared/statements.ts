@@ -29,9 +29,11 @@ export function serverAccessLogsPolicy(
   target: string,
   sourceBuckets: string[],
   accountId: string,
+  tlsDeny: boolean,
 ): PolicyDocument {
   return policy([
-    denyInsecureTransport(arn.bucket(partition, target)),
+    // Only with the access-log-tls-deny extension: AWS does not say that log delivery uses TLS.
+    ...(tlsDeny ? [denyInsecureTransport(arn.bucket(partition, target))] : []),
     {
       Sid: "S3ServerAccessLogsWrite",
       Effect: "Allow",

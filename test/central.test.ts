@@ -9,6 +9,8 @@ import {
   listSettings,
   MGMT,
   ORG,
+  ORG_TRAIL,
+  accountTrail,
   parsed,
   simulate,
   statement,
@@ -140,8 +142,14 @@ describe("central stack (organization mode)", () => {
     expect(rule.noncurrentVersionExpiration).to.deep.equal({ noncurrentDays: 365 });
   });
 
-  it("denies non-TLS requests on every bucket", () => {
-    for (const policy of all(central, "aws:s3/bucketPolicy:BucketPolicy")) {
+  it("denies non-TLS requests on every log bucket; the access-log bucket only with the access-log-tls-deny extension", () => {
+    const access = parsed(
+      find(central, "aws:s3/bucketPolicy:BucketPolicy", "access-logs-policy").inputs.policy,
+    );
+    expect(access.Statement.map((x) => x.Sid)).to.deep.equal(["S3ServerAccessLogsWrite"]);
+    for (const policy of all(central, "aws:s3/bucketPolicy:BucketPolicy").filter(
+      (p) => p.name !== "access-logs-policy",
+    )) {
       const deny = statement(parsed(policy.inputs.policy), "DenyInsecureTransport");
       expect(deny.Effect).to.equal("Deny");
       expect(deny.Principal).to.equal("*");
@@ -151,34 +159,48 @@ describe("central stack (organization mode)", () => {
     }
   });
 
-  it("lets CloudTrail of the organization write with AWS's documented ACL condition", () => {
+  it("admits CloudTrail by trail ARN (aws:SourceArn), never by aws:SourceOrgID, organization trail pre-flight included", () => {
     const doc = parsed(
       find(central, "aws:s3/bucketPolicy:BucketPolicy", "cloudtrail-logs-policy").inputs.policy,
     );
+    const trails = [ORG_TRAIL, accountTrail(MGMT), accountTrail(WEB)];
     const acl = statement(doc, "CloudTrailAclCheck");
+    expect(acl.Principal).to.deep.equal({ Service: "cloudtrail.amazonaws.com" });
     expect(acl.Action).to.equal("s3:GetBucketAcl");
     expect(acl.Resource).to.equal("arn:aws:s3:::central-logs-cloudtrail-example-org");
-    expect(acl.Condition).to.deep.equal({ StringEquals: { "aws:SourceOrgID": ORG } });
+    expect(acl.Condition).to.deep.equal({ StringEquals: { "aws:SourceArn": trails } });
     const write = statement(doc, "CloudTrailWrite");
-    expect(write.Resource).to.equal("arn:aws:s3:::central-logs-cloudtrail-example-org/AWSLogs/*");
+    expect(write.Action).to.equal("s3:PutObject");
+    // The management account's own prefix (CreateTrail's pre-flight write), the organization's prefix,
+    // and each account trail's prefix.
+    expect(write.Resource).to.deep.equal([
+      `arn:aws:s3:::central-logs-cloudtrail-example-org/AWSLogs/${MGMT}/*`,
+      `arn:aws:s3:::central-logs-cloudtrail-example-org/AWSLogs/${ORG}/*`,
+      `arn:aws:s3:::central-logs-cloudtrail-example-org/AWSLogs/${WEB}/*`,
+    ]);
     expect(write.Condition).to.deep.equal({
-      StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceOrgID": ORG },
+      StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trails },
     });
+    expect(JSON.stringify(doc)).not.to.contain("aws:SourceOrgID");
     // CloudTrail digest files are SSE-S3: no statement may deny on the encryption header.
     expect(JSON.stringify(doc)).not.to.match(/x-amz-server-side-encryption/);
   });
 
-  it("lets log delivery write flow logs without requiring an ACL header", () => {
+  it("admits the log delivery service by aws:SourceAccount, without requiring an ACL header", () => {
     const doc = parsed(
       find(central, "aws:s3/bucketPolicy:BucketPolicy", "vpcflowlogs-logs-policy").inputs.policy,
     );
-    const write = statement(doc, "LogDeliveryWrite");
-    expect(write.Principal).to.deep.equal({ Service: "delivery.logs.amazonaws.com" });
-    expect(write.Condition!.StringEqualsIfExists).to.deep.equal({
-      "s3:x-amz-acl": "bucket-owner-full-control",
+    const s = statement(doc, "LogDeliveryAclCheckAndWrite");
+    expect(s.Principal).to.deep.equal({ Service: "delivery.logs.amazonaws.com" });
+    expect(s.Action).to.deep.equal(["s3:GetBucketAcl", "s3:ListBucket", "s3:PutObject"]);
+    expect(s.Resource).to.deep.equal([
+      "arn:aws:s3:::central-logs-vpcflowlogs-example-org",
+      "arn:aws:s3:::central-logs-vpcflowlogs-example-org/AWSLogs/*",
+    ]);
+    expect(s.Condition).to.deep.equal({
+      StringEquals: { "aws:SourceAccount": [MGMT, WEB] },
+      StringEqualsIfExists: { "s3:x-amz-acl": "bucket-owner-full-control" },
     });
-    expect(write.Condition!.StringEquals).to.deep.equal({ "aws:SourceOrgID": ORG });
-    expect(statement(doc, "LogDeliveryAclCheck").Action).to.deep.equal(["s3:GetBucketAcl", "s3:ListBucket"]);
   });
 
   it("admits member WAF replication roles by organization, replicas only, never deletes", () => {
@@ -203,18 +225,28 @@ describe("central stack (organization mode)", () => {
     const ct = statement(doc, "CloudTrailEncryptLogs");
     expect(ct.Action).to.equal("kms:GenerateDataKey*");
     expect(ct.Condition).to.deep.equal({
-      StringEquals: { "aws:SourceOrgID": ORG },
       StringLike: {
-        "kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:${aws:SourceAccount}:trail/*",
+        "kms:EncryptionContext:aws:cloudtrail:arn": [
+          `arn:aws:cloudtrail:*:${MGMT}:trail/*`,
+          `arn:aws:cloudtrail:*:${WEB}:trail/*`,
+        ],
       },
+      StringEquals: { "aws:SourceArn": [ORG_TRAIL, accountTrail(MGMT), accountTrail(WEB)] },
     });
-    expect(statement(doc, "CloudTrailDescribeKey").Action).to.deep.equal(["kms:DescribeKey", "kms:Decrypt"]);
+    const describe = statement(doc, "CloudTrailDescribeKeyAndDecrypt");
+    expect(describe.Action).to.deep.equal(["kms:DescribeKey", "kms:Decrypt"]);
+    expect(describe.Condition).to.deep.equal({
+      StringEquals: { "aws:SourceArn": [ORG_TRAIL, accountTrail(MGMT), accountTrail(WEB)] },
+    });
     expect(statement(doc, "LogDeliveryUseKey").Condition).to.deep.equal({
-      StringEquals: { "aws:SourceOrgID": ORG },
+      StringEquals: { "aws:SourceAccount": [MGMT, WEB] },
     });
+    // AWS's statement for S3 notifications into SSE-KMS queues has no condition (the kms-source-account
+    // extension adds one).
     const s3 = statement(doc, "S3NotificationsToEncryptedQueues");
     expect(s3.Action).to.deep.equal(["kms:GenerateDataKey", "kms:Decrypt"]);
-    expect(s3.Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": CENTRAL } });
+    expect(s3).not.to.have.property("Condition");
+    expect(JSON.stringify(doc)).not.to.contain("aws:SourceOrgID");
     const siem = statement(doc, "SiemDecryptViaS3AndSqs");
     expect(siem.Principal).to.deep.equal({ AWS: ROLE_ARN });
     expect(siem.Action).to.equal("kms:Decrypt");
@@ -223,6 +255,10 @@ describe("central stack (organization mode)", () => {
     });
     const replication = statement(doc, "WafReplicationEncryptReplicas");
     expect(replication.Action).to.deep.equal(["kms:Encrypt", "kms:GenerateDataKey"]);
+    expect(replication.Condition!.StringEquals).to.deep.equal({
+      "kms:ViaService": ["s3.eu-west-1.amazonaws.com"],
+      "aws:PrincipalOrgID": ORG,
+    });
     // Decrypt only for service principals (scoped) and the SIEM role; never an account root.
     for (const s of doc.Statement.filter((x) => x.Sid !== "KeyAdministration")) {
       const actions = ([] as string[]).concat(s.Action);
@@ -320,8 +356,14 @@ describe("central stack (organization mode)", () => {
 
   it("exports the output contract, with the external ID as a secret", () => {
     const a = central.outputs.archive;
+    expect(a.cloudTrail).to.deep.equal({
+      organizationTrailArn: ORG_TRAIL,
+      accountTrailArns: [accountTrail(MGMT), accountTrail(WEB)],
+    });
+    expect(a.logDeliveryAccounts).to.deep.equal([MGMT, WEB]);
+    expect(a.policyExtensions).to.deep.equal([]);
     expect(a).to.include({
-      contractVersion: 1,
+      contractVersion: 2,
       mode: "organization",
       organizationId: ORG,
       accountId: CENTRAL,
@@ -347,26 +389,31 @@ describe("central stack (account-list mode)", () => {
     ({ central } = await simulate(listSettings({ wafDelivery: "both" })));
   });
 
-  it("writes the account list once per statement and holds each writer to its own prefix", () => {
+  it("admits each member's default account trail by its ARN, with a prefix per trail owner", () => {
     const doc = parsed(
       find(central, "aws:s3/bucketPolicy:BucketPolicy", "cloudtrail-logs-policy").inputs.policy,
     );
-    const s = statement(doc, "CloudTrailAclCheckAndWrite");
-    expect(s.Resource).to.deep.equal([
-      "arn:aws:s3:::central-logs-cloudtrail-example-org",
-      "arn:aws:s3:::central-logs-cloudtrail-example-org/AWSLogs/${aws:SourceAccount}/*",
+    const trails = [accountTrail(MGMT), accountTrail(WEB)];
+    expect(statement(doc, "CloudTrailAclCheck").Condition).to.deep.equal({
+      StringEquals: { "aws:SourceArn": trails },
+    });
+    const write = statement(doc, "CloudTrailWrite");
+    expect(write.Resource).to.deep.equal([
+      `arn:aws:s3:::central-logs-cloudtrail-example-org/AWSLogs/${MGMT}/*`,
+      `arn:aws:s3:::central-logs-cloudtrail-example-org/AWSLogs/${WEB}/*`,
     ]);
-    expect(s.Condition).to.deep.equal({
-      StringEquals: { "aws:SourceAccount": [MGMT, WEB] },
-      StringEqualsIfExists: { "s3:x-amz-acl": "bucket-owner-full-control" },
+    expect(write.Condition).to.deep.equal({
+      StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trails },
     });
     const flow = statement(
       parsed(find(central, "aws:s3/bucketPolicy:BucketPolicy", "vpcflowlogs-logs-policy").inputs.policy),
       "LogDeliveryAclCheckAndWrite",
     );
-    expect(flow.Resource).to.include(
-      "arn:aws:s3:::central-logs-vpcflowlogs-example-org/AWSLogs/aws-account-id=${aws:SourceAccount}/*",
-    );
+    expect(flow.Condition!.StringEquals).to.deep.equal({ "aws:SourceAccount": [MGMT, WEB] });
+    // No policy variables by default: they are the own-account-prefix extension.
+    for (const p of all(central, "aws:s3/bucketPolicy:BucketPolicy"))
+      expect(p.inputs.policy, p.name).not.to.match(/\$\{/);
+    expect(find(central, KEY).inputs.policy).not.to.match(/\$\{/);
   });
 
   it("accepts both WAF paths when configured so, replication by account list", () => {
@@ -376,24 +423,32 @@ describe("central stack (account-list mode)", () => {
       "WafLogDeliveryAclCheckAndWrite",
       "WafReplicationFromMembers",
     ]);
-    expect(statement(doc, "WafReplicationFromMembers").Condition!.StringEquals).to.deep.equal({
-      "aws:PrincipalAccount": [MGMT, WEB],
-    });
-    expect(statement(doc, "WafReplicationFromMembers").Resource).to.include(
-      "arn:aws:s3:::aws-waf-logs-central-example-org/AWSLogs/${aws:PrincipalAccount}/*",
-    );
+    const replication = statement(doc, "WafReplicationFromMembers");
+    expect(replication.Condition!.StringEquals).to.deep.equal({ "aws:PrincipalAccount": [MGMT, WEB] });
+    expect(replication.Resource).to.deep.equal([
+      "arn:aws:s3:::aws-waf-logs-central-example-org",
+      "arn:aws:s3:::aws-waf-logs-central-example-org/AWSLogs/*",
+    ]);
   });
 
-  it("scopes CloudTrail and log delivery in the key policy by the account list", () => {
+  it("scopes CloudTrail by trail ARN, log delivery and replica encryption by the account list, in the key policy", () => {
     const doc = parsed(find(central, KEY).inputs.policy);
-    expect(statement(doc, "CloudTrailUseKey").Condition).to.deep.equal({
-      StringEquals: { "aws:SourceAccount": [MGMT, WEB] },
-      StringLikeIfExists: {
-        "kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:${aws:SourceAccount}:trail/*",
+    expect(statement(doc, "CloudTrailEncryptLogs").Condition).to.deep.equal({
+      StringLike: {
+        "kms:EncryptionContext:aws:cloudtrail:arn": [
+          `arn:aws:cloudtrail:*:${MGMT}:trail/*`,
+          `arn:aws:cloudtrail:*:${WEB}:trail/*`,
+        ],
       },
+      StringEquals: { "aws:SourceArn": [accountTrail(MGMT), accountTrail(WEB)] },
     });
     expect(statement(doc, "LogDeliveryUseKey").Condition).to.deep.equal({
       StringEquals: { "aws:SourceAccount": [MGMT, WEB] },
+    });
+    // Principal "*" for replication roles that do not exist yet, so it is scoped to the listed accounts.
+    expect(statement(doc, "WafReplicationEncryptReplicas").Condition!.StringEquals).to.deep.equal({
+      "kms:ViaService": ["s3.eu-west-1.amazonaws.com"],
+      "aws:PrincipalAccount": [MGMT, WEB],
     });
     expect(central.outputs.archive).to.include({ mode: "account-list" });
     expect(central.outputs.archive.memberAccountIds).to.deep.equal([MGMT, WEB]);

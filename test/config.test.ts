@@ -36,16 +36,59 @@ describe("stack configuration validation", () => {
       /o-\[a-z0-9\]\{10,32\}, got "o-123"/,
     ],
     [
-      "both organization and account list",
-      central({ memberAccountIds: ["222222222222"] }),
-      "central-logging:memberAccountIds",
-      /exactly one of organizationId/,
+      "neither organization nor account list",
+      central({ organizationId: undefined, memberAccountIds: undefined, cloudTrail: undefined }),
+      "central-logging:organizationId",
+      /expected organizationId \(organization mode\) or memberAccountIds/,
     ],
     [
-      "neither organization nor account list",
-      central({ organizationId: undefined }),
-      "central-logging:organizationId",
-      /exactly one of/,
+      "organization mode without the accounts whose flow logs it admits",
+      central({ memberAccountIds: undefined }),
+      "central-logging:memberAccountIds",
+      /is required in organization mode too: .*aws:SourceAccount.*org-id-for-log-delivery/,
+    ],
+    [
+      "organization mode without any trail",
+      central({ cloudTrail: undefined }),
+      "central-logging:cloudTrail",
+      /is required in organization mode: organizationTrail .*\(aws:SourceArn\)/,
+    ],
+    [
+      "an organization trail in account-list mode",
+      raw(
+        CENTRAL,
+        listSettings({
+          cloudTrail: { organizationTrail: { managementAccountId: WEB, name: "organization-trail" } },
+        }),
+      ),
+      "central-logging:cloudTrail.organizationTrail",
+      /needs organization mode/,
+    ],
+    [
+      "an account trail of an unlisted account in account-list mode",
+      raw(CENTRAL, listSettings({ cloudTrail: { accountTrails: [{ accountId: "444444444444" }] } })),
+      "central-logging:cloudTrail.accountTrails[0].accountId",
+      /expected one of memberAccountIds, got 444444444444/,
+    ],
+    [
+      "an organization trail's home Region in another partition",
+      central({
+        cloudTrail: {
+          organizationTrail: {
+            managementAccountId: WEB,
+            name: "organization-trail",
+            homeRegion: "cn-north-1",
+          },
+        },
+      }),
+      "central-logging:cloudTrail.organizationTrail.homeRegion",
+      /partition aws, got cn-north-1/,
+    ],
+    [
+      "an unknown policy extension",
+      central({ policyExtensions: ["own-prefix"] }),
+      "central-logging:policyExtensions",
+      /none, all, or a list of: own-account-prefix, org-id-for-log-delivery/,
     ],
     [
       "a duplicated member account",
@@ -254,6 +297,16 @@ describe("stack configuration validation", () => {
     expect(c.settings.wafDelivery).to.equal("replication");
     expect(c.mode).to.equal("organization");
     expect(c.partition).to.equal("aws");
+    expect(c.settings.policyExtensions).to.equal("none");
+    expect([...c.extensions]).to.deep.equal([]);
+    const all = parseStackConfig("central", central({ policyExtensions: "all" }));
+    if (all.role !== "central") throw new Error("expected central");
+    expect([...all.extensions]).to.have.members([
+      "own-account-prefix",
+      "org-id-for-log-delivery",
+      "kms-source-account",
+      "access-log-tls-deny",
+    ]);
     const m = parseStackConfig("web", raw(WEB, memberSettings({ flowLogs: { vpcIds: "all" } })));
     if (m.role !== "member") throw new Error("expected member");
     expect(m.settings.cloudTrail).to.deep.equal({ mode: "account", name: "central-logging" });

@@ -11,6 +11,10 @@ export const OUTSIDER = "444444444444";
 export const ORG = "o-a1b2c3d4e5";
 export const REGION = "eu-west-1";
 export const CENTRAL_STACK = "organization/central-logging/central";
+export const ORG_TRAIL = `arn:aws:cloudtrail:${REGION}:${MGMT}:trail/organization-trail`;
+/** The account trail a member creates by default (name central-logging, homed in its Region). */
+export const accountTrail = (account: string, region = REGION) =>
+  `arn:aws:cloudtrail:${region}:${account}:trail/central-logging`;
 
 type Settings = Record<string, unknown>;
 
@@ -28,9 +32,18 @@ export function raw(account: string, settings: Settings, extra: Record<string, s
   return out;
 }
 
+/**
+ * Organization mode as the example runs it: the management account's organization trail, account trails
+ * of both members admitted too, and both members' flow logs admitted by aws:SourceAccount.
+ */
 export const centralSettings = (overrides: Settings = {}): Settings => ({
   role: "central",
   organizationId: ORG,
+  memberAccountIds: [MGMT, WEB],
+  cloudTrail: {
+    organizationTrail: { managementAccountId: MGMT, name: "organization-trail" },
+    accountTrails: [{ accountId: MGMT }, { accountId: WEB }],
+  },
   bucketSuffix: "example-org",
   siem: {
     trust: "aws",
@@ -40,8 +53,14 @@ export const centralSettings = (overrides: Settings = {}): Settings => ({
   ...overrides,
 });
 
+/** Account-list mode: every member may run its default account trail (the default when cloudTrail is unset). */
 export const listSettings = (overrides: Settings = {}): Settings =>
-  centralSettings({ organizationId: undefined, memberAccountIds: [MGMT, WEB], ...overrides });
+  centralSettings({
+    organizationId: undefined,
+    memberAccountIds: [MGMT, WEB],
+    cloudTrail: undefined,
+    ...overrides,
+  });
 
 export const memberSettings = (overrides: Settings = {}): Settings => ({
   role: "member",

@@ -45,7 +45,7 @@ describe("member stacks", () => {
     const { members } = await simulate(centralSettings(), {
       mgmt: {
         account: MGMT,
-        settings: memberSettings({ cloudTrail: { mode: "organization", name: "org-trail" } }),
+        settings: memberSettings({ cloudTrail: { mode: "organization", name: "organization-trail" } }),
       },
       web: {
         account: WEB,
@@ -54,7 +54,7 @@ describe("member stacks", () => {
     });
     expect(find(members.mgmt, "aws:cloudtrail/trail:Trail").inputs).to.include({
       isOrganizationTrail: true,
-      name: "org-trail",
+      name: "organization-trail",
     });
     expect(all(members.web, "aws:cloudtrail/trail:Trail")).to.have.length(0);
   });
@@ -199,6 +199,41 @@ describe("member stacks checked against the central stack", () => {
   it("rejects an organization trail when the central stack is in account-list mode", async () => {
     const e = await memberError(listSettings(), WEB, { cloudTrail: { mode: "organization" } });
     expect(e.key).to.equal("central-logging:cloudTrail.mode");
+  });
+
+  it("rejects an organization trail the central stack does not admit, naming the setting to add", async () => {
+    const e = await memberError(centralSettings(), MGMT, {
+      cloudTrail: { mode: "organization", name: "org-trail" },
+    });
+    expect(e.key).to.equal("central-logging:cloudTrail");
+    expect(e.message).to.equal(
+      `stack "m": config key "central-logging:cloudTrail": the central stack admits the organization trail arn:aws:cloudtrail:eu-west-1:${MGMT}:trail/organization-trail, not arn:aws:cloudtrail:eu-west-1:${MGMT}:trail/org-trail, the one this stack would create; set central-logging:cloudTrail.organizationTrail to {managementAccountId: "${MGMT}", name: "org-trail", homeRegion: eu-west-1} in the central stack and run pulumi up on it first`,
+    );
+  });
+
+  it("rejects an account trail the central stack does not list, naming the entry to add", async () => {
+    const e = await memberError(
+      centralSettings({
+        cloudTrail: { organizationTrail: { managementAccountId: MGMT, name: "organization-trail" } },
+      }),
+      WEB,
+      {},
+    );
+    expect(e.key).to.equal("central-logging:cloudTrail");
+    expect(e.message).to.contain(
+      `does not admit arn:aws:cloudtrail:eu-west-1:${WEB}:trail/central-logging, the account trail this stack would create; add {accountId: "${WEB}", name: "central-logging", homeRegion: eu-west-1} to central-logging:cloudTrail.accountTrails`,
+    );
+  });
+
+  it("rejects flow logs of an account the central stack does not admit for log delivery", async () => {
+    const e = await memberError(centralSettings({ memberAccountIds: [MGMT] }), WEB, {
+      cloudTrail: { mode: "covered-by-organization-trail" },
+      flowLogs: { vpcIds: "all" },
+    });
+    expect(e.key).to.equal("central-logging:flowLogs");
+    expect(e.message).to.match(
+      /missing from the central stack's memberAccountIds, which admit VPC Flow Logs/,
+    );
   });
 
   it("rejects a WAF delivery the central stack does not accept", async () => {

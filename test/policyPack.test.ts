@@ -5,7 +5,9 @@ import {
   noNotPrincipalOrNotAction,
   noPublicPrincipal,
   noWildcardActions,
+  servicePrincipalSourceCondition,
 } from "../policy-pack/leastPrivilege";
+import { servicePrincipalKeysSent } from "../policy-pack/delivery";
 import { policies } from "../policy-pack/policies";
 import { Simulator } from "../tools/simulation/simulate";
 import { findStackFiles, readStackFile } from "../tools/simulation/stackFiles";
@@ -268,6 +270,114 @@ describe("policy pack", () => {
       expect(
         await runResourcePolicy(noNotPrincipalOrNotAction, "aws:s3/bucketPolicy:BucketPolicy", { policy: p }),
       ).to.deep.equal(['statement "Not" is an Allow with NotPrincipal.']);
+    });
+  });
+
+  describe("service-principal-condition-keys-sent", () => {
+    const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
+    const cloudTrail = (Condition: object) =>
+      doc({
+        Sid: "CloudTrailWrite",
+        Effect: "Allow",
+        Principal: { Service: "cloudtrail.amazonaws.com" },
+        Action: "s3:PutObject",
+        Resource: "arn:aws:s3:::b/AWSLogs/*",
+        Condition,
+      });
+    it("fails a CloudTrail grant keyed by aws:SourceOrgID, alone or with aws:SourceArn, in a bucket or a key", async () => {
+      const orgOnly = cloudTrail({ StringEquals: { "aws:SourceOrgID": "o-a1b2c3d4e5" } });
+      expect(
+        await runResourcePolicy(servicePrincipalKeysSent, BUCKET_POLICY, { policy: orgOnly }),
+      ).to.deep.equal([
+        "statement \"CloudTrailWrite\" admits cloudtrail.amazonaws.com only when aws:SourceOrgID matches, but CloudTrail does not send aws:SourceOrgID: the statement never matches and CloudTrail's deliveries are denied. Key it by aws:SourceArn, the trail's ARN.",
+      ]);
+      const both = cloudTrail({
+        StringEquals: {
+          "aws:SourceOrgID": "o-a1b2c3d4e5",
+          "aws:SourceArn": "arn:aws:cloudtrail:eu-west-1:222222222222:trail/t",
+        },
+      });
+      expect(await runResourcePolicy(servicePrincipalKeysSent, KEY, { policy: both })).to.have.length(1);
+      expect(servicePrincipalKeysSent.enforcementLevel).to.equal("mandatory");
+    });
+    it("passes its twin keyed by aws:SourceArn, and aws:SourceOrgID under ...IfExists", async () => {
+      const arnKeyed = cloudTrail({
+        StringEquals: { "aws:SourceArn": "arn:aws:cloudtrail:eu-west-1:222222222222:trail/t" },
+      });
+      expect(
+        await runResourcePolicy(servicePrincipalKeysSent, BUCKET_POLICY, { policy: arnKeyed }),
+      ).to.deep.equal([]);
+      const ifExists = cloudTrail({ StringEqualsIfExists: { "aws:SourceOrgID": "o-a1b2c3d4e5" } });
+      expect(
+        await runResourcePolicy(servicePrincipalKeysSent, BUCKET_POLICY, { policy: ifExists }),
+      ).to.deep.equal([]);
+    });
+    it("fails any service principal scoped by aws:PrincipalOrgPaths, and passes an IAM principal scoped so", async () => {
+      const flow = doc({
+        Sid: "FlowLogs",
+        Effect: "Allow",
+        Principal: { Service: "delivery.logs.amazonaws.com" },
+        Action: "s3:PutObject",
+        Resource: "*",
+        Condition: { "ForAnyValue:StringLike": { "aws:PrincipalOrgPaths": ["o-a1b2c3d4e5/*"] } },
+      });
+      expect(
+        await runResourcePolicy(servicePrincipalKeysSent, BUCKET_POLICY, { policy: flow }),
+      ).to.deep.equal([
+        'statement "FlowLogs" admits delivery.logs.amazonaws.com only when aws:PrincipalOrgPaths matches, but requests made by a service principal carry no aws:PrincipalOrgPaths: the statement never matches.',
+      ]);
+      const role = doc({
+        Effect: "Allow",
+        Principal: { AWS: "*" },
+        Action: "s3:GetObject",
+        Resource: "*",
+        Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } },
+      });
+      expect(
+        await runResourcePolicy(servicePrincipalKeysSent, BUCKET_POLICY, { policy: role }),
+      ).to.deep.equal([]);
+    });
+  });
+
+  describe("iam-service-principal-source-condition and the key grants AWS documents without a condition", () => {
+    const s3Grant = (Condition?: object) =>
+      doc(KEY_ADMINISTRATION, {
+        Sid: "S3NotificationsToEncryptedQueues",
+        Effect: "Allow",
+        Principal: { Service: "s3.amazonaws.com" },
+        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Resource: "*",
+        ...(Condition ? { Condition } : {}),
+      });
+    it("passes S3's documented notification grant on a key, unless configured to require a condition", async () => {
+      expect(
+        await runResourcePolicy(servicePrincipalSourceCondition, KEY, { policy: s3Grant() }),
+      ).to.deep.equal([]);
+      expect(
+        await runResourcePolicy(
+          servicePrincipalSourceCondition,
+          KEY,
+          { policy: s3Grant() },
+          { requireOnDocumentedKeyGrants: true },
+        ),
+      ).to.have.length(1);
+    });
+    it("fails the same principal with more actions than AWS documents, or in a bucket policy", async () => {
+      const wider = doc({
+        Sid: "Wider",
+        Effect: "Allow",
+        Principal: { Service: "s3.amazonaws.com" },
+        Action: ["kms:GenerateDataKey", "kms:Decrypt", "kms:Encrypt"],
+        Resource: "*",
+      });
+      expect(await runResourcePolicy(servicePrincipalSourceCondition, KEY, { policy: wider })).to.deep.equal([
+        'statement "Wider" allows s3.amazonaws.com without aws:SourceArn, aws:SourceAccount or aws:SourceOrgID.',
+      ]);
+      expect(
+        await runResourcePolicy(servicePrincipalSourceCondition, "aws:s3/bucketPolicy:BucketPolicy", {
+          policy: s3Grant(),
+        }),
+      ).to.have.length(1);
     });
   });
 

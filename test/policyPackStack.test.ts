@@ -1,7 +1,12 @@
 import { expect } from "chai";
 import { policies } from "../policy-pack/policies";
 import { UNKNOWN_BOOLEAN, UNKNOWN_STRING } from "../policy-pack/unknowns";
-import { RunnableResource, runPack, runResourcePolicy, runStackPolicy } from "../tools/simulation/policyRunner";
+import {
+  RunnableResource,
+  runPack,
+  runResourcePolicy,
+  runStackPolicy,
+} from "../tools/simulation/policyRunner";
 import { SimStack } from "../tools/simulation/simulate";
 import { centralSettings, memberSettings, simulate, WEB } from "./helpers";
 import { StackValidationPolicy, ResourceValidationPolicy } from "@pulumi/policy";

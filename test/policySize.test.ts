@@ -19,25 +19,68 @@ function largest(ctx: ReturnType<typeof archiveContext>) {
   };
 }
 
+const orgTrailOnly = (n: number) =>
+  centralSettings({
+    memberAccountIds: accounts(n),
+    cloudTrail: { organizationTrail: { managementAccountId: accounts(1)[0], name: "organization-trail" } },
+  });
+
 describe("policy sizes", () => {
-  it("stay constant in organization mode, whatever the number of accounts", () => {
-    const sizes = largest(archiveContext(config(centralSettings({ wafDelivery: "both" }))));
-    expect(sizes.bucket).to.be.below(POLICY_SIZE_LIMITS.bucket / 4);
-    expect(sizes.key).to.be.below(POLICY_SIZE_LIMITS.key / 4);
+  it("organization mode with an organization trail: CloudTrail constant, one account ID per flow-log account", () => {
+    const a = archiveContext(config(orgTrailOnly(100)));
+    const b = archiveContext(config(orgTrailOnly(200)));
+    expect(policyBytes(logBucketPolicy(b, "cloudtrail"))).to.equal(
+      policyBytes(logBucketPolicy(a, "cloudtrail")),
+    );
+    expect(policyBytes(logBucketPolicy(b, "waf"))).to.equal(policyBytes(logBucketPolicy(a, "waf")));
+    const perAccount = '"200000000000",'.length;
+    expect(
+      policyBytes(logBucketPolicy(b, "vpcflowlogs")) - policyBytes(logBucketPolicy(a, "vpcflowlogs")),
+    ).to.equal(100 * perAccount);
+    // The key policy lists them once, for the log delivery service.
+    expect(policyBytes(keyPolicy(b)) - policyBytes(keyPolicy(a))).to.equal(100 * perAccount);
+  });
+
+  it("fit 1,000 members in organization mode with an organization trail", () => {
+    const sizes = largest(archiveContext(config(orgTrailOnly(1000))));
+    expect(sizes.bucket).to.be.at.most(POLICY_SIZE_LIMITS.bucket);
+    expect(sizes.key).to.be.at.most(POLICY_SIZE_LIMITS.key);
     expect(sizes.queue).to.be.below(POLICY_SIZE_LIMITS.queue / 4);
   });
 
-  it("fit 1,000 member accounts in account-list mode", () => {
-    const sizes = largest(archiveContext(config(listSettings({ memberAccountIds: accounts(1000) }))));
-    expect(sizes.bucket).to.be.at.most(POLICY_SIZE_LIMITS.bucket);
-    expect(sizes.key).to.be.at.most(POLICY_SIZE_LIMITS.key);
-    expect(sizes.queue).to.be.at.most(POLICY_SIZE_LIMITS.queue);
+  it("stay constant whatever the number of accounts with the org-id-for-log-delivery extension", () => {
+    const sizes = (n: number) =>
+      largest(
+        archiveContext(
+          config({
+            ...orgTrailOnly(n),
+            memberAccountIds: undefined,
+            policyExtensions: ["org-id-for-log-delivery"],
+          }),
+        ),
+      );
+    expect(sizes(1)).to.deep.equal(sizes(1000));
   });
 
-  it("grow by one account ID per list entry, not by one ARN per account", () => {
-    const a = largest(archiveContext(config(listSettings({ memberAccountIds: accounts(100) }))));
-    const b = largest(archiveContext(config(listSettings({ memberAccountIds: accounts(200) }))));
-    expect(b.bucket - a.bucket).to.equal(100 * '"200000000000",'.length);
+  it("account-list mode: each account trail costs its ARN twice and its prefix once (AWS's multi-account shape)", () => {
+    const a = archiveContext(config(listSettings({ memberAccountIds: accounts(10) })));
+    const b = archiveContext(config(listSettings({ memberAccountIds: accounts(20) })));
+    const perTrail =
+      2 * '"arn:aws:cloudtrail:eu-west-1:200000000000:trail/central-logging",'.length +
+      '"arn:aws:s3:::central-logs-cloudtrail-example-org/AWSLogs/200000000000/*",'.length;
+    expect(
+      policyBytes(logBucketPolicy(b, "cloudtrail")) - policyBytes(logBucketPolicy(a, "cloudtrail")),
+    ).to.equal(10 * perTrail);
+    // So about 95 members with account trails fit the 20 KB bucket policy; more need the organization trail.
+    const at = (n: number) =>
+      policyBytes(
+        logBucketPolicy(
+          archiveContext(config(listSettings({ memberAccountIds: accounts(n) }))),
+          "cloudtrail",
+        ),
+      );
+    expect(at(90)).to.be.at.most(POLICY_SIZE_LIMITS.bucket);
+    expect(at(100)).to.be.above(POLICY_SIZE_LIMITS.bucket);
   });
 
   it("stop the preview with the policy's name, size and limit when over", async () => {

@@ -2,13 +2,20 @@ import { expect } from "chai";
 import * as fs from "fs";
 import { policies } from "../policy-pack/policies";
 import { WHY } from "../policy-pack/rationale";
-import { README, renderReadme } from "../tools/docs/policyTable";
+import { POLICIES_DOC, README, renderPoliciesDoc, renderReadme } from "../tools/docs/policyTable";
 
 describe("policy pack README", () => {
   it("has a rule table that matches the policies' metadata (run `npm run docs:policies` if not)", () => {
     const current = fs.readFileSync(README, "utf8");
     expect(renderReadme(current)).to.equal(current);
     for (const p of policies) expect(current).to.contain(`| \`${p.name}\` |`);
+  });
+
+  it("has docs/policies.md tables of request contexts and extensions that match the code", () => {
+    const current = fs.readFileSync(POLICIES_DOC, "utf8");
+    expect(renderPoliciesDoc(current)).to.equal(current);
+    expect(current).to.contain("| `cloudtrail.amazonaws.com` | `s3:PutObject` |");
+    expect(current).to.contain("| `org-id-for-log-delivery` |");
   });
 
   it("gives every policy a reason, and no reason without a policy", () => {

@@ -1,23 +1,42 @@
 /**
  * The access matrix: who can and cannot do what against the simulated archive, each cell with its
- * intended decision and the evaluator's actual one. The requests carry the context keys the AWS
- * services really send (aws:SourceAccount, aws:SourceOrgID, aws:SourceArn, s3:x-amz-acl when the
- * service sends it, aws:SecureTransport, kms:ViaService, the KMS encryption context).
+ * intended decision, the evaluator's actual one, and why the intended decision is right.
+ *
+ * Every request an AWS service makes is built by `requestContexts` (shared/requestContexts.ts) from the
+ * one table of what each service sends: a cell states facts (the trail ARN, the account, the
+ * organization...), and only the keys the table documents for that principal and action reach the
+ * request. A key an extension merely assumes is used only when that extension is on, and the cell says
+ * so. A key the service may or may not send is tried both ways.
  */
 import { ARCHIVE_OUTPUT, CentralArchiveOutputs } from "../../shared/contract";
+import { Extension } from "../../shared/extensions";
 import { PolicyDocument } from "../../shared/iam";
-import { LogType, WAF_REPLICATION_ROLE_NAME } from "../../shared/naming";
-import { AccessRequest, evaluateAccess, Decision } from "./evaluator";
+import { arn, LogType, WAF_REPLICATION_ROLE_NAME } from "../../shared/naming";
+import { viaService } from "../../shared/regions";
+import { RequestFacts, requestContexts } from "../../shared/requestContexts";
 import { SimStack } from "../simulation/simulate";
+import { Decision, evaluateAccess } from "./evaluator";
 
 export interface AccessCell {
+  /** The requester, as a reader would name it (with its ARN or account). */
+  who: string;
+  /** The principal the evaluator saw: a service principal, a role ARN, or "anonymous". */
   principal: string;
   action: string;
   resource: string;
-  /** Why the cell exists, in a few words. */
+  /** The request context keys that decided, as `key=value`, the TLS flag left out unless false. */
+  condition: string;
+  /** What is being tried, in a few words. */
   scenario: string;
+  /** Why the intended decision is the right one. */
+  why: string;
   expected: "Allowed" | "Denied";
+  /** The decision of the request variant that deviates from the intent, else of the first. */
   actual: Decision;
+  /** Request variants evaluated (a key the service may omit is tried with and without). */
+  variants: number;
+  /** Context keys the cell relies on that only an opt-in extension assumes the service sends. */
+  assumptions: string[];
   contextCheckedLocally: boolean;
   /** The statements that decided, when the cell is not as intended. */
   deciding?: string;
@@ -25,17 +44,48 @@ export interface AccessCell {
 
 const OUTSIDE_ACCOUNT = "999999999998";
 const OUTSIDE_ORG = "o-outside0000";
+const OUTSIDE_MANAGEMENT = "999999999997";
 
 function policyOf(stack: SimStack, type: string, name: string): PolicyDocument {
   const r = stack.resources.find((x) => x.type === type && x.name === name);
   if (!r) throw new Error(`${stack.name}: no ${type} ${name}`);
-  return JSON.parse(r.inputs.policy) as PolicyDocument;
+  return JSON.parse(r.inputs[type === "aws:iam/role:Role" ? "assumeRolePolicy" : "policy"]) as PolicyDocument;
 }
 
 export function membersOf(stacks: SimStack[]): { account: string; stack: string }[] {
   return stacks
     .filter((s) => s.role === "member")
     .map((s) => ({ account: s.config.accountId, stack: s.name }));
+}
+
+type Identity = { name: string; policy: PolicyDocument };
+type Expected = "Allowed" | "Denied";
+
+interface CellSpec {
+  who: string;
+  scenario: string;
+  why: string;
+  expected: Expected;
+  /** Row of the request-context table: a service principal, `iam`, `iam-via-s3`, `iam-via-sqs`, `iam-via-other`, `anonymous`. */
+  as: string;
+  /** The principal the evaluator sees (defaults to `as` for service principals). */
+  principal?: string;
+  action: string;
+  resource: string;
+  resourceAccount: string;
+  facts: RequestFacts;
+  resourcePolicy?: PolicyDocument;
+  identity?: Identity[];
+}
+
+function describeContext(context: Record<string, string>, variants: number): string {
+  const shown = Object.entries(context)
+    .filter(([k, v]) => k !== "aws:SecureTransport" || v !== "true")
+    .map(([k, v]) => `${k}=${v}`);
+  return (
+    (shown.join(", ") || "no condition keys") +
+    (variants > 1 ? " (optional keys tried with and without)" : "")
+  );
 }
 
 export async function accessMatrix(
@@ -45,12 +95,14 @@ export async function accessMatrix(
   const central = stacks.find((s) => s.role === "central");
   if (!central) return [];
   const a = central.outputs[ARCHIVE_OUTPUT] as CentralArchiveOutputs;
+  const extensions = new Set<Extension>(a.policyExtensions ?? []);
+  const own = extensions.has("own-account-prefix");
   const acct = a.accountId;
-  const org = a.organizationId ?? OUTSIDE_ORG;
+  const p = a.partition;
+  const region = a.region;
+  const org = a.organizationId;
   let members = membersOf(stacks);
   if (options.sampleMembers !== undefined) members = members.slice(0, options.sampleMembers);
-  const listed = a.memberAccountIds ?? [];
-  const inArchive = (account: string) => (a.mode === "organization" ? true : listed.includes(account));
   const bucketPolicy = (t: LogType) =>
     policyOf(central, "aws:s3/bucketPolicy:BucketPolicy", `${t}-logs-policy`);
   const keyPolicy = policyOf(central, "aws:kms/key:Key", "logs-key");
@@ -58,374 +110,684 @@ export async function accessMatrix(
     name: "siem-read",
     policy: policyOf(central, "aws:iam/rolePolicy:RolePolicy", "siem-reader-permissions"),
   };
-  const p = a.partition;
   const keyArn = a.keyArn;
+  const objectIn = (t: LogType, key: string) => `${a.logs[t].bucketArn}/${key}`;
   const cells: AccessCell[] = [];
 
-  async function cell(
-    scenario: string,
-    expected: "Allowed" | "Denied",
-    req: AccessRequest,
-    resourcePolicy?: PolicyDocument,
-    identity: { name: string; policy: PolicyDocument }[] = [],
-  ) {
-    const r = await evaluateAccess(req, { resourcePolicy, identityPolicies: identity });
-    const ok = expected === "Allowed" ? r.decision === "Allowed" : r.decision !== "Allowed";
+  async function cell(spec: CellSpec) {
+    const contexts = requestContexts(spec.as, spec.action, spec.facts, extensions);
+    let chosen: { decision: Decision; context: Record<string, string>; error?: string } | undefined;
+    let touched = false;
+    for (const built of contexts) {
+      const r = await evaluateAccess(
+        {
+          principal: spec.principal ?? spec.as,
+          action: spec.action,
+          resource: spec.resource,
+          resourceAccount: spec.resourceAccount,
+          context: built.context,
+        },
+        { resourcePolicy: spec.resourcePolicy, identityPolicies: spec.identity ?? [] },
+      );
+      touched = touched || r.contextCheckedLocally;
+      const ok = spec.expected === "Allowed" ? r.decision === "Allowed" : r.decision !== "Allowed";
+      if (!chosen || (!ok && chosen.decision !== r.decision))
+        chosen = { decision: r.decision, context: built.context, error: r.error };
+      if (!ok) break;
+    }
+    const ok = spec.expected === "Allowed" ? chosen!.decision === "Allowed" : chosen!.decision !== "Allowed";
     cells.push({
-      principal: req.principal,
-      action: req.action,
-      resource: req.resource,
-      scenario,
-      expected,
-      actual: r.decision,
-      contextCheckedLocally: r.contextCheckedLocally,
+      who: spec.who,
+      principal: spec.principal ?? spec.as,
+      action: spec.action,
+      resource: spec.resource,
+      condition: describeContext(chosen!.context, contexts.length),
+      scenario: spec.scenario,
+      why: spec.why,
+      expected: spec.expected,
+      actual: chosen!.decision,
+      variants: contexts.length,
+      assumptions: [...new Set(contexts.flatMap((c) => c.assumptions))],
+      contextCheckedLocally: touched,
       ...(ok
         ? {}
         : {
             deciding: JSON.stringify({
-              resourcePolicy: resourcePolicy?.Statement.map((s) => s.Sid),
-              error: r.error,
+              resourcePolicy: spec.resourcePolicy?.Statement.map((s) => s.Sid),
+              context: chosen!.context,
+              error: chosen!.error,
             }),
           }),
     });
   }
 
-  const serviceContext = (account: string, orgId: string, service: "cloudtrail" | "logs") => ({
-    "aws:SecureTransport": "true",
-    "aws:SourceAccount": account,
-    "aws:SourceOrgID": orgId,
-    "aws:SourceArn":
-      service === "cloudtrail"
-        ? `arn:${p}:cloudtrail:${a.region}:${account}:trail/central-logging`
-        : `arn:${p}:logs:${a.region}:${account}:*`,
+  // ---------------------------------------------------------------- CloudTrail
+  const trailOwner = (trailArn: string) => trailArn.split(":")[4];
+  const orgTrail = a.cloudTrail.organizationTrailArn;
+  const coveredAccount = members.find((m) => m.account !== (orgTrail && trailOwner(orgTrail)))?.account;
+  const trailFacts = (trailArn: string, extra: RequestFacts = {}): RequestFacts => ({
+    secureTransport: "true",
+    sourceArn: trailArn,
+    sourceAccount: trailOwner(trailArn),
+    sourceOrgId: org ?? OUTSIDE_ORG,
+    acl: "bucket-owner-full-control",
+    cloudTrailContext: trailArn,
+    ...extra,
   });
-  const objectIn = (t: LogType, key: string) => `${a.logs[t].bucketArn}/${key}`;
-
-  // Cross-account requests need the caller's identity policy too: a member's real replication-role
-  // policy where its stack has one, otherwise an allow-all policy, so the central policies are the gate.
-  const allowAll = (action: string) => ({
-    name: "worst-case-identity",
-    policy: {
-      Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Action: action, Resource: "*" }],
-    } as PolicyDocument,
-  });
-  const replicationIdentity = (account: string) => {
-    const stack = stacks.find((s) => s.role === "member" && s.config.accountId === account);
-    const r = stack?.resources.find(
-      (x) => x.type === "aws:iam/rolePolicy:RolePolicy" && x.name === "waf-replication-permissions",
-    );
-    return r
-      ? { name: "waf-replication", policy: JSON.parse(r.inputs.policy) as PolicyDocument }
-      : allowAll("s3:ReplicateObject");
+  const trailCells = async (
+    trailArn: string,
+    organization: boolean,
+    expected: Expected,
+    who: string,
+    why: string,
+  ) => {
+    const owner = trailOwner(trailArn);
+    const logAccount = organization ? (coveredAccount ?? owner) : owner;
+    const logKey = organization
+      ? `AWSLogs/${org ?? OUTSIDE_ORG}/${logAccount}/CloudTrail/${region}/2026/11/26/${logAccount}_CloudTrail_${region}_x.json.gz`
+      : `AWSLogs/${owner}/CloudTrail/${region}/2026/11/26/${owner}_CloudTrail_${region}_x.json.gz`;
+    const base = { who, why, expected, as: "cloudtrail.amazonaws.com", resourceAccount: acct };
+    await cell({
+      ...base,
+      scenario: "checks the CloudTrail bucket's ACL",
+      action: "s3:GetBucketAcl",
+      resource: a.logs.cloudtrail.bucketArn,
+      facts: trailFacts(trailArn),
+      resourcePolicy: bucketPolicy("cloudtrail"),
+    });
+    await cell({
+      ...base,
+      scenario: organization ? `writes a log file of member ${logAccount}` : "writes a log file",
+      action: "s3:PutObject",
+      resource: objectIn("cloudtrail", logKey),
+      facts: trailFacts(trailArn),
+      resourcePolicy: bucketPolicy("cloudtrail"),
+    });
+    await cell({
+      ...base,
+      scenario: "writes a digest file",
+      action: "s3:PutObject",
+      resource: objectIn("cloudtrail", logKey.replace("/CloudTrail/", "/CloudTrail-Digest/")),
+      facts: trailFacts(trailArn),
+      resourcePolicy: bucketPolicy("cloudtrail"),
+    });
+    if (organization)
+      await cell({
+        ...base,
+        scenario: "makes CreateTrail's pre-flight write under the management account's own prefix",
+        action: "s3:PutObject",
+        resource: objectIn("cloudtrail", `AWSLogs/${owner}/`),
+        facts: trailFacts(trailArn),
+        resourcePolicy: bucketPolicy("cloudtrail"),
+      });
+    await cell({
+      ...base,
+      scenario: "encrypts a log file with the CMK",
+      action: "kms:GenerateDataKey",
+      resource: keyArn,
+      facts: trailFacts(trailArn),
+      resourcePolicy: keyPolicy,
+    });
+    await cell({
+      ...base,
+      scenario: "describes the CMK",
+      action: "kms:DescribeKey",
+      resource: keyArn,
+      facts: trailFacts(trailArn),
+      resourcePolicy: keyPolicy,
+    });
   };
+  if (orgTrail)
+    await trailCells(
+      orgTrail,
+      true,
+      "Allowed",
+      `CloudTrail for the organization trail ${orgTrail}`,
+      "the central stack admits this trail by its ARN, which CloudTrail sends as aws:SourceArn",
+    );
+  for (const t of a.cloudTrail.accountTrailArns.slice(0, options.sampleMembers ?? Infinity))
+    await trailCells(
+      t,
+      false,
+      "Allowed",
+      `CloudTrail for the account trail ${t}`,
+      "the central stack lists this trail in cloudTrail.accountTrails",
+    );
+  const outsideOrgTrail = arn.trail(p, region, OUTSIDE_MANAGEMENT, "organization-trail");
+  await cell({
+    who: `CloudTrail for ${outsideOrgTrail}, a trail of another organization`,
+    scenario: "writes into this organization's prefix",
+    why: "no admitted trail ARN matches; aws:SourceOrgID (which CloudTrail does not send anyway) plays no part",
+    expected: "Denied",
+    as: "cloudtrail.amazonaws.com",
+    action: "s3:PutObject",
+    resource: objectIn(
+      "cloudtrail",
+      `AWSLogs/${org ?? OUTSIDE_ORG}/${OUTSIDE_ACCOUNT}/CloudTrail/${region}/x.json.gz`,
+    ),
+    resourceAccount: acct,
+    facts: trailFacts(outsideOrgTrail, { sourceOrgId: OUTSIDE_ORG }),
+    resourcePolicy: bucketPolicy("cloudtrail"),
+  });
+  const outsideTrail = arn.trail(p, region, OUTSIDE_ACCOUNT, "central-logging");
+  for (const [action, resource, policyDoc] of [
+    ["s3:GetBucketAcl", a.logs.cloudtrail.bucketArn, bucketPolicy("cloudtrail")],
+    [
+      "s3:PutObject",
+      objectIn("cloudtrail", `AWSLogs/${OUTSIDE_ACCOUNT}/CloudTrail/${region}/x.json.gz`),
+      bucketPolicy("cloudtrail"),
+    ],
+    ["kms:GenerateDataKey", keyArn, keyPolicy],
+  ] as const)
+    await cell({
+      who: `CloudTrail for ${outsideTrail}, an account outside the archive`,
+      scenario:
+        action === "kms:GenerateDataKey"
+          ? "encrypts with the CMK"
+          : action === "s3:PutObject"
+            ? "writes a log file"
+            : "checks the bucket ACL",
+      why: "its trail ARN is not admitted",
+      expected: "Denied",
+      as: "cloudtrail.amazonaws.com",
+      action,
+      resource,
+      resourceAccount: acct,
+      facts: trailFacts(outsideTrail),
+      resourcePolicy: policyDoc,
+    });
+  const admitted = new Set([...(orgTrail ? [orgTrail] : []), ...a.cloudTrail.accountTrailArns]);
+  const rogueAccount = orgTrail ? trailOwner(orgTrail) : a.cloudTrail.accountTrailArns[0]?.split(":")[4];
+  if (rogueAccount) {
+    const rogue = arn.trail(p, region, rogueAccount, "unlisted-trail");
+    if (!admitted.has(rogue))
+      await cell({
+        who: `CloudTrail for ${rogue}, an unlisted trail of an admitted account`,
+        scenario: "writes a log file",
+        why: "the archive admits trails, not accounts: this trail ARN is not listed",
+        expected: "Denied",
+        as: "cloudtrail.amazonaws.com",
+        action: "s3:PutObject",
+        resource: objectIn("cloudtrail", `AWSLogs/${rogueAccount}/CloudTrail/${region}/x.json.gz`),
+        resourceAccount: acct,
+        facts: trailFacts(rogue),
+        resourcePolicy: bucketPolicy("cloudtrail"),
+      });
+  }
+  if (orgTrail)
+    await cell({
+      who: `CloudTrail for ${orgTrail}`,
+      scenario: "writes a log file without TLS",
+      why: "the bucket denies every request with aws:SecureTransport false",
+      expected: "Denied",
+      as: "cloudtrail.amazonaws.com",
+      action: "s3:PutObject",
+      resource: objectIn(
+        "cloudtrail",
+        `AWSLogs/${org}/${coveredAccount ?? OUTSIDE_ACCOUNT}/CloudTrail/${region}/x.json.gz`,
+      ),
+      resourceAccount: acct,
+      facts: trailFacts(orgTrail, { secureTransport: "false" }),
+      resourcePolicy: bucketPolicy("cloudtrail"),
+    });
+
+  // ---------------------------------------------------------------- Log delivery (flow logs, direct WAF)
+  const listed = new Set(a.logDeliveryAccounts ?? []);
+  const admitsDelivery = (account: string, inOrg: boolean) =>
+    a.logDeliveryAccounts ? listed.has(account) : inOrg;
+  const deliveryFacts = (account: string, orgId: string, extra: RequestFacts = {}): RequestFacts => ({
+    secureTransport: "true",
+    sourceAccount: account,
+    sourceArn: `arn:${p}:logs:${region}:${account}:*`,
+    sourceOrgId: orgId,
+    acl: "bucket-owner-full-control",
+    ...extra,
+  });
+  const deliveryTargets: [LogType, string, string][] = [
+    ["vpcflowlogs", "VPC Flow Logs", "vpcflowlogs"],
+    ...(a.wafDelivery !== "replication"
+      ? ([["waf", "direct AWS WAF logging", "WAFLogs"]] as [LogType, string, string][])
+      : []),
+  ];
   const writers = [
-    ...members.map((m) => ({ account: m.account, orgId: org, member: true })),
-    { account: OUTSIDE_ACCOUNT, orgId: OUTSIDE_ORG, member: false },
+    ...members.map((m) => ({ account: m.account, orgId: org ?? OUTSIDE_ORG, inOrg: true })),
+    { account: OUTSIDE_ACCOUNT, orgId: OUTSIDE_ORG, inOrg: false },
   ];
   for (const w of writers) {
-    const allowed = w.member && inArchive(w.account) ? "Allowed" : "Denied";
-    const who = w.member ? `member ${w.account}` : "an account outside the organization";
-    await cell(
-      `CloudTrail of ${who} writes its log`,
-      allowed,
-      {
-        principal: "cloudtrail.amazonaws.com",
+    const allowed = admitsDelivery(w.account, w.inOrg);
+    const whoAccount = w.inOrg ? `member ${w.account}` : `account ${w.account} outside the organization`;
+    const why = allowed
+      ? a.logDeliveryAccounts
+        ? "the account is in memberAccountIds, matched by aws:SourceAccount"
+        : "the organization is admitted by aws:SourceOrgID (extension org-id-for-log-delivery)"
+      : a.logDeliveryAccounts
+        ? "the account is not in memberAccountIds"
+        : "aws:SourceOrgID is another organization";
+    for (const [t, service, folder] of deliveryTargets) {
+      await cell({
+        who: `The log delivery service for ${whoAccount} (${service})`,
+        scenario: `writes a log file into the ${t} bucket`,
+        why,
+        expected: allowed ? "Allowed" : "Denied",
+        as: "delivery.logs.amazonaws.com",
         action: "s3:PutObject",
-        resource: objectIn("cloudtrail", `AWSLogs/${w.account}/CloudTrail/${a.region}/2026/11/26/x.json.gz`),
+        resource: objectIn(t, `AWSLogs/${w.account}/${folder}/${region}/2026/11/26/x.log.gz`),
         resourceAccount: acct,
-        context: {
-          ...serviceContext(w.account, w.orgId, "cloudtrail"),
-          "s3:x-amz-acl": "bucket-owner-full-control",
-        },
-      },
-      bucketPolicy("cloudtrail"),
-    );
-    await cell(
-      `CloudTrail of ${who} checks the bucket ACL`,
-      allowed,
-      {
-        principal: "cloudtrail.amazonaws.com",
+        facts: deliveryFacts(w.account, w.orgId),
+        resourcePolicy: bucketPolicy(t),
+      });
+      await cell({
+        who: `The log delivery service for ${whoAccount} (${service})`,
+        scenario: `checks the ${t} bucket's ACL`,
+        why,
+        expected: allowed ? "Allowed" : "Denied",
+        as: "delivery.logs.amazonaws.com",
         action: "s3:GetBucketAcl",
-        resource: a.logs.cloudtrail.bucketArn,
+        resource: a.logs[t].bucketArn,
         resourceAccount: acct,
-        context: serviceContext(w.account, w.orgId, "cloudtrail"),
-      },
-      bucketPolicy("cloudtrail"),
-    );
-    await cell(
-      `CloudTrail of ${who} encrypts with the CMK`,
-      allowed,
-      {
-        principal: "cloudtrail.amazonaws.com",
-        action: "kms:GenerateDataKey",
-        resource: keyArn,
-        resourceAccount: acct,
-        context: {
-          ...serviceContext(w.account, w.orgId, "cloudtrail"),
-          "kms:EncryptionContext:aws:cloudtrail:arn": `arn:${p}:cloudtrail:${a.region}:${w.account}:trail/central-logging`,
-        },
-      },
-      keyPolicy,
-    );
-    await cell(
-      `Flow logs of ${who} write without an ACL header`,
-      allowed,
-      {
-        principal: "delivery.logs.amazonaws.com",
-        action: "s3:PutObject",
-        resource: objectIn("vpcflowlogs", `AWSLogs/${w.account}/vpcflowlogs/${a.region}/2026/11/26/x.log.gz`),
-        resourceAccount: acct,
-        context: serviceContext(w.account, w.orgId, "logs"),
-      },
-      bucketPolicy("vpcflowlogs"),
-    );
-    await cell(
-      `Log delivery for ${who} encrypts with the CMK`,
-      allowed,
-      {
-        principal: "delivery.logs.amazonaws.com",
-        action: "kms:GenerateDataKey",
-        resource: keyArn,
-        resourceAccount: acct,
-        context: serviceContext(w.account, w.orgId, "logs"),
-      },
-      keyPolicy,
-    );
-    if (a.wafDelivery !== "direct") {
-      await cell(
-        `WAF replication role of ${who} writes replicas`,
-        allowed,
-        {
-          principal: `arn:${p}:iam::${w.account}:role/${WAF_REPLICATION_ROLE_NAME}`,
-          action: "s3:ReplicateObject",
-          resource: objectIn("waf", `AWSLogs/${w.account}/WAFLogs/${a.region}/web-app/x.log.gz`),
-          resourceAccount: acct,
-          context: {
-            "aws:SecureTransport": "true",
-            "aws:PrincipalAccount": w.account,
-            "aws:PrincipalOrgID": w.orgId,
-            "aws:PrincipalArn": `arn:${p}:iam::${w.account}:role/${WAF_REPLICATION_ROLE_NAME}`,
-          },
-        },
-        bucketPolicy("waf"),
-        [replicationIdentity(w.account)],
-      );
+        facts: deliveryFacts(w.account, w.orgId),
+        resourcePolicy: bucketPolicy(t),
+      });
     }
-  }
-
-  if (a.mode === "account-list" && members.length >= 2) {
-    const [m1, m2] = members;
-    await cell(
-      `CloudTrail of member ${m1.account} writes under member ${m2.account}'s prefix`,
-      "Denied",
-      {
-        principal: "cloudtrail.amazonaws.com",
-        action: "s3:PutObject",
-        resource: objectIn("cloudtrail", `AWSLogs/${m2.account}/CloudTrail/${a.region}/x.json.gz`),
-        resourceAccount: acct,
-        context: {
-          ...serviceContext(m1.account, org, "cloudtrail"),
-          "s3:x-amz-acl": "bucket-owner-full-control",
-        },
-      },
-      bucketPolicy("cloudtrail"),
-    );
-    await cell(
-      `Flow logs of member ${m1.account} write under member ${m2.account}'s prefix`,
-      "Denied",
-      {
-        principal: "delivery.logs.amazonaws.com",
-        action: "s3:PutObject",
-        resource: objectIn("vpcflowlogs", `AWSLogs/${m2.account}/vpcflowlogs/x.log.gz`),
-        resourceAccount: acct,
-        context: serviceContext(m1.account, org, "logs"),
-      },
-      bucketPolicy("vpcflowlogs"),
-    );
-    if (a.wafDelivery !== "direct")
-      await cell(
-        `WAF replication role of member ${m1.account} writes under member ${m2.account}'s prefix`,
-        "Denied",
-        {
-          principal: `arn:${p}:iam::${m1.account}:role/${WAF_REPLICATION_ROLE_NAME}`,
-          action: "s3:ReplicateObject",
-          resource: objectIn("waf", `AWSLogs/${m2.account}/WAFLogs/x.log.gz`),
-          resourceAccount: acct,
-          context: {
-            "aws:SecureTransport": "true",
-            "aws:PrincipalAccount": m1.account,
-            "aws:PrincipalArn": `arn:${p}:iam::${m1.account}:role/${WAF_REPLICATION_ROLE_NAME}`,
-          },
-        },
-        bucketPolicy("waf"),
-        [allowAll("s3:ReplicateObject")],
-      );
-  }
-
-  const first = members[0]?.account ?? OUTSIDE_ACCOUNT;
-  await cell(
-    "A request without TLS is denied, even from CloudTrail",
-    "Denied",
-    {
-      principal: "cloudtrail.amazonaws.com",
-      action: "s3:PutObject",
-      resource: objectIn("cloudtrail", `AWSLogs/${first}/CloudTrail/x.json.gz`),
+    await cell({
+      who: `The log delivery service for ${whoAccount}`,
+      scenario: "encrypts a log file with the CMK",
+      why,
+      expected: allowed ? "Allowed" : "Denied",
+      as: "delivery.logs.amazonaws.com",
+      action: "kms:GenerateDataKey",
+      resource: keyArn,
       resourceAccount: acct,
-      context: {
-        ...serviceContext(first, org, "cloudtrail"),
-        "aws:SecureTransport": "false",
-        "s3:x-amz-acl": "bucket-owner-full-control",
-      },
-    },
-    bucketPolicy("cloudtrail"),
-  );
-  for (const t of ["cloudtrail", "vpcflowlogs", "waf"] as LogType[]) {
-    await cell(
-      `An anonymous request reads the ${t} bucket`,
-      "Denied",
-      {
-        principal: "anonymous",
-        action: "s3:GetObject",
-        resource: objectIn(t, `AWSLogs/${first}/x`),
-        resourceAccount: acct,
-        context: { "aws:SecureTransport": "true" },
-      },
-      bucketPolicy(t),
-    );
+      facts: deliveryFacts(w.account, w.orgId),
+      resourcePolicy: keyPolicy,
+    });
+  }
+  const deliverers = members.filter((m) => admitsDelivery(m.account, true));
+  if (deliverers.length >= 2) {
+    const [m1, m2] = deliverers;
+    await cell({
+      who: `The log delivery service for member ${m1.account}`,
+      scenario: `writes under member ${m2.account}'s prefix`,
+      why: own
+        ? "the own-account-prefix extension ties each account to AWSLogs/${aws:SourceAccount}/"
+        : "without the own-account-prefix extension the policy does not tie a writer to its prefix; the service itself writes only under the account it delivers for",
+      expected: own ? "Denied" : "Allowed",
+      as: "delivery.logs.amazonaws.com",
+      action: "s3:PutObject",
+      resource: objectIn("vpcflowlogs", `AWSLogs/${m2.account}/vpcflowlogs/${region}/x.log.gz`),
+      resourceAccount: acct,
+      facts: deliveryFacts(m1.account, org ?? OUTSIDE_ORG),
+      resourcePolicy: bucketPolicy("vpcflowlogs"),
+    });
   }
 
+  // ---------------------------------------------------------------- WAF replication
+  if (a.wafDelivery !== "direct") {
+    const replicators = stacks
+      .filter((s) => s.role === "member" && members.some((m) => m.stack === s.name))
+      .filter((s) => s.resources.some((r) => r.name === "waf-replication-permissions"));
+    const roleOf = (account: string) => arn.role(p, account, WAF_REPLICATION_ROLE_NAME);
+    const identityOf = (s: SimStack): Identity => ({
+      name: "waf-replication",
+      policy: policyOf(s, "aws:iam/rolePolicy:RolePolicy", "waf-replication-permissions"),
+    });
+    const allowAll = (action: string): Identity => ({
+      name: "worst-case-identity",
+      policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: "*" }] },
+    });
+    const roleFacts = (account: string, orgId: string, extra: RequestFacts = {}): RequestFacts => ({
+      secureTransport: "true",
+      principalArn: roleOf(account),
+      principalAccount: account,
+      principalOrgId: orgId,
+      ...extra,
+    });
+    const waf = a.logs.waf.bucketArn;
+    for (const s of replicators) {
+      const m = s.config.accountId;
+      const who = `The WAF replication role ${roleOf(m)} of member ${m}`;
+      await cell({
+        who,
+        scenario: "replicates a WAF log object under its own prefix",
+        why: "replication roles of the organization (or listed accounts) may write replicas",
+        expected: "Allowed",
+        as: "iam",
+        principal: roleOf(m),
+        action: "s3:ReplicateObject",
+        resource: objectIn("waf", `AWSLogs/${m}/WAFLogs/${region}/web-app/x.log.gz`),
+        resourceAccount: acct,
+        facts: roleFacts(m, org ?? OUTSIDE_ORG),
+        resourcePolicy: bucketPolicy("waf"),
+        identity: [identityOf(s)],
+      });
+      await cell({
+        who,
+        scenario: "encrypts a replica with the CMK through S3",
+        why: "replicas must be encrypted with the archive key; only through S3, into the WAF bucket",
+        expected: "Allowed",
+        as: "iam-via-s3",
+        principal: roleOf(m),
+        action: "kms:GenerateDataKey",
+        resource: keyArn,
+        resourceAccount: acct,
+        facts: roleFacts(m, org ?? OUTSIDE_ORG, { viaService: viaService("s3", region), s3Context: waf }),
+        resourcePolicy: keyPolicy,
+        identity: [identityOf(s)],
+      });
+      const other = members.find((x) => x.account !== m);
+      if (other)
+        await cell({
+          who,
+          scenario: `replicates into member ${other.account}'s prefix`,
+          why: own
+            ? "the bucket policy ties each role to AWSLogs/${aws:PrincipalAccount}/ (own-account-prefix)"
+            : "the role's own policy allows only its account's prefix",
+          expected: "Denied",
+          as: "iam",
+          principal: roleOf(m),
+          action: "s3:ReplicateObject",
+          resource: objectIn("waf", `AWSLogs/${other.account}/WAFLogs/${region}/web-app/x.log.gz`),
+          resourceAccount: acct,
+          facts: roleFacts(m, org ?? OUTSIDE_ORG),
+          resourcePolicy: bucketPolicy("waf"),
+          identity: [own ? allowAll("s3:ReplicateObject") : identityOf(s)],
+        });
+      // The trust policy: only S3, and only for this member's staging bucket, may assume the role.
+      const trust = policyOf(s, "aws:iam/role:Role", "waf-replication-role");
+      const staging = s.resources.find((r) => r.name === "waf-staging")!.inputs.bucket as string;
+      for (const [bucket, expected, why] of [
+        [staging, "Allowed", "the role trusts S3 replication of its own staging bucket"],
+        ["attacker-bucket", "Denied", "aws:SourceArn is another bucket"],
+      ] as const)
+        await cell({
+          who: `S3 replication for bucket ${bucket}`,
+          scenario: `assumes the replication role of member ${m}`,
+          why,
+          expected,
+          as: "s3.amazonaws.com",
+          action: "sts:AssumeRole",
+          resource: roleOf(m),
+          resourceAccount: m,
+          facts: { secureTransport: "true", sourceArn: arn.bucket(p, bucket), sourceAccount: m },
+          resourcePolicy: trust,
+        });
+    }
+    const outsider = roleOf(OUTSIDE_ACCOUNT);
+    await cell({
+      who: `The role ${outsider} of an account outside the organization`,
+      scenario: "replicates a WAF log object",
+      why: org ? "aws:PrincipalOrgID is another organization" : "the account is not in memberAccountIds",
+      expected: "Denied",
+      as: "iam",
+      principal: outsider,
+      action: "s3:ReplicateObject",
+      resource: objectIn("waf", `AWSLogs/${OUTSIDE_ACCOUNT}/WAFLogs/${region}/web-app/x.log.gz`),
+      resourceAccount: acct,
+      facts: roleFacts(OUTSIDE_ACCOUNT, OUTSIDE_ORG),
+      resourcePolicy: bucketPolicy("waf"),
+      identity: [allowAll("s3:ReplicateObject")],
+    });
+    await cell({
+      who: `The role ${outsider} of an account outside the organization`,
+      scenario: "encrypts with the CMK through S3 into the WAF bucket",
+      why: org ? "aws:PrincipalOrgID is another organization" : "aws:PrincipalAccount is not a listed member",
+      expected: "Denied",
+      as: "iam-via-s3",
+      principal: outsider,
+      action: "kms:GenerateDataKey",
+      resource: keyArn,
+      resourceAccount: acct,
+      facts: roleFacts(OUTSIDE_ACCOUNT, OUTSIDE_ORG, {
+        viaService: viaService("s3", region),
+        s3Context: waf,
+      }),
+      resourcePolicy: keyPolicy,
+      identity: [allowAll("kms:GenerateDataKey")],
+    });
+  }
+
+  // ---------------------------------------------------------------- Anonymous
+  const first = members[0]?.account ?? OUTSIDE_ACCOUNT;
+  for (const t of ["cloudtrail", "vpcflowlogs", "waf"] as LogType[])
+    await cell({
+      who: "An anonymous requester",
+      scenario: `reads an object of the ${t} bucket`,
+      why: "no statement admits an unauthenticated principal",
+      expected: "Denied",
+      as: "anonymous",
+      action: "s3:GetObject",
+      resource: objectIn(t, `AWSLogs/${first}/x`),
+      resourceAccount: acct,
+      facts: { secureTransport: "true" },
+      resourcePolicy: bucketPolicy(t),
+    });
+
+  // ---------------------------------------------------------------- SIEM reader and queues
   const siem = a.siemRoleArn;
-  const siemContext = { "aws:SecureTransport": "true", "aws:PrincipalAccount": acct };
+  const siemFacts = (extra: RequestFacts = {}): RequestFacts => ({
+    secureTransport: "true",
+    principalArn: siem,
+    principalAccount: acct,
+    ...extra,
+  });
+  const siemWho = `The SIEM reader role ${siem}`;
   const logTypes: LogType[] = ["cloudtrail", "vpcflowlogs", "waf"];
   for (const t of logTypes) {
-    const bucketCells: [string, "Allowed" | "Denied", string, string][] = [
-      [`SIEM role gets a ${t} object`, "Allowed", "s3:GetObject", objectIn(t, `AWSLogs/${first}/x.gz`)],
-      [`SIEM role puts a ${t} object`, "Denied", "s3:PutObject", objectIn(t, `AWSLogs/${first}/x.gz`)],
-      [`SIEM role deletes a ${t} object`, "Denied", "s3:DeleteObject", objectIn(t, `AWSLogs/${first}/x.gz`)],
-      [`SIEM role changes the ${t} bucket policy`, "Denied", "s3:PutBucketPolicy", a.logs[t].bucketArn],
+    const object = objectIn(t, `AWSLogs/${first}/x.gz`);
+    const bucketCells: [string, Expected, string, string, string][] = [
+      [
+        `gets an object of the ${t} bucket`,
+        "Allowed",
+        "s3:GetObject",
+        object,
+        "reading announced objects is its job",
+      ],
+      [`puts an object into the ${t} bucket`, "Denied", "s3:PutObject", object, "a reader never writes"],
+      [
+        `deletes an object of the ${t} bucket`,
+        "Denied",
+        "s3:DeleteObject",
+        object,
+        "a reader never deletes evidence",
+      ],
+      [
+        `changes the ${t} bucket policy`,
+        "Denied",
+        "s3:PutBucketPolicy",
+        a.logs[t].bucketArn,
+        "a reader never administers",
+      ],
     ];
-    for (const [scenario, expected, action, resource] of bucketCells)
-      await cell(
+    for (const [scenario, expected, action, resource, why] of bucketCells)
+      await cell({
+        who: siemWho,
         scenario,
+        why,
         expected,
-        { principal: siem, action, resource, resourceAccount: acct, context: siemContext },
-        bucketPolicy(t),
-        [siemIdentity],
-      );
-
+        as: "iam",
+        principal: siem,
+        action,
+        resource,
+        resourceAccount: acct,
+        facts: siemFacts(),
+        resourcePolicy: bucketPolicy(t),
+        identity: [siemIdentity],
+      });
     const queuePolicy = policyOf(central, "aws:sqs/queuePolicy:QueuePolicy", `${t}-queue-policy`);
     for (const action of ["sqs:ReceiveMessage", "sqs:DeleteMessage"])
-      await cell(
-        `SIEM role ${action.slice(4)} on the ${t} queue`,
-        "Allowed",
-        {
-          principal: siem,
-          action,
-          resource: a.logs[t].queueArn,
-          resourceAccount: acct,
-          context: siemContext,
-        },
-        queuePolicy,
-        [siemIdentity],
-      );
-
+      await cell({
+        who: siemWho,
+        scenario: `${action === "sqs:ReceiveMessage" ? "receives from" : "deletes a message of"} the ${t} queue`,
+        why: "consuming its queue is its job",
+        expected: "Allowed",
+        as: "iam",
+        principal: siem,
+        action,
+        resource: a.logs[t].queueArn,
+        resourceAccount: acct,
+        facts: siemFacts(),
+        resourcePolicy: queuePolicy,
+        identity: [siemIdentity],
+      });
     const other = logTypes.find((x) => x !== t)!;
-    const senders: [string, "Allowed" | "Denied", string, string][] = [
-      [`S3 notifies the ${t} queue from its own bucket`, "Allowed", a.logs[t].bucketArn, acct],
-      [`S3 notifies the ${t} queue from the ${other} bucket`, "Denied", a.logs[other].bucketArn, acct],
+    const senders: [string, Expected, string, string, string][] = [
+      [`its own ${t} bucket`, "Allowed", a.logs[t].bucketArn, acct, "each queue hears only its own bucket"],
+      [`the ${other} bucket`, "Denied", a.logs[other].bucketArn, acct, "aws:SourceArn is another bucket"],
       [
-        `S3 notifies the ${t} queue from a bucket of another account`,
+        "a bucket of another account",
         "Denied",
         `arn:${p}:s3:::attacker-bucket`,
         OUTSIDE_ACCOUNT,
+        "aws:SourceArn and aws:SourceAccount are foreign",
       ],
     ];
-    for (const [scenario, expected, sourceArn, sourceAccount] of senders)
-      await cell(
-        scenario,
+    for (const [source, expected, sourceArn, sourceAccount, why] of senders)
+      await cell({
+        who: `S3 for ${source}`,
+        scenario: `sends an event notification to the ${t} queue`,
+        why,
         expected,
-        {
-          principal: "s3.amazonaws.com",
-          action: "sqs:SendMessage",
-          resource: a.logs[t].queueArn,
-          resourceAccount: acct,
-          context: {
-            "aws:SecureTransport": "true",
-            "aws:SourceArn": sourceArn,
-            "aws:SourceAccount": sourceAccount,
-          },
-        },
-        queuePolicy,
-      );
-  }
-  for (const service of ["s3", "sqs"]) {
-    await cell(
-      `SIEM role decrypts through ${service.toUpperCase()}`,
-      "Allowed",
-      {
-        principal: siem,
-        action: "kms:Decrypt",
-        resource: keyArn,
+        as: "s3.amazonaws.com",
+        action: "sqs:SendMessage",
+        resource: a.logs[t].queueArn,
         resourceAccount: acct,
-        context: { ...siemContext, "kms:ViaService": `${service}.${a.region}.amazonaws.com` },
-      },
-      keyPolicy,
-      [siemIdentity],
-    );
+        facts: { secureTransport: "true", sourceArn, sourceAccount },
+        resourcePolicy: queuePolicy,
+      });
   }
-  await cell(
-    "SIEM role decrypts directly, outside S3 and SQS",
-    "Denied",
-    { principal: siem, action: "kms:Decrypt", resource: keyArn, resourceAccount: acct, context: siemContext },
-    keyPolicy,
-    [siemIdentity],
-  );
-  await cell(
-    "SIEM role decrypts through another service",
-    "Denied",
-    {
+  await cell({
+    who: "S3 notifying one of the archive's queues",
+    scenario: "encrypts the notification with the CMK",
+    why: "S3 needs the key for SSE-KMS queues",
+    expected: "Allowed",
+    as: "s3.amazonaws.com",
+    action: "kms:GenerateDataKey",
+    resource: keyArn,
+    resourceAccount: acct,
+    facts: { secureTransport: "true", sourceAccount: acct },
+    resourcePolicy: keyPolicy,
+  });
+  const kmsSourceAccount = extensions.has("kms-source-account");
+  await cell({
+    who: `S3 acting for account ${OUTSIDE_ACCOUNT}`,
+    scenario: "encrypts a notification with the CMK",
+    why: kmsSourceAccount
+      ? "aws:SourceAccount is not the archive account (kms-source-account extension)"
+      : "AWS's statement for S3 has no condition, so the key policy alone admits any S3 request; the data key stays inside S3 and SQS",
+    expected: kmsSourceAccount ? "Denied" : "Allowed",
+    as: "s3.amazonaws.com",
+    action: "kms:GenerateDataKey",
+    resource: keyArn,
+    resourceAccount: acct,
+    facts: { secureTransport: "true", sourceAccount: OUTSIDE_ACCOUNT },
+    resourcePolicy: keyPolicy,
+  });
+  for (const [service, as] of [
+    ["s3", "iam-via-s3"],
+    ["sqs", "iam-via-sqs"],
+  ] as const)
+    await cell({
+      who: siemWho,
+      scenario: `decrypts through ${service.toUpperCase()}`,
+      why: "reading SSE-KMS objects and messages needs the key, only through those services",
+      expected: "Allowed",
+      as,
       principal: siem,
       action: "kms:Decrypt",
       resource: keyArn,
       resourceAccount: acct,
-      context: { ...siemContext, "kms:ViaService": `ec2.${a.region}.amazonaws.com` },
-    },
-    keyPolicy,
-    [siemIdentity],
-  );
+      facts: siemFacts({
+        viaService: viaService(service, region),
+        s3Context: objectIn("cloudtrail", `AWSLogs/${first}/x.gz`),
+      }),
+      resourcePolicy: keyPolicy,
+      identity: [siemIdentity],
+    });
+  await cell({
+    who: siemWho,
+    scenario: "decrypts directly, outside S3 and SQS",
+    why: "kms:ViaService is absent: the key cannot be used outside S3 and SQS",
+    expected: "Denied",
+    as: "iam",
+    principal: siem,
+    action: "kms:Decrypt",
+    resource: keyArn,
+    resourceAccount: acct,
+    facts: siemFacts(),
+    resourcePolicy: keyPolicy,
+    identity: [siemIdentity],
+  });
+  await cell({
+    who: siemWho,
+    scenario: "decrypts through EC2",
+    why: "kms:ViaService must be S3 or SQS",
+    expected: "Denied",
+    as: "iam-via-other",
+    principal: siem,
+    action: "kms:Decrypt",
+    resource: keyArn,
+    resourceAccount: acct,
+    facts: siemFacts({ viaService: viaService("ec2", region) }),
+    resourcePolicy: keyPolicy,
+    identity: [siemIdentity],
+  });
+  const adminIdentity: Identity = {
+    name: "admin",
+    policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "kms:*", Resource: "*" }] },
+  };
   for (const m of members) {
-    for (const principal of [
-      `arn:${p}:iam::${m.account}:root`,
-      `arn:${p}:iam::${m.account}:role/${WAF_REPLICATION_ROLE_NAME}`,
-    ]) {
-      await cell(
-        `A member principal decrypts with the CMK through S3`,
-        "Denied",
-        {
-          principal,
-          action: "kms:Decrypt",
-          resource: keyArn,
-          resourceAccount: acct,
-          context: {
-            "aws:SecureTransport": "true",
-            "aws:PrincipalAccount": m.account,
-            "aws:PrincipalOrgID": org,
-            "kms:ViaService": `s3.${a.region}.amazonaws.com`,
-          },
+    const stack = stacks.find((s) => s.name === m.stack);
+    const principals = [
+      arn.root(p, m.account),
+      ...(stack?.resources.some((r) => r.name === "waf-replication-role")
+        ? [arn.role(p, m.account, WAF_REPLICATION_ROLE_NAME)]
+        : []),
+    ];
+    for (const principal of principals)
+      await cell({
+        who: `${principal} (member ${m.account}, with kms:* in its own policy)`,
+        scenario: "decrypts with the CMK through S3",
+        why: "no member principal holds kms:Decrypt on the archive key",
+        expected: "Denied",
+        as: "iam-via-s3",
+        principal,
+        action: "kms:Decrypt",
+        resource: keyArn,
+        resourceAccount: acct,
+        facts: {
+          secureTransport: "true",
+          principalArn: principal,
+          principalAccount: m.account,
+          principalOrgId: org ?? OUTSIDE_ORG,
+          viaService: viaService("s3", region),
+          s3Context: objectIn("cloudtrail", `AWSLogs/${m.account}/x.gz`),
         },
-        keyPolicy,
-        [
-          {
-            name: "admin",
-            policy: {
-              Version: "2012-10-17",
-              Statement: [{ Effect: "Allow", Action: "kms:*", Resource: "*" }],
-            },
-          },
-        ],
-      );
-    }
+        resourcePolicy: keyPolicy,
+        identity: [adminIdentity],
+      });
+  }
+
+  // ---------------------------------------------------------------- Server access logs
+  const accessLogs = central.resources.find((r) => r.name === "access-logs-policy");
+  if (accessLogs) {
+    const target = JSON.parse(accessLogs.inputs.policy) as PolicyDocument;
+    const targetBucket = central.resources.find((r) => r.name === "access-logs")!.inputs.bucket as string;
+    for (const [source, expected, why] of [
+      [a.logs.cloudtrail.bucketName, "Allowed", "server access logs of the archive's log buckets land here"],
+      ["attacker-bucket", "Denied", "aws:SourceArn is not one of the log buckets"],
+    ] as const)
+      await cell({
+        who: `S3 server access logging for bucket ${source}`,
+        scenario: "writes an access log",
+        why,
+        expected,
+        as: "logging.s3.amazonaws.com",
+        action: "s3:PutObject",
+        resource: arn.objects(p, targetBucket, `${a.logs.cloudtrail.bucketName}/2026-11-26-00-00-00-X`),
+        resourceAccount: acct,
+        facts: { secureTransport: "true", sourceArn: arn.bucket(p, source), sourceAccount: acct },
+        resourcePolicy: target,
+      });
   }
   return cells;
 }

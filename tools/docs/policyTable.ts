@@ -1,15 +1,18 @@
 /**
- * Generates the rule table of policy-pack/README.md from the policies' own metadata. Run with
- * `npm run docs:policies`; test/policyTable.test.ts fails when the committed table is stale.
+ * Generates the tables that are data in code: the pack's rule table (policy-pack/README.md), and the
+ * request-context table and policy extensions (docs/policies.md). Run with `npm run docs:policies`;
+ * test/policyTable.test.ts fails when a committed table is stale.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { policies } from "../../policy-pack/policies";
 import { WHY } from "../../policy-pack/rationale";
+import { EXTENSION_INFO, EXTENSIONS } from "../../shared/extensions";
+import { REQUEST_CONTEXTS } from "../../shared/requestContexts";
 
-export const README = path.join(__dirname, "..", "..", "policy-pack", "README.md");
-const BEGIN = "<!-- BEGIN GENERATED RULE TABLE (npm run docs:policies) -->";
-const END = "<!-- END GENERATED RULE TABLE -->";
+const ROOT = path.join(__dirname, "..", "..");
+export const README = path.join(ROOT, "policy-pack", "README.md");
+export const POLICIES_DOC = path.join(ROOT, "docs", "policies.md");
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
@@ -25,15 +28,66 @@ export function ruleTable(): string {
   ].join("\n");
 }
 
+export function requestContextTable(): string {
+  const rows = REQUEST_CONTEXTS.map((r) => {
+    const keys = r.keys
+      .map((k) => {
+        const note =
+          k.evidence === "assumed"
+            ? ` (assumed by \`${k.assumedBy}\`)`
+            : k.optional
+              ? " (may be absent)"
+              : k.when
+                ? ` (when ${k.when})`
+                : "";
+        return `\`${k.key}\`${note} [source](${k.source.url})`;
+      })
+      .join("<br>");
+    const missing = (r.notSent ?? []).map((n) => `\`${n.key}\` [reports](${n.source.url})`).join("<br>");
+    return `| \`${r.principal}\` | ${r.actions.map((a) => `\`${a}\``).join(", ")} | ${cell(r.what)} | ${keys} | ${missing || "–"} |`;
+  });
+  return [
+    "| principal | actions | what | keys it sends | keys reported missing |",
+    "|---|---|---|---|---|",
+    ...rows,
+  ].join("\n");
+}
+
+export function extensionTable(): string {
+  return [
+    "| extension | what it changes | risk if AWS behaves otherwise | why it is not the default |",
+    "|---|---|---|---|",
+    ...EXTENSIONS.map(
+      (e) =>
+        `| \`${e}\` | ${cell(EXTENSION_INFO[e].changes)} | ${cell(EXTENSION_INFO[e].risk)} | ${cell(EXTENSION_INFO[e].evidence)} |`,
+    ),
+  ].join("\n");
+}
+
+/** Replaces the text between `<!-- BEGIN GENERATED <name> ... -->` and `<!-- END GENERATED <name> -->`. */
+export function replaceBlock(current: string, name: string, body: string, file: string): string {
+  const begin = new RegExp(`<!-- BEGIN GENERATED ${name}[^>]*-->`);
+  const end = `<!-- END GENERATED ${name} -->`;
+  const m = begin.exec(current);
+  const stop = current.indexOf(end);
+  if (!m || stop < 0) throw new Error(`${file} lacks the markers of the generated ${name}`);
+  return `${current.slice(0, m.index + m[0].length)}\n${body}\n${current.slice(stop)}`;
+}
+
 export function renderReadme(current: string): string {
-  const start = current.indexOf(BEGIN);
-  const end = current.indexOf(END);
-  if (start < 0 || end < 0) throw new Error(`${README} lacks the generated-table markers`);
-  return `${current.slice(0, start + BEGIN.length)}\n${ruleTable()}\n${current.slice(end)}`;
+  return replaceBlock(current, "RULE TABLE", ruleTable(), README);
+}
+
+export function renderPoliciesDoc(current: string): string {
+  const withContexts = replaceBlock(current, "REQUEST CONTEXTS", requestContextTable(), POLICIES_DOC);
+  return replaceBlock(withContexts, "EXTENSIONS", extensionTable(), POLICIES_DOC);
 }
 
 if (require.main === module) {
-  const current = fs.readFileSync(README, "utf8");
-  fs.writeFileSync(README, renderReadme(current));
-  console.log(`wrote ${policies.length} rules to ${path.relative(process.cwd(), README)}`);
+  fs.writeFileSync(README, renderReadme(fs.readFileSync(README, "utf8")));
+  fs.writeFileSync(POLICIES_DOC, renderPoliciesDoc(fs.readFileSync(POLICIES_DOC, "utf8")));
+  console.log(
+    `wrote ${policies.length} rules to ${path.relative(process.cwd(), README)}, ` +
+      `${REQUEST_CONTEXTS.length} request contexts and ${EXTENSIONS.length} extensions to ${path.relative(process.cwd(), POLICIES_DOC)}`,
+  );
 }

@@ -195,11 +195,16 @@ export function toJson(result: PlanResult) {
       })),
       violations: result.violations,
       access: result.access.map((c) => ({
+        who: c.who,
+        scenario: c.scenario,
         principal: c.principal,
         action: c.action,
         resource: c.resource,
+        condition: c.condition,
+        why: c.why,
         expected: c.expected,
         actual: c.actual,
+        assumptions: c.assumptions,
       })),
       policySizes: result.policySizes,
     },
@@ -275,8 +280,9 @@ export function textReport(result: PlanResult, options: { maxResources?: number 
   );
   for (const c of result.access) {
     const ok = cellAsIntended(c) ? "ok  " : "FAIL";
+    out.push(`  ${ok} ${c.actual.padEnd(16)} (intended ${c.expected}) ${c.who}: ${c.scenario}`);
     out.push(
-      `  ${ok} expect ${c.expected.padEnd(7)} got ${c.actual.padEnd(16)} ${c.scenario}${c.contextCheckedLocally ? " (encryption context checked locally)" : ""}`,
+      `       ${c.action} on ${c.resource} | ${c.condition}${c.assumptions.length ? ` | assumes ${c.assumptions.join(", ")}` : ""} | ${c.why}`,
     );
     if (c.deciding) out.push(`       deciding: ${c.deciding}`);
   }
@@ -335,6 +341,8 @@ export function mermaid(result: PlanResult, maxMembers = 12): string {
   return lines.join("\n");
 }
 
+const md = (text: string) => text.replace(/\|/g, "\\|");
+
 export function markdownReport(result: PlanResult): string {
   const mandatory = result.violations.filter((v) => v.level === "mandatory").length;
   const wrong = result.access.filter((c) => !cellAsIntended(c)).length;
@@ -362,11 +370,11 @@ export function markdownReport(result: PlanResult): string {
       "",
       "## Access matrix",
       "",
-      "| principal | action | resource | expected | actual |",
-      "|---|---|---|---|---|",
+      "| who | does | action on resource | request keys | intended | actual | why |",
+      "|---|---|---|---|---|---|---|",
       ...result.access.map(
         (c) =>
-          `| ${c.principal} | ${c.action} | ${c.resource} | ${c.expected} | ${c.actual}${cellAsIntended(c) ? "" : " **(not as intended)**"} |`,
+          `| ${md(c.who)} | ${md(c.scenario)} | \`${c.action}\` on ${md(c.resource)} | ${md(c.condition)}${c.assumptions.length ? ` (assumes ${c.assumptions.join(", ")})` : ""} | ${c.expected} | ${c.actual}${cellAsIntended(c) ? "" : " **(not as intended)**"} | ${md(c.why)} |`,
       ),
       "",
       "## Policy sizes",
@@ -417,7 +425,8 @@ export function parseArgs(argv: string[]): Args {
       if (m !== "organization" && m !== "account-list")
         throw new UsageError(`(command line): --mode: expected organization or account-list, got ${m}`);
       args.mode = m;
-    } else throw new UsageError(`(command line): ${flag}: unknown option; see the header of tools/plan/plan.ts`);
+    } else
+      throw new UsageError(`(command line): ${flag}: unknown option; see the header of tools/plan/plan.ts`);
   }
   return args;
 }

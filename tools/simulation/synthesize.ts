@@ -33,7 +33,17 @@ export function synthesizeOrganization(members: number, mode: Mode, region = "eu
       "aws:region": region,
       "aws:allowedAccountIds": [CENTRAL_ACCOUNT],
       role: "central",
-      ...(mode === "organization" ? { organizationId: "o-synthetic01" } : { memberAccountIds: accounts }),
+      // Organization mode as docs/operations.md recommends it: the first member is the management
+      // account and runs the organization trail; the list admits every member's flow logs.
+      ...(mode === "organization"
+        ? {
+            organizationId: "o-synthetic01",
+            memberAccountIds: accounts,
+            cloudTrail: {
+              organizationTrail: { managementAccountId: accounts[0], name: "organization-trail" },
+            },
+          }
+        : { memberAccountIds: accounts }),
       bucketSuffix: `synthetic-${mode === "organization" ? "org" : "list"}`,
       siem: {
         trust: "aws",
@@ -52,7 +62,12 @@ export function synthesizeOrganization(members: number, mode: Mode, region = "eu
       "aws:allowedAccountIds": [account],
       role: "member",
       centralStack: "organization/central-logging/central",
-      cloudTrail: { mode: "account" },
+      cloudTrail:
+        mode === "account-list"
+          ? { mode: "account" }
+          : i === 0
+            ? { mode: "organization", name: "organization-trail" }
+            : { mode: "covered-by-organization-trail" },
       flowLogs: { vpcIds: "all" },
       ...(i % 3 === 0
         ? {

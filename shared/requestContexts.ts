@@ -1,0 +1,395 @@
+/**
+ * What each AWS service puts in the request context when it acts on the archive, per principal and
+ * action, with the page that says so. This table is the only source of the service requests the access
+ * matrix evaluates (tools/access/accessMatrix.ts) and of the condition keys the stacks may rely on by
+ * default (test/provenance.test.ts): a proof can only use a key that this table says the service sends.
+ *
+ * Evidence levels:
+ * - documented: an AWS page shows the key in a policy for this principal and action, or the IAM user
+ *   guide documents the key as present in every request of this kind;
+ * - reported: public reports (issues, pull requests) of the key working, but no AWS page;
+ * - assumed: neither; only an opt-in policy extension (shared/extensions.ts) relies on it.
+ * A key absent from a row is not in the request as far as anything public says. `notSent` records keys
+ * that are publicly reported missing, so that nobody adds them back.
+ */
+import { Extension } from "./extensions";
+
+export interface Source {
+  title: string;
+  url: string;
+}
+
+export const SOURCES = {
+  cloudTrailBucket: {
+    title: "CloudTrail user guide: Amazon S3 bucket policy for CloudTrail",
+    url: "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html",
+  },
+  cloudTrailOrgBucket: {
+    title: "CloudTrail user guide: bucket policy for an organization trail",
+    url: "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html#org-trail-bucket-policy",
+  },
+  cloudTrailMultiAccount: {
+    title: "CloudTrail user guide: setting bucket policy for multiple accounts",
+    url: "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-set-bucket-policy-for-multiple-accounts.html",
+  },
+  cloudTrailKms: {
+    title: "CloudTrail user guide: configure AWS KMS key policies for CloudTrail",
+    url: "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html",
+  },
+  vendedLogs: {
+    title: "CloudWatch Logs user guide: enabling logging from AWS services (logs sent to Amazon S3)",
+    url: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html#AWS-logs-infrastructure-S3",
+  },
+  vendedLogsKms: {
+    title: "CloudWatch Logs user guide: Amazon S3 bucket server-side encryption (vended logs)",
+    url: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html#AWS-logs-SSE-KMS-S3",
+  },
+  flowLogsS3: {
+    title: "VPC user guide: Amazon S3 bucket permissions for flow logs",
+    url: "https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3-permissions.html",
+  },
+  s3Notifications: {
+    title: "S3 user guide: granting permissions to publish event notification messages to a destination",
+    url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html",
+  },
+  sqsKms: {
+    title: "SQS developer guide: configure KMS permissions for AWS services",
+    url: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html#compatibility-with-aws-services",
+  },
+  s3AccessLogs: {
+    title: "S3 user guide: enabling Amazon S3 server access logging (bucket policy)",
+    url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html",
+  },
+  s3Replication: {
+    title: "S3 user guide: setting up permissions for live replication",
+    url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html",
+  },
+  s3EncryptionContext: {
+    title: "S3 user guide: SSE-KMS encryption context (object ARN, or bucket ARN with an S3 Bucket Key)",
+    url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context",
+  },
+  cloudWatchAlarmTopic: {
+    title: "CloudWatch user guide: alarm actions to an SNS topic encrypted with a customer managed key",
+    url: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html",
+  },
+  iamGlobalKeys: {
+    title: "IAM user guide: AWS global condition context keys (availability of each key)",
+    url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html",
+  },
+  kmsViaService: {
+    title: "KMS developer guide: kms:ViaService (the .amazonaws.com suffix in every partition)",
+    url: "https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service",
+  },
+  reportCloudTrailNoOrgId: {
+    title:
+      "Public reports: CloudTrail sends no aws:SourceOrgID (ministryofjustice/modernisation-platform pull requests 11445 and 11456; awsdocs/aws-cloudtrail-user-guide pull requests 16 and 17)",
+    url: "https://github.com/ministryofjustice/modernisation-platform/pull/11456",
+  },
+  reportLogDeliveryOrgId: {
+    title:
+      "Public reports: aws:SourceOrgID on delivery.logs.amazonaws.com S3 writes (terraform-aws-modules/terraform-aws-s3-bucket pull request 273; ministryofjustice/modernisation-platform pull request 8000)",
+    url: "https://github.com/terraform-aws-modules/terraform-aws-s3-bucket/pull/273",
+  },
+} satisfies Record<string, Source>;
+
+/** The condition keys the table knows, and which request fact each takes its value from. */
+export const CONTEXT_KEYS = {
+  "aws:SecureTransport": "secureTransport",
+  "aws:SourceArn": "sourceArn",
+  "aws:SourceAccount": "sourceAccount",
+  "aws:SourceOrgID": "sourceOrgId",
+  "aws:PrincipalArn": "principalArn",
+  "aws:PrincipalAccount": "principalAccount",
+  "aws:PrincipalOrgID": "principalOrgId",
+  "s3:x-amz-acl": "acl",
+  "kms:ViaService": "viaService",
+  "kms:EncryptionContext:aws:cloudtrail:arn": "cloudTrailContext",
+  "kms:EncryptionContext:aws:s3:arn": "s3Context",
+} as const;
+export type ContextKey = keyof typeof CONTEXT_KEYS;
+type FactName = (typeof CONTEXT_KEYS)[ContextKey];
+
+/** What a cell knows about a request; the table decides which of it reaches the request context. */
+export type RequestFacts = Partial<Record<FactName, string>>;
+
+export type Evidence = "documented" | "reported" | "assumed";
+
+export interface KeyFact {
+  key: ContextKey;
+  evidence: Evidence;
+  source: Source;
+  /** The service may leave the key out; proofs evaluate the request with and without it. */
+  optional?: boolean;
+  /** Present only in some requests, as the cell's facts decide (`when` says which). */
+  when?: string;
+  /** For assumed keys: the extension that relies on the key. */
+  assumedBy?: Extension;
+}
+
+export interface RequestContextRow {
+  /** A service principal, or `iam` (a role's own request), `iam-via-s3` / `iam-via-sqs` / `iam-via-other` (KMS calls another service makes for a role). */
+  principal: string;
+  /** Actions this row covers; a trailing `*` matches a prefix. */
+  actions: string[];
+  /** What the row is about, in a few words. */
+  what: string;
+  keys: KeyFact[];
+  notSent?: { key: ContextKey; source: Source }[];
+}
+
+const documented = (key: ContextKey, source: Source, optional = false): KeyFact => ({
+  key,
+  evidence: "documented",
+  source,
+  ...(optional ? { optional } : {}),
+});
+const assumed = (key: ContextKey, assumedBy: Extension, source: Source): KeyFact => ({
+  key,
+  evidence: "assumed",
+  assumedBy,
+  source,
+});
+/** aws:SecureTransport is in every request context (IAM global keys); the cells supply its value. */
+const tls = documented("aws:SecureTransport", SOURCES.iamGlobalKeys);
+const principalKeys = [
+  documented("aws:PrincipalArn", SOURCES.iamGlobalKeys),
+  documented("aws:PrincipalAccount", SOURCES.iamGlobalKeys),
+  {
+    ...documented("aws:PrincipalOrgID", SOURCES.iamGlobalKeys),
+    when: "the principal's account belongs to an organization",
+  },
+];
+
+export const REQUEST_CONTEXTS: RequestContextRow[] = [
+  {
+    principal: "cloudtrail.amazonaws.com",
+    actions: ["s3:GetBucketAcl"],
+    what: "CloudTrail checks the bucket ACL before writing (also as CreateTrail's pre-flight)",
+    keys: [documented("aws:SourceArn", SOURCES.cloudTrailMultiAccount), tls],
+    notSent: [{ key: "aws:SourceOrgID", source: SOURCES.reportCloudTrailNoOrgId }],
+  },
+  {
+    principal: "cloudtrail.amazonaws.com",
+    actions: ["s3:PutObject"],
+    what: "CloudTrail writes a log or digest file",
+    keys: [
+      documented("aws:SourceArn", SOURCES.cloudTrailOrgBucket),
+      documented("s3:x-amz-acl", SOURCES.cloudTrailOrgBucket),
+      tls,
+    ],
+    notSent: [{ key: "aws:SourceOrgID", source: SOURCES.reportCloudTrailNoOrgId }],
+  },
+  {
+    principal: "cloudtrail.amazonaws.com",
+    actions: ["kms:GenerateDataKey*"],
+    what: "CloudTrail encrypts a log file",
+    keys: [
+      documented("aws:SourceArn", SOURCES.cloudTrailKms),
+      // "also supported, but not recommended": the trail owner, for organization trails the management account.
+      documented("aws:SourceAccount", SOURCES.cloudTrailKms),
+      documented("kms:EncryptionContext:aws:cloudtrail:arn", SOURCES.cloudTrailKms),
+      tls,
+    ],
+    notSent: [{ key: "aws:SourceOrgID", source: SOURCES.reportCloudTrailNoOrgId }],
+  },
+  {
+    principal: "cloudtrail.amazonaws.com",
+    actions: ["kms:DescribeKey", "kms:Decrypt"],
+    what: "CloudTrail describes the key, and decrypts to validate an S3 Bucket Key",
+    keys: [
+      documented("aws:SourceArn", SOURCES.cloudTrailKms),
+      documented("aws:SourceAccount", SOURCES.cloudTrailKms),
+      tls,
+    ],
+    notSent: [{ key: "aws:SourceOrgID", source: SOURCES.reportCloudTrailNoOrgId }],
+  },
+  {
+    principal: "delivery.logs.amazonaws.com",
+    actions: ["s3:GetBucketAcl", "s3:ListBucket"],
+    what: "The log delivery service (VPC Flow Logs, AWS WAF) checks the bucket",
+    keys: [
+      documented("aws:SourceAccount", SOURCES.vendedLogs),
+      documented("aws:SourceArn", SOURCES.vendedLogs),
+      assumed("aws:SourceOrgID", "org-id-for-log-delivery", SOURCES.reportLogDeliveryOrgId),
+      tls,
+    ],
+  },
+  {
+    principal: "delivery.logs.amazonaws.com",
+    actions: ["s3:PutObject"],
+    what: "The log delivery service writes a log file",
+    keys: [
+      documented("aws:SourceAccount", SOURCES.vendedLogs),
+      documented("aws:SourceArn", SOURCES.vendedLogs),
+      // Documented in AWS's statement; with ACLs disabled the service may send none (cloudposse
+      // terraform-aws-vpc-flow-logs-s3-bucket pull request 101), so proofs try both.
+      documented("s3:x-amz-acl", SOURCES.vendedLogs, true),
+      assumed("aws:SourceOrgID", "org-id-for-log-delivery", SOURCES.reportLogDeliveryOrgId),
+      tls,
+    ],
+  },
+  {
+    principal: "delivery.logs.amazonaws.com",
+    actions: ["kms:*"],
+    what: "The log delivery service encrypts a log file with the bucket's key",
+    keys: [
+      documented("aws:SourceAccount", SOURCES.vendedLogsKms),
+      documented("aws:SourceArn", SOURCES.vendedLogsKms),
+      assumed("aws:SourceOrgID", "org-id-for-log-delivery", SOURCES.reportLogDeliveryOrgId),
+      tls,
+    ],
+  },
+  {
+    principal: "s3.amazonaws.com",
+    actions: ["sqs:SendMessage"],
+    what: "S3 sends an event notification to a queue",
+    keys: [
+      documented("aws:SourceArn", SOURCES.s3Notifications),
+      documented("aws:SourceAccount", SOURCES.s3Notifications),
+      tls,
+    ],
+  },
+  {
+    principal: "s3.amazonaws.com",
+    actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+    what: "S3 encrypts an event notification for an SSE-KMS queue",
+    keys: [assumed("aws:SourceAccount", "kms-source-account", SOURCES.sqsKms), tls],
+  },
+  {
+    principal: "s3.amazonaws.com",
+    actions: ["sts:AssumeRole"],
+    what: "S3 replication assumes a member's replication role",
+    keys: [
+      documented("aws:SourceAccount", SOURCES.s3Replication),
+      documented("aws:SourceArn", SOURCES.s3Replication),
+      tls,
+    ],
+  },
+  {
+    principal: "logging.s3.amazonaws.com",
+    actions: ["s3:PutObject"],
+    what: "S3 server access logging writes a log",
+    keys: [
+      documented("aws:SourceArn", SOURCES.s3AccessLogs),
+      documented("aws:SourceAccount", SOURCES.s3AccessLogs),
+      tls,
+    ],
+  },
+  {
+    principal: "cloudwatch.amazonaws.com",
+    actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+    what: "CloudWatch publishes an alarm to an SSE-KMS topic",
+    keys: [assumed("aws:SourceAccount", "kms-source-account", SOURCES.cloudWatchAlarmTopic), tls],
+  },
+  {
+    principal: "iam",
+    actions: ["*"],
+    what: "A role calls S3, SQS or KMS itself (the SIEM reader, a replication role writing replicas)",
+    keys: [...principalKeys, tls],
+  },
+  {
+    principal: "iam-via-s3",
+    actions: ["kms:*"],
+    what: "S3 calls KMS for a role (reading or writing an SSE-KMS object)",
+    keys: [
+      ...principalKeys,
+      documented("kms:ViaService", SOURCES.kmsViaService),
+      documented("kms:EncryptionContext:aws:s3:arn", SOURCES.s3EncryptionContext),
+      tls,
+    ],
+  },
+  {
+    principal: "iam-via-sqs",
+    actions: ["kms:*"],
+    what: "SQS calls KMS for a role (receiving from an SSE-KMS queue)",
+    keys: [...principalKeys, documented("kms:ViaService", SOURCES.kmsViaService), tls],
+  },
+  {
+    principal: "iam-via-other",
+    actions: ["kms:*"],
+    what: "Another AWS service (EC2, for example) calls KMS for a role",
+    keys: [...principalKeys, documented("kms:ViaService", SOURCES.kmsViaService), tls],
+  },
+  {
+    principal: "anonymous",
+    actions: ["*"],
+    what: "An unauthenticated request",
+    keys: [tls],
+  },
+];
+
+const actionMatches = (pattern: string, action: string) =>
+  pattern === "*" ||
+  pattern.toLowerCase() === action.toLowerCase() ||
+  (pattern.endsWith("*") && action.toLowerCase().startsWith(pattern.slice(0, -1).toLowerCase()));
+
+/** The row for a principal and action; throws if the table has none (a cell may not invent one). */
+export function contextRow(principal: string, action: string): RequestContextRow {
+  const row = REQUEST_CONTEXTS.find(
+    (r) => r.principal === principal && r.actions.some((a) => actionMatches(a, action)),
+  );
+  if (!row) throw new Error(`no request-context row for ${principal} ${action}`);
+  return row;
+}
+
+export interface BuiltContext {
+  context: Record<string, string>;
+  /** Keys in this context that rest on an extension's assumption rather than on documentation. */
+  assumptions: ContextKey[];
+}
+
+/**
+ * The request contexts a service really sends for these facts: only the row's keys, and only assumed
+ * keys of the extensions that are on. One context per combination of optional keys present or absent.
+ * A fact the row needs but the cell did not give is an error, not a silently smaller context.
+ */
+export function requestContexts(
+  principal: string,
+  action: string,
+  facts: RequestFacts,
+  extensions: ReadonlySet<Extension> = new Set(),
+): BuiltContext[] {
+  const row = contextRow(principal, action);
+  let variants: BuiltContext[] = [{ context: {}, assumptions: [] }];
+  for (const k of row.keys) {
+    if (k.evidence === "reported" || (k.evidence === "assumed" && !extensions.has(k.assumedBy!))) continue;
+    const value = facts[CONTEXT_KEYS[k.key]];
+    if (value === undefined) {
+      if (k.optional || k.when) continue;
+      throw new Error(`${principal} ${action}: the request needs ${k.key} (${CONTEXT_KEYS[k.key]})`);
+    }
+    const withKey = variants.map((v) => ({
+      context: { ...v.context, [k.key]: value },
+      assumptions: k.evidence === "assumed" ? [...v.assumptions, k.key] : v.assumptions,
+    }));
+    variants = k.optional ? [...variants, ...withKey] : withKey;
+  }
+  return variants;
+}
+
+/** Keys a principal is documented to send for every one of these actions. */
+export function documentedKeys(principal: string, actions: string[]): Set<ContextKey> {
+  let common: Set<ContextKey> | undefined;
+  for (const action of actions) {
+    const keys = new Set(
+      contextRow(principal, action)
+        .keys.filter((k) => k.evidence === "documented")
+        .map((k) => k.key),
+    );
+    common = common ? new Set([...common].filter((k) => keys.has(k))) : keys;
+  }
+  return common ?? new Set();
+}
+
+/** Keys a principal sends for all these actions, given the extensions that are on. */
+export function usableKeys(
+  principal: string,
+  actions: string[],
+  extensions: ReadonlySet<Extension>,
+): Set<ContextKey> {
+  const out = documentedKeys(principal, actions);
+  for (const action of actions)
+    for (const k of contextRow(principal, action).keys)
+      if (k.evidence === "assumed" && extensions.has(k.assumedBy!)) out.add(k.key);
+  return out;
+}

@@ -1,0 +1,158 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import { EXTENSIONS } from "../shared/extensions";
+import { PolicyDocument } from "../shared/iam";
+import { provenanceProblems } from "../tools/access/provenance";
+import { SimStack, Simulator } from "../tools/simulation/simulate";
+import { CENTRAL, centralSettings, listSettings, MGMT, memberSettings, raw, WEB } from "./helpers";
+
+const WEB_ACL = `arn:aws:wafv2:eu-west-1:${WEB}:regional/webacl/web-app/a1b2c3d4-5678-90ab-cdef-111111111111`;
+const DOCS = fs.readFileSync(path.join(__dirname, "..", "docs", "policies.md"), "utf8");
+
+/** Every policy document a stack emits, with the resource it belongs to. */
+function documents(stack: SimStack): { where: string; doc: PolicyDocument }[] {
+  const out: { where: string; doc: PolicyDocument }[] = [];
+  for (const r of stack.resources)
+    for (const field of ["policy", "assumeRolePolicy"])
+      if (typeof r.inputs[field] === "string" && r.inputs[field].includes('"Statement"'))
+        out.push({ where: `${stack.name} ${r.name}.${field}`, doc: JSON.parse(r.inputs[field]) });
+  return out;
+}
+
+async function organization(central: Record<string, unknown>) {
+  const sim = new Simulator();
+  await sim.runStack("central", raw(CENTRAL, central));
+  await sim.runStack(
+    "mgmt",
+    raw(
+      MGMT,
+      memberSettings({
+        cloudTrail: central.organizationId
+          ? { mode: "organization", name: "organization-trail" }
+          : { mode: "account" },
+        flowLogs: { vpcIds: "all" },
+      }),
+    ),
+  );
+  await sim.runStack(
+    "web",
+    raw(WEB, memberSettings({ flowLogs: { vpcIds: "all" }, waf: { webAclArns: [WEB_ACL] } })),
+  );
+  return sim.simulated;
+}
+
+const DEFAULT_CONFIGS: [string, Record<string, unknown>][] = [
+  ["organization mode", centralSettings()],
+  [
+    "organization mode, WAF both ways, alarm topic",
+    centralSettings({
+      wafDelivery: "both",
+      alarms: { notifications: [{ protocol: "email", endpoint: "soc@example.com" }] },
+    }),
+  ],
+  ["account-list mode", listSettings()],
+  ["account-list mode, WAF both ways", listSettings({ wafDelivery: "both" })],
+];
+
+describe("provenance: every statement rests on what AWS documents", () => {
+  for (const [name, settings] of DEFAULT_CONFIGS) {
+    it(`${name}: every condition key is one its principal is documented to send, and no policy variable`, async () => {
+      const stacks = await organization(settings);
+      const problems = stacks.flatMap((s) =>
+        documents(s).flatMap(({ where, doc }) =>
+          provenanceProblems(doc, new Set()).map((p) => `${where} ${p.sid}: ${p.problem}`),
+        ),
+      );
+      expect(problems).to.deep.equal([]);
+    });
+  }
+
+  it("catches a CloudTrail statement that depends on aws:SourceOrgID, and a default statement that uses an extension", () => {
+    const doc: PolicyDocument = {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "CloudTrailWrite",
+          Effect: "Allow",
+          Principal: { Service: "cloudtrail.amazonaws.com" },
+          Action: "s3:PutObject",
+          Resource: "arn:aws:s3:::b/AWSLogs/*",
+          Condition: { StringEquals: { "aws:SourceOrgID": "o-a1b2c3d4e5" } },
+        },
+        {
+          Sid: "LogDelivery",
+          Effect: "Allow",
+          Principal: { Service: "delivery.logs.amazonaws.com" },
+          Action: "s3:PutObject",
+          Resource: "arn:aws:s3:::b/AWSLogs/${aws:SourceAccount}/*",
+          Condition: { StringEquals: { "aws:SourceAccount": "222222222222" } },
+        },
+        {
+          Sid: "S3Kms",
+          Effect: "Allow",
+          Principal: { Service: "s3.amazonaws.com" },
+          Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+          Resource: "*",
+          Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } },
+        },
+      ],
+    };
+    expect(provenanceProblems(doc, new Set()).map((p) => `${p.sid}: ${p.problem}`)).to.deep.equal([
+      "CloudTrailWrite: relies on aws:SourceOrgID, which cloudtrail.amazonaws.com is not documented to send for s3:PutObject",
+      "LogDelivery: uses a policy variable, which only the own-account-prefix extension may",
+      "S3Kms: relies on aws:SourceAccount, which s3.amazonaws.com is not documented to send for kms:GenerateDataKey, kms:Decrypt",
+    ]);
+    // With the extensions that assume them, the same statements pass; CloudTrail's never does.
+    expect(
+      provenanceProblems(doc, new Set(["own-account-prefix", "kms-source-account"])).map((p) => p.sid),
+    ).to.deep.equal(["CloudTrailWrite"]);
+  });
+
+  it("with every extension on, each one changes the policies and relies only on what it declares", async () => {
+    const base = await organization(centralSettings());
+    const all = await organization(centralSettings({ policyExtensions: "all" }));
+    const problems = all.flatMap((s) =>
+      documents(s).flatMap(({ where, doc }) =>
+        provenanceProblems(doc, new Set(EXTENSIONS)).map((p) => `${where} ${p.sid}: ${p.problem}`),
+      ),
+    );
+    expect(problems).to.deep.equal([]);
+    const text = (stacks: SimStack[]) =>
+      stacks.flatMap((s) => documents(s).map((d) => JSON.stringify(d.doc))).join("\n");
+    const before = text(base);
+    const after = text(all);
+    expect(before).not.to.contain("${aws:SourceAccount}");
+    expect(after).to.contain("AWSLogs/${aws:SourceAccount}/*");
+    expect(after).to.contain("AWSLogs/${aws:PrincipalAccount}/*");
+    expect(after).to.contain('"aws:SourceOrgID":"o-a1b2c3d4e5"');
+    expect(after).to.match(
+      /"Sid":"S3NotificationsToEncryptedQueues"[^}]*\}[^}]*"Condition":\{"StringEquals":\{"aws:SourceAccount":"111111111111"\}/,
+    );
+    const accessLogs = all
+      .find((s) => s.role === "central")!
+      .resources.find((r) => r.name === "access-logs-policy")!;
+    expect(JSON.parse(accessLogs.inputs.policy).Statement[0].Sid).to.equal("DenyInsecureTransport");
+  });
+
+  it("lists every statement the stacks can emit in docs/policies.md, with an AWS source", async () => {
+    const sids = new Set<string>();
+    for (const settings of [
+      ...DEFAULT_CONFIGS.map(([, s]) => s),
+      centralSettings({
+        policyExtensions: "all",
+        wafDelivery: "both",
+        alarms: { notifications: [{ protocol: "email", endpoint: "a@b.c" }] },
+      }),
+      listSettings({ policyExtensions: "all", wafDelivery: "both" }),
+    ])
+      for (const s of await organization(settings))
+        for (const { doc } of documents(s))
+          for (const st of doc.Statement)
+            if (st.Sid) sids.add(st.Sid.replace(/^CloudTrailWrite\d+$/, "CloudTrailWrite<n>"));
+    const missing = [...sids].filter(
+      (sid) => !new RegExp("\\| `" + sid.replace(/[<>]/g, "\\$&") + "`[^\\n]*\\(https://").test(DOCS),
+    );
+    expect(missing, "statements without a row and source link in docs/policies.md").to.deep.equal([]);
+  });
+});

@@ -1,0 +1,104 @@
+/**
+ * Provenance of the emitted statements: every condition key an Allow statement relies on must be one
+ * its principal is known to send (shared/requestContexts.ts), and no policy variable may appear unless
+ * an extension that needs it is on. Used by test/provenance.test.ts over every example configuration.
+ */
+import { Extension } from "../../shared/extensions";
+import { asList, PolicyDocument } from "../../shared/iam";
+import { ContextKey, CONTEXT_KEYS, contextRow, REQUEST_CONTEXTS } from "../../shared/requestContexts";
+
+export interface ProvenanceProblem {
+  sid: string;
+  problem: string;
+}
+
+/** Keys documented for IAM principals' own requests (IAM global keys, KMS, STS). */
+const PRINCIPAL_REQUEST_KEYS = new Set([
+  "aws:principalarn",
+  "aws:principalaccount",
+  "aws:principalorgid",
+  "aws:securetransport",
+  "kms:viaservice",
+  "kms:encryptioncontext:aws:s3:arn",
+  "sts:externalid",
+  "sts:rolesessionname",
+]);
+
+const known = (key: string) =>
+  Object.keys(CONTEXT_KEYS).find((k) => k.toLowerCase() === key.toLowerCase()) as ContextKey | undefined;
+
+/** The keys a service sends for an action, by evidence, given the extensions that are on. */
+function sentKeys(
+  service: string,
+  action: string,
+  extensions: ReadonlySet<Extension>,
+): Set<string> | undefined {
+  if (!REQUEST_CONTEXTS.some((r) => r.principal === service)) return undefined;
+  try {
+    const row = contextRow(service, action);
+    return new Set(
+      row.keys
+        .filter(
+          (k) => k.evidence === "documented" || (k.evidence === "assumed" && extensions.has(k.assumedBy!)),
+        )
+        .map((k) => k.key.toLowerCase()),
+    );
+  } catch {
+    return new Set();
+  }
+}
+
+export function provenanceProblems(
+  doc: PolicyDocument,
+  extensions: ReadonlySet<Extension>,
+): ProvenanceProblem[] {
+  const problems: ProvenanceProblem[] = [];
+  const variablesAllowed = extensions.has("own-account-prefix");
+  doc.Statement.forEach((s, i) => {
+    const sid = s.Sid ?? `statement ${i + 1}`;
+    const text = JSON.stringify({ Resource: s.Resource, Condition: s.Condition });
+    if (!variablesAllowed && /\$\{/.test(text))
+      problems.push({
+        sid,
+        problem: "uses a policy variable, which only the own-account-prefix extension may",
+      });
+    if (s.Effect !== "Allow") return;
+    const principal = s.Principal === "*" ? { AWS: "*" } : (s.Principal ?? {});
+    const services = asList((principal as { Service?: string | string[] }).Service);
+    const actions = asList(s.Action);
+    for (const [operator, entries] of Object.entries(s.Condition ?? {})) {
+      const optional = operator.endsWith("IfExists") || operator === "Null";
+      for (const key of Object.keys(entries ?? {})) {
+        const lower = key.toLowerCase();
+        if (services.length) {
+          for (const service of services) {
+            const perAction = actions.map((a) => sentKeys(service, a, extensions));
+            if (perAction.some((k) => k === undefined)) {
+              problems.push({
+                sid,
+                problem: `admits ${service}, which the request-context table does not cover`,
+              });
+              continue;
+            }
+            // A required key must be sent for every action; an ...IfExists key for at least one.
+            const sent = optional
+              ? perAction.some((k) => k!.has(lower))
+              : perAction.every((k) => k!.has(lower));
+            if (!sent)
+              problems.push({
+                sid,
+                problem: `relies on ${key}, which ${service} is not documented to send for ${actions.join(", ")}${
+                  known(key) ? "" : " (not a key the table knows)"
+                }`,
+              });
+          }
+        } else if (!PRINCIPAL_REQUEST_KEYS.has(lower) && !/:(aud|sub)$/.test(lower))
+          problems.push({
+            sid,
+            problem: `relies on ${key}, not a key IAM principals' requests are documented to carry`,
+          });
+      }
+    }
+  });
+  return problems;
+}
