@@ -42,14 +42,7 @@ export class MemberLogShipping extends pulumi.ComponentResource {
   public readonly replicationRole?: aws.iam.Role;
 
   constructor(name: string, args: MemberLogShippingArgs, opts?: pulumi.ComponentResourceOptions) {
-    // The trail mode is a component input so that the policy pack can see that an organization trail
-    // covers a member that creates no trail of its own.
-    super(
-      "central-logging:member:MemberLogShipping",
-      name,
-      { cloudTrailMode: args.config.settings.cloudTrail.mode },
-      opts,
-    );
+    super("central-logging:member:MemberLogShipping", name, {}, opts);
     const { config, central } = args;
     const s = config.settings;
 
@@ -120,7 +113,11 @@ export class MemberLogShipping extends pulumi.ComponentResource {
       });
     }
 
+    // The trail mode is a registered output because the engine shows a component to stack policies with
+    // its registered outputs as props: member-ships-cloudtrail reads it there to see that an
+    // organization trail covers a member that creates no trail of its own.
     this.registerOutputs({
+      cloudTrailMode: s.cloudTrail.mode,
       trailArn: this.trail?.arn,
       flowLogIds: this.flowLogs.map((f) => f.id),
       wafStagingBucket: this.wafStagingBucket?.bucket,

@@ -91,6 +91,8 @@ export async function runMember(config: MemberConfig) {
   const shipping = new MemberLogShipping("shipping", { config, central, vpcIds });
   return {
     centralStack,
+    // What the StackReference resolved: the archive this member ships to.
+    centralKeyArn: central.keyArn,
     ...(shipping.trail ? { trailArn: shipping.trail.arn } : {}),
     flowLogIds: shipping.flowLogs.map((f) => f.id),
     ...(shipping.wafStagingBucket ? { wafStagingBucket: shipping.wafStagingBucket.bucket } : {}),

@@ -219,6 +219,27 @@ const policyExtensionsSchema = z.union(
   { error: `expected none, all, or a list of: ${EXTENSIONS.join(", ")}` },
 );
 
+/**
+ * How tools reach the stack's account: an AWS profile for `npm run fleet`, and the roles the GitHub
+ * workflows assume (a read-only one for previews, one for deploys). Not used by the program itself.
+ */
+const stackRoleArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
+    "expected an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
+  );
+const accessSchema = z
+  .object({
+    profile: z
+      .string()
+      .regex(/^[\w.+@-]+$/, "expected an AWS profile name")
+      .optional(),
+    previewRoleArn: stackRoleArn.optional(),
+    deployRoleArn: stackRoleArn.optional(),
+  })
+  .strict();
+
 const centralSchema = z
   .object({
     role: z.literal("central"),
@@ -242,6 +263,7 @@ const centralSchema = z
       .default("replication"),
     cloudTrail: centralCloudTrailSchema.optional(),
     policyExtensions: policyExtensionsSchema.default("none"),
+    access: accessSchema.optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -362,6 +384,7 @@ const memberSchema = z
       })
       .strict()
       .optional(),
+    access: accessSchema.optional(),
   })
   .strict();
 
@@ -460,6 +483,16 @@ export function parseStackConfig(stack: string, raw: RawConfig): StackConfig {
     if (key.startsWith(`${PROJECT}:`)) ours[key.slice(PROJECT.length + 1)] = decode(value);
   }
   const common = { stack, region, partition: partitionOf(region), accountId: accountIdValue };
+  const access = ours.access as Record<string, unknown> | undefined;
+  for (const key of ["previewRoleArn", "deployRoleArn"]) {
+    const roleArn = access?.[key];
+    if (typeof roleArn === "string" && roleArn.split(":")[4] !== accountIdValue)
+      throw new ConfigError(
+        stack,
+        `${PROJECT}:access.${key}`,
+        `expected a role of this stack's account ${accountIdValue}, got one of ${roleArn.split(":")[4]}`,
+      );
+  }
   if (ours.role === "central") {
     const settings = parseWith(centralSchema, stack, ours);
     if (settings.memberAccountIds?.includes(accountIdValue))

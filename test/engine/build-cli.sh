@@ -4,25 +4,25 @@
 # module whose go.mod has replace directives, so the wrapper restates the one that matters
 # (atotto/clipboard). No Pulumi source is copied or committed: the Go module proxy serves the modules.
 #
-#   test/engine/build-cli.sh            prints the path of the built `pulumi` binary
+#   test/engine/build-cli.sh            prints the folder holding bin/pulumi (Automation API PulumiCommand root)
 #
 # The result is cached outside the repository, keyed by version:
-#   ${CENTRAL_LOGGING_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/central-logging/engine}/pulumi-<version>/pulumi
+#   ${CENTRAL_LOGGING_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/central-logging/engine}/pulumi-<version>/bin/pulumi
 # A cold build takes 15 to 25 minutes on 2 cores; a cached one returns at once.
 set -euo pipefail
 
 VERSION="${PULUMI_ENGINE_VERSION:-v3.274.1}"
 CACHE="${CENTRAL_LOGGING_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/central-logging/engine}"
 OUT="$CACHE/pulumi-$VERSION"
-BIN="$OUT/pulumi"
+BIN="$OUT/bin/pulumi"
 
 if [[ -x "$BIN" ]] && "$BIN" version 2>/dev/null | grep -qx "$VERSION"; then
-  echo "$BIN"
+  echo "$OUT"
   exit 0
 fi
 
 command -v go >/dev/null || { echo "build-cli: the Go toolchain (go) is not on PATH" >&2; exit 2; }
-mkdir -p "$OUT"
+mkdir -p "$OUT/bin"
 WORK="$(mktemp -d "$CACHE/wrapper.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
@@ -39,4 +39,4 @@ CGO_ENABLED=0 go build -trimpath -tags osusergo,grpcnotrace \
   -o "$BIN.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2
 mv "$BIN.tmp" "$BIN"
 log "built $("$BIN" version)"
-echo "$BIN"
+echo "$OUT"

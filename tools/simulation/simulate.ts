@@ -5,11 +5,36 @@
  * Used by the unit tests and by the offline plan.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "crypto";
 import { parseStackConfig, RawConfig, StackConfig } from "../../shared/config";
 import { PROJECT } from "../../shared/naming";
+import { synthesizeState, syntheticVpcIds } from "./syntheticState";
 
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+const rpc = require("@pulumi/pulumi/runtime/rpc") as {
+  deserializeProperties(s: unknown): Record<string, any>;
+};
+
+/**
+ * The engine shows a component to stack policies with its registered outputs as props, not the props
+ * passed to its constructor. The mock monitor keeps registered outputs to itself, so the simulator
+ * listens for them and makes them the component's state, as the engine would.
+ */
+type OutputsListener = (urn: string, outputs: Record<string, any>) => void;
+let outputsListener: OutputsListener | undefined;
+const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as {
+  MockMonitor: {
+    prototype: { registerResourceOutputs(req: any, cb: (e: unknown, r: unknown) => void): void };
+  };
+};
+const registerResourceOutputs = MockMonitor.prototype.registerResourceOutputs;
+MockMonitor.prototype.registerResourceOutputs = function (req, callback) {
+  try {
+    outputsListener?.(req.getUrn(), rpc.deserializeProperties(req.getOutputs()));
+  } catch {
+    // A listener problem must not change what the program sees.
+  }
+  return registerResourceOutputs.call(this, req, callback);
+};
 
 export interface SimResource {
   type: string;
@@ -48,50 +73,6 @@ export interface SimulatorOptions {
   preview?: boolean;
 }
 
-function shortId(seed: string, length = 8): string {
-  return createHash("sha256").update(seed).digest("hex").slice(0, length);
-}
-
-/** Computed outputs a real provider would return, invented deterministically from the inputs. */
-function synthesizeState(type: string, name: string, inputs: any, account: string, region: string) {
-  const p = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
-  const id = shortId(`${type}/${name}/${account}/${region}`);
-  switch (type) {
-    case "aws:s3/bucket:Bucket":
-      return { id: inputs.bucket, state: { ...inputs, arn: `arn:${p}:s3:::${inputs.bucket}`, region } };
-    case "aws:sqs/queue:Queue":
-      return {
-        id: `https://sqs.${region}.amazonaws.com/${account}/${inputs.name}`,
-        state: {
-          ...inputs,
-          arn: `arn:${p}:sqs:${region}:${account}:${inputs.name}`,
-          url: `https://sqs.${region}.amazonaws.com/${account}/${inputs.name}`,
-        },
-      };
-    case "aws:kms/key:Key": {
-      const keyId = `${shortId(name + account, 8)}-0000-4000-8000-${shortId(name + region, 12)}`;
-      return {
-        id: keyId,
-        state: { ...inputs, keyId, arn: `arn:${p}:kms:${region}:${account}:key/${keyId}` },
-      };
-    }
-    case "aws:iam/role:Role":
-      return { id: inputs.name, state: { ...inputs, arn: `arn:${p}:iam::${account}:role/${inputs.name}` } };
-    case "aws:cloudtrail/trail:Trail":
-      return {
-        id: inputs.name,
-        state: { ...inputs, arn: `arn:${p}:cloudtrail:${region}:${account}:trail/${inputs.name}` },
-      };
-    case "aws:ec2/flowLog:FlowLog":
-      return {
-        id: `fl-${id}`,
-        state: { ...inputs, arn: `arn:${p}:ec2:${region}:${account}:vpc-flow-log/fl-${id}` },
-      };
-    default:
-      return { id: `${name}-${id}`, state: { ...inputs } };
-  }
-}
-
 export class Simulator {
   private readonly stacks = new Map<string, SimStack>();
   constructor(private readonly options: SimulatorOptions = {}) {}
@@ -108,8 +89,7 @@ export class Simulator {
     let failure: unknown;
     const account = config.accountId;
     const region = config.region;
-    const vpcsFor =
-      this.options.vpcsFor ?? ((a: string) => [`vpc-${shortId(a + "a", 17)}`, `vpc-${shortId(a + "b", 17)}`]);
+    const vpcsFor = this.options.vpcsFor ?? ((a: string) => syntheticVpcIds(a));
 
     const mocks: pulumi.runtime.Mocks = {
       newResource: (args) => {
@@ -173,6 +153,12 @@ export class Simulator {
       },
     };
     await pulumi.runtime.setMocks(mocks, PROJECT, stackName, this.options.preview ?? false, "organization");
+    outputsListener = (urn, outputs) => {
+      const [, , typePath, name] = urn.split("::");
+      const type = typePath.split("$").pop();
+      const component = resources.find((r) => !r.custom && r.type === type && r.name === name);
+      if (component) component.state = outputs;
+    };
     pulumi.runtime.setAllConfig(raw);
 
     const program = require("../../index") as () => Promise<Record<string, unknown>>;

@@ -1,0 +1,114 @@
+/**
+ * `npm run bench:engine`: wall time of `npm run fleet -- preview --all --inline` under the real Pulumi
+ * engine (the engine lane's CLI and stand-in provider) beside `npm run plan` on the same stacks, for the
+ * example organization and a synthetic organization of 20 members. The central stack is deployed first
+ * (untimed), since members preview against its outputs. Prints numbers; asserts nothing.
+ *
+ * Needs the CLI of the engine lane: CENTRAL_LOGGING_PULUMI_ROOT, or it runs test/engine/build-cli.sh.
+ */
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { stringify } from "yaml";
+import { synthesizeOrganization } from "../simulation/synthesize";
+
+const ROOT = path.join(__dirname, "..", "..");
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function timed(args: string[], env: NodeJS.ProcessEnv): { seconds: number; code: number; stderr: string } {
+  const started = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", ...args], {
+    cwd: ROOT,
+    env,
+    encoding: "utf8",
+    maxBuffer: 1 << 28,
+  });
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, code: r.status ?? -1, stderr: r.stderr };
+}
+
+function exampleProject(dir: string) {
+  for (const f of fs.readdirSync(ROOT).filter((f) => /^Pulumi(\.[^.]+)?\.yaml$/.test(f)))
+    fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+}
+
+function syntheticProject(dir: string, members: number) {
+  fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+  for (const s of synthesizeOrganization(members, "organization")) {
+    const config = Object.fromEntries(
+      Object.entries(s.raw).map(([k, v]) => [k, /^[[{]/.test(v) ? JSON.parse(v) : v]),
+    );
+    fs.writeFileSync(path.join(dir, `Pulumi.${s.stack}.yaml`), stringify({ config }));
+  }
+}
+
+function main() {
+  const pulumiRoot =
+    process.env.CENTRAL_LOGGING_PULUMI_ROOT ??
+    execFileSync("bash", [path.join(ROOT, "test/engine/build-cli.sh")], { encoding: "utf8" }).trim();
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  console.log(
+    `machine: ${os.cpus().length} cores, ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+  );
+  console.log(
+    `git: ${execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT }).toString().trim()}`,
+  );
+  console.log(
+    `pulumi: ${execFileSync(path.join(pulumiRoot, "bin", "pulumi"), ["version"])
+      .toString()
+      .trim()}, ${RUNS} runs each, median\n`,
+  );
+  console.log("organization          stacks  fleet preview (engine)  npm run plan (mocks)");
+  for (const [name, build, stacks] of [
+    ["example", exampleProject, 3],
+    ["synthetic, 20 members", (d: string) => syntheticProject(d, 20), 21],
+  ] as const) {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "bench-engine-"));
+    const dir = path.join(work, "project");
+    fs.mkdirSync(dir);
+    fs.mkdirSync(path.join(work, "state"));
+    build(dir);
+    const env = {
+      ...process.env,
+      PATH: `${path.join(ROOT, "test/engine/standin-aws")}${path.delimiter}${process.env.PATH}`,
+      PULUMI_BACKEND_URL: `file://${path.join(work, "state")}`,
+      PULUMI_HOME: path.join(work, "pulumi-home"),
+      PULUMI_CONFIG_PASSPHRASE: "bench",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    };
+    // The shipped pack configs name the example's accounts; the synthetic organization uses the defaults.
+    const packConfig = path.join(work, "pack-config.json");
+    fs.writeFileSync(packConfig, "{}\n");
+    const ownConfig = name === "example" ? [] : ["--policy-pack-config", packConfig];
+    const fleet = (...args: string[]) =>
+      timed(
+        [
+          "tools/fleet/fleet.ts",
+          ...args,
+          ...ownConfig,
+          "--inline",
+          "--dir",
+          dir,
+          "--pulumi-root",
+          pulumiRoot,
+        ],
+        env,
+      );
+    const up = fleet("up", "--stacks", "central");
+    if (up.code !== 0) throw new Error(`${name}: central up failed: ${up.stderr}`);
+    const previews = Array.from({ length: RUNS }, () => fleet("preview", "--all"));
+    const plans = Array.from({ length: RUNS }, () =>
+      timed(["tools/plan/plan.ts", "--quiet", "--stacks", dir], env),
+    );
+    const bad = [...previews, ...plans].find((r) => r.code !== 0);
+    if (bad) throw new Error(`${name}: a run exited ${bad.code}: ${bad.stderr}`);
+    console.log(
+      `${name.padEnd(21)} ${String(stacks).padStart(6)}  ${`${median(previews.map((r) => r.seconds)).toFixed(1)} s`.padStart(22)}  ${`${median(plans.map((r) => r.seconds)).toFixed(1)} s`.padStart(20)}`,
+    );
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main();

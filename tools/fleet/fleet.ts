@@ -1,0 +1,425 @@
+/**
+ * `npm run fleet -- <preview|up|refresh|destroy> [options]`: one Pulumi operation over the project's
+ * stacks, the central stack first and then the members with bounded concurrency (members first for
+ * destroy), through the Pulumi Automation API. Prints progress per stack on stderr and a summary table
+ * on stdout. Run `npm run fleet -- --help` for the options.
+ *
+ * Exit status: 0 every stack succeeded; 1 a stack failed, was skipped, or raised a mandatory policy
+ * violation; 2 usage or configuration errors (one line).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { ConfigError, parseStackConfig, StackConfig } from "../../shared/config";
+import { PROJECT } from "../../shared/naming";
+import { findStackFiles, readStackFile, StackFile, StackFileError } from "../simulation/stackFiles";
+
+export const COMMANDS = ["preview", "up", "refresh", "destroy"] as const;
+export type FleetCommand = (typeof COMMANDS)[number];
+
+export const USAGE = `usage: npm run fleet -- <preview|up|refresh|destroy> [options]
+
+  Runs one Pulumi operation over the project's stacks: the central stack first, then the members with
+  bounded concurrency (destroy: members first). A member whose central stack failed is skipped.
+
+  --stacks a,b            only these stacks (names of Pulumi.<stack>.yaml files)
+  --all                   every stack of the project (the default)
+  --concurrency N         members run N at a time (default 4)
+  --inline                run the program in this process through the Automation API (no Node.js
+                          language host needed; the Pulumi CLI is still needed)
+  --policy-pack PATH      a policy pack folder, or an executable analyzer such as
+                          policy-pack/run-analyzer (default: policy-pack, or policy-pack/run-analyzer
+                          with --inline)
+  --no-policy-pack        run without the policy pack
+  --policy-pack-config F  the pack config for every stack (default: policy-pack/config.<role>.json
+                          when the project's own pack is used)
+  --json FILE             also write the results as JSON to FILE
+  --dir DIR               the folder of Pulumi.yaml and the stack files (default: the current folder)
+  --org ORG               the Pulumi organization in stack names (default: taken from the members'
+                          centralStack, else "organization", as on a self-managed backend)
+  --pulumi-root DIR       use the Pulumi CLI at DIR/bin/pulumi instead of the one on PATH
+  --yes                   required by destroy
+  --help                  this text
+
+  Credentials: each stack runs with AWS_REGION set to its Region and, when its config sets
+  central-logging:access.profile, AWS_PROFILE set to that profile; otherwise with the ambient
+  credentials. Every stack pins its account with aws:allowedAccountIds, so a stack never runs against
+  the wrong account.
+
+  Exit status: 0 every stack succeeded; 1 a stack failed, was skipped or raised a mandatory policy
+  violation; 2 usage or configuration errors.`;
+
+export class UsageError extends Error {}
+
+/** This project's folder: the program `--inline` runs and the default policy pack. */
+const ROOT = path.join(__dirname, "..", "..");
+
+export interface FleetArgs {
+  command: FleetCommand;
+  stacks?: string[];
+  concurrency: number;
+  inline: boolean;
+  policyPack?: string | false;
+  policyPackConfig?: string;
+  json?: string;
+  dir: string;
+  org?: string;
+  pulumiRoot?: string;
+  yes: boolean;
+}
+
+export function parseArgs(argv: string[]): FleetArgs | "help" {
+  if (argv.includes("--help") || argv.includes("-h")) return "help";
+  const [command, ...rest] = argv;
+  if (!COMMANDS.includes(command as FleetCommand))
+    throw new UsageError(
+      `(command line): expected a command (${COMMANDS.join(", ")}) first, got ${command ?? "nothing"}; see --help`,
+    );
+  const args: FleetArgs = {
+    command: command as FleetCommand,
+    concurrency: 4,
+    inline: false,
+    dir: ".",
+    yes: false,
+  };
+  let all = false;
+  for (let i = 0; i < rest.length; i++) {
+    const flag = rest[i];
+    const value = () => {
+      const v = rest[++i];
+      if (v === undefined || v.startsWith("--"))
+        throw new UsageError(`(command line): ${flag}: expected a value`);
+      return v;
+    };
+    if (flag === "--stacks") args.stacks = value().split(",").filter(Boolean);
+    else if (flag === "--all") all = true;
+    else if (flag === "--concurrency") {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 1)
+        throw new UsageError(`(command line): --concurrency: expected a whole number of at least 1`);
+      args.concurrency = n;
+    } else if (flag === "--inline") args.inline = true;
+    else if (flag === "--policy-pack") args.policyPack = value();
+    else if (flag === "--no-policy-pack") args.policyPack = false;
+    else if (flag === "--policy-pack-config") args.policyPackConfig = value();
+    else if (flag === "--json") args.json = value();
+    else if (flag === "--dir") args.dir = value();
+    else if (flag === "--org") args.org = value();
+    else if (flag === "--pulumi-root") args.pulumiRoot = value();
+    else if (flag === "--yes") args.yes = true;
+    else throw new UsageError(`(command line): ${flag}: unknown option; see --help`);
+  }
+  if (all && args.stacks) throw new UsageError("(command line): --stacks and --all: give one of them");
+  if (args.policyPack === false && args.policyPackConfig)
+    throw new UsageError("(command line): --policy-pack-config needs a policy pack; drop --no-policy-pack");
+  if (args.command === "destroy" && !args.yes)
+    throw new UsageError(
+      "(command line): destroy: add --yes to confirm; protected resources are refused anyway",
+    );
+  return args;
+}
+
+export interface FleetStack {
+  name: string;
+  file: string;
+  config: StackConfig;
+  /** The central stack this member reads, by stack name, when it is one of the project's. */
+  central?: string;
+}
+
+/** Reads and validates every selected stack before anything runs. */
+export function loadFleet(dir: string, only?: string[]): FleetStack[] {
+  if (!fs.existsSync(path.join(dir, "Pulumi.yaml")))
+    throw new UsageError(
+      `${path.join(dir, "Pulumi.yaml")}: (file): not found; --dir must name the project folder`,
+    );
+  const files = findStackFiles(dir).map((f) => readStackFile(f));
+  const known = files.map((f) => f.stack);
+  for (const name of only ?? [])
+    if (!known.includes(name))
+      throw new UsageError(
+        `(command line): --stacks: no Pulumi.${name}.yaml in ${dir} (stacks: ${known.join(", ")})`,
+      );
+  const selected = only ? files.filter((f) => only.includes(f.stack)) : files;
+  if (!selected.length) throw new UsageError(`${dir}: (folder): has no Pulumi.<stack>.yaml files`);
+  return selected.map((f: StackFile) => {
+    let config: StackConfig;
+    try {
+      config = parseStackConfig(f.stack, f.raw);
+    } catch (e) {
+      if (e instanceof ConfigError) throw new UsageError(`${f.file}: ${e.key}: ${e.expected}`);
+      throw e;
+    }
+    const central = config.role === "member" ? config.settings.centralStack.split("/").pop() : undefined;
+    return {
+      name: f.stack,
+      file: f.file,
+      config,
+      ...(central && known.includes(central) ? { central } : {}),
+    };
+  });
+}
+
+export interface PolicyViolation {
+  policy: string;
+  level: string;
+  message: string;
+  urn: string;
+}
+
+export interface StackResult {
+  stack: string;
+  role: "central" | "member";
+  result: "succeeded" | "failed" | "skipped";
+  /** Resource changes by operation, as the engine counts them (create, update, delete, same...). */
+  changes: Record<string, number>;
+  violations: PolicyViolation[];
+  durationSeconds: number;
+  error?: string;
+}
+
+/** The message that explains a failure, in one line, without the CLI's framing or a stack trace. */
+export function reasonOf(text: string): string {
+  const lines = text.split("\n").map((l) => l.trim());
+  const config = lines.map((l) => /stack "[^"]+": config key ".*$/.exec(l)?.[0]).find(Boolean);
+  if (config) return config;
+  const at = lines.findIndex((l) => /^error:/.test(l) && !/(update|preview|refresh|destroy) failed/.test(l));
+  if (at < 0) return lines.find((l) => l && !/^at /.test(l)) ?? "failed";
+  // The CLI wraps long messages: keep the lines that continue the first error.
+  const message: string[] = [lines[at].replace(/^error:\s*/, "")];
+  for (const l of lines.slice(at + 1, at + 4)) {
+    if (!l || /^(error|warning):/.test(l) || /^at /.test(l)) break;
+    message.push(l);
+  }
+  return message.join(" ");
+}
+
+export function summaryTable(results: StackResult[]): string {
+  const rows = results.map((r) => {
+    const changes = Object.entries(r.changes)
+      .filter(([, n]) => n > 0)
+      .map(([op, n]) => `${n} ${op}`)
+      .join(", ");
+    const mandatory = r.violations.filter((v) => v.level === "mandatory").length;
+    const advisory = r.violations.length - mandatory;
+    return [
+      r.stack,
+      r.result,
+      changes || "-",
+      `${mandatory} mandatory, ${advisory} advisory`,
+      `${r.durationSeconds.toFixed(1)} s`,
+    ];
+  });
+  const header = ["stack", "result", "changes", "policy violations", "duration"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+export function exitCodeOf(results: StackResult[]): 0 | 1 {
+  return results.every((r) => r.result === "succeeded" && !r.violations.some((v) => v.level === "mandatory"))
+    ? 0
+    : 1;
+}
+
+/** Runs `fn` over items, at most `limit` at a time, keeping the order of the results. */
+async function bounded<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]);
+      }
+    }),
+  );
+  return out;
+}
+
+export interface FleetRunOptions extends FleetArgs {
+  progress?: (message: string) => void;
+  /** Extra environment for every stack's Pulumi process. */
+  env?: Record<string, string>;
+  /** Runs one stack; the Automation API by default (tests replace it to check ordering and skips). */
+  runner?: (stack: FleetStack) => Promise<StackResult>;
+}
+
+export async function runFleet(options: FleetRunOptions): Promise<StackResult[]> {
+  const { LocalWorkspace, PulumiCommand } = await import("@pulumi/pulumi/automation");
+  const dir = path.resolve(options.dir);
+  const progress = options.progress ?? (() => undefined);
+  const fleet = loadFleet(dir, options.stacks);
+  const org =
+    options.org ??
+    fleet
+      .map((s) => (s.config.role === "member" ? s.config.settings.centralStack.split("/")[0] : undefined))
+      .find(Boolean) ??
+    "organization";
+  const ownPack = options.policyPack === undefined;
+  const pack =
+    options.policyPack === false
+      ? undefined
+      : path.resolve(
+          options.policyPack ?? path.join(ROOT, "policy-pack", options.inline ? "run-analyzer" : ""),
+        );
+  if (pack && !fs.existsSync(pack))
+    throw new UsageError(`(command line): --policy-pack: ${pack} does not exist`);
+  const packConfigFor = (s: FleetStack) => {
+    if (options.policyPackConfig) return path.resolve(options.policyPackConfig);
+    const own = path.join(ROOT, "policy-pack", `config.${s.config.role}.json`);
+    return ownPack && pack && fs.existsSync(own) ? own : undefined;
+  };
+  if (options.policyPackConfig && !fs.existsSync(options.policyPackConfig))
+    throw new UsageError(`(command line): --policy-pack-config: ${options.policyPackConfig} does not exist`);
+  const pulumiCommand = options.pulumiRoot
+    ? await PulumiCommand.get({ root: path.resolve(options.pulumiRoot), skipVersionCheck: true })
+    : undefined;
+  const program = options.inline
+    ? async () => (require(path.join(ROOT, "index.ts")) as () => Promise<Record<string, unknown>>)()
+    : undefined;
+
+  async function runOne(s: FleetStack): Promise<StackResult> {
+    const started = Date.now();
+    const violations: PolicyViolation[] = [];
+    const base = { stack: s.name, role: s.config.role, violations };
+    const envVars: Record<string, string> = {
+      AWS_REGION: s.config.region,
+      CENTRAL_LOGGING_ACCOUNT_ID: s.config.accountId,
+      ...(s.config.settings.access?.profile ? { AWS_PROFILE: s.config.settings.access.profile } : {}),
+      ...(options.env ?? {}),
+    };
+    const stackName = `${org}/${PROJECT}/${s.name}`;
+    progress(`[${s.name}] ${options.command} started`);
+    let output = "";
+    try {
+      const workspaceOptions = { workDir: dir, envVars, ...(pulumiCommand ? { pulumiCommand } : {}) };
+      const stack = program
+        ? await LocalWorkspace.createOrSelectStack(
+            { stackName, projectName: PROJECT, program },
+            workspaceOptions,
+          )
+        : await LocalWorkspace.createOrSelectStack({ stackName, workDir: dir }, workspaceOptions);
+      const packConfig = packConfigFor(s);
+      const common = {
+        onOutput: (text: string) => (output += text),
+        onEvent: (e: any) => {
+          if (e.policyEvent)
+            violations.push({
+              policy: e.policyEvent.policyName,
+              level: e.policyEvent.enforcementLevel,
+              message: String(e.policyEvent.message ?? "").trim(),
+              urn: e.policyEvent.resourceUrn ?? "",
+            });
+        },
+        ...(pack ? { policyPacks: [pack] } : {}),
+        ...(pack && packConfig ? { policyPackConfigs: [packConfig] } : {}),
+      };
+      let changes: Record<string, number> = {};
+      if (options.command === "preview") changes = (await stack.preview(common)).changeSummary ?? {};
+      else if (options.command === "up") changes = (await stack.up(common)).summary.resourceChanges ?? {};
+      else if (options.command === "refresh")
+        changes =
+          (await stack.refresh({ onOutput: common.onOutput, onEvent: common.onEvent })).summary
+            .resourceChanges ?? {};
+      else
+        changes =
+          (await stack.destroy({ onOutput: common.onOutput, onEvent: common.onEvent })).summary
+            .resourceChanges ?? {};
+      const seconds = (Date.now() - started) / 1000;
+      progress(`[${s.name}] ${options.command} succeeded in ${seconds.toFixed(1)} s`);
+      return { ...base, result: "succeeded", changes, durationSeconds: seconds };
+    } catch (e) {
+      const seconds = (Date.now() - started) / 1000;
+      const err = e as { stderr?: string; stdout?: string; message?: string };
+      const reason = reasonOf(`${err.stderr ?? ""}\n${output}\n${err.stdout ?? ""}\n${err.message ?? e}`);
+      progress(`[${s.name}] ${options.command} failed in ${seconds.toFixed(1)} s: ${reason}`);
+      return { ...base, result: "failed", changes: {}, durationSeconds: seconds, error: reason };
+    }
+  }
+
+  const run = options.runner ?? runOne;
+  const centrals = fleet.filter((s) => s.config.role === "central");
+  const members = fleet.filter((s) => s.config.role === "member");
+  const results = new Map<string, StackResult>();
+  const skipped = (s: FleetStack, why: string): StackResult => {
+    progress(`[${s.name}] skipped: ${why}`);
+    return {
+      stack: s.name,
+      role: s.config.role,
+      result: "skipped",
+      changes: {},
+      violations: [],
+      durationSeconds: 0,
+      error: why,
+    };
+  };
+  if (options.command === "destroy") {
+    for (const r of await bounded(members, options.concurrency, run)) results.set(r.stack, r);
+    for (const c of centrals) {
+      const failedMember = members.find(
+        (m) => m.central === c.name && results.get(m.name)?.result !== "succeeded",
+      );
+      results.set(
+        c.name,
+        failedMember ? skipped(c, `member ${failedMember.name} was not destroyed`) : await run(c),
+      );
+    }
+  } else {
+    for (const c of centrals) results.set(c.name, await run(c));
+    const memberResults = await bounded(members, options.concurrency, async (m) => {
+      const central = m.central ? results.get(m.central) : undefined;
+      if (central && central.result !== "succeeded")
+        return skipped(m, `its central stack ${m.central} ${central.result}`);
+      return run(m);
+    });
+    for (const r of memberResults) results.set(r.stack, r);
+  }
+  return fleet
+    .map((s) => results.get(s.name)!)
+    .sort((a, b) => (a.role === b.role ? 0 : a.role === "central" ? -1 : 1));
+}
+
+export async function main(
+  argv: string[],
+  progress?: (m: string) => void,
+): Promise<{ code: number; out: string; err: string }> {
+  let args: FleetArgs | "help";
+  try {
+    args = parseArgs(argv);
+    if (args === "help") return { code: 0, out: `${USAGE}\n`, err: "" };
+    if (args.json) {
+      const parent = path.dirname(path.resolve(args.json));
+      if (!fs.existsSync(parent))
+        throw new UsageError(`(command line): --json: folder ${parent} does not exist`);
+    }
+    const results = await runFleet({ ...args, progress });
+    const code = exitCodeOf(results);
+    if (args.json)
+      fs.writeFileSync(
+        args.json,
+        `${JSON.stringify({ command: args.command, exitCode: code, stacks: results }, null, 2)}\n`,
+      );
+    return { code, out: `${summaryTable(results)}\n`, err: "" };
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof StackFileError)
+      return { code: 2, out: "", err: `fleet: ${e.message}\n` };
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), (m) => process.stderr.write(`fleet: ${m}\n`)).then(
+    (r) => {
+      process.stderr.write(r.err);
+      process.stdout.write(r.out, () => process.exit(r.code));
+    },
+    (e) => {
+      process.stderr.write(`fleet: internal error: ${(e as Error).message ?? e}\n`);
+      process.exit(3);
+    },
+  );
+}

@@ -1,0 +1,55 @@
+/**
+ * Computed outputs a real AWS provider would return (ids, ARNs, URLs), invented deterministically from
+ * the inputs, the account and the Region. Shared by the mock-runtime simulator and the stand-in AWS
+ * provider of the engine lane, so that both describe the same archive.
+ */
+import { createHash } from "crypto";
+
+export function shortId(seed: string, length = 8): string {
+  return createHash("sha256").update(seed).digest("hex").slice(0, length);
+}
+
+/** Computed outputs a real provider would return, invented deterministically from the inputs. */
+export function synthesizeState(type: string, name: string, inputs: any, account: string, region: string) {
+  const p = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+  const id = shortId(`${type}/${name}/${account}/${region}`);
+  switch (type) {
+    case "aws:s3/bucket:Bucket":
+      return { id: inputs.bucket, state: { ...inputs, arn: `arn:${p}:s3:::${inputs.bucket}`, region } };
+    case "aws:sqs/queue:Queue":
+      return {
+        id: `https://sqs.${region}.amazonaws.com/${account}/${inputs.name}`,
+        state: {
+          ...inputs,
+          arn: `arn:${p}:sqs:${region}:${account}:${inputs.name}`,
+          url: `https://sqs.${region}.amazonaws.com/${account}/${inputs.name}`,
+        },
+      };
+    case "aws:kms/key:Key": {
+      const keyId = `${shortId(name + account, 8)}-0000-4000-8000-${shortId(name + region, 12)}`;
+      return {
+        id: keyId,
+        state: { ...inputs, keyId, arn: `arn:${p}:kms:${region}:${account}:key/${keyId}` },
+      };
+    }
+    case "aws:iam/role:Role":
+      return { id: inputs.name, state: { ...inputs, arn: `arn:${p}:iam::${account}:role/${inputs.name}` } };
+    case "aws:cloudtrail/trail:Trail":
+      return {
+        id: inputs.name,
+        state: { ...inputs, arn: `arn:${p}:cloudtrail:${region}:${account}:trail/${inputs.name}` },
+      };
+    case "aws:ec2/flowLog:FlowLog":
+      return {
+        id: `fl-${id}`,
+        state: { ...inputs, arn: `arn:${p}:ec2:${region}:${account}:vpc-flow-log/fl-${id}` },
+      };
+    default:
+      return { id: `${name}-${id}`, state: { ...inputs } };
+  }
+}
+
+/** The VPC IDs `aws.ec2.getVpcs` returns for an account, by default two per account. */
+export function syntheticVpcIds(account: string): string[] {
+  return [`vpc-${shortId(account + "a", 17)}`, `vpc-${shortId(account + "b", 17)}`];
+}
