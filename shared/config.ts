@@ -4,6 +4,7 @@
  * ends the run with one line naming the stack, the key and what was expected.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import { Extension, EXTENSIONS, resolveExtensions } from "./extensions";
 import { isKnownRegion, partitionOf, Partition } from "./regions";
@@ -434,23 +435,62 @@ function keyOf(path: PropertyKey[]): string {
 
 function describeInput(input: unknown): string {
   if (input === undefined) return "nothing";
+  // Pulumi hands scalars over as strings: show numbers and booleans as the stack file wrote them.
+  if (typeof input === "string" && /^(-?\d+(\.\d+)?|true|false)$/.test(input)) return input;
   const text = JSON.stringify(input);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** The value the stack file gave at a path of the config, before any coercion. */
+function valueAt(data: unknown, path: PropertyKey[]): unknown {
+  let v: any = data;
+  for (const p of path) v = v === null || v === undefined ? undefined : v[p as any];
+  return v;
+}
+
+/** The keys an object schema knows at a path of the config (through defaults, optionals and unions). */
+function knownKeysAt(schema: z.ZodType, path: PropertyKey[]): string[] {
+  const keys = new Set<string>();
+  const visit = (s: any, rest: PropertyKey[]) => {
+    const def = s?._zod?.def ?? s?.def;
+    if (!def) return;
+    if (def.innerType) return visit(def.innerType, rest);
+    if (def.in && def.type === "pipe") return visit(def.in, rest);
+    if (def.options) return def.options.forEach((o: any) => visit(o, rest));
+    if (def.type === "array") return visit(def.element, rest.slice(1));
+    if (def.type === "object") {
+      if (!rest.length) return Object.keys(def.shape).forEach((k) => keys.add(k));
+      return visit(def.shape[rest[0] as string], rest.slice(1));
+    }
+  };
+  visit(schema, path);
+  return [...keys];
 }
 
 function parseWith<T>(schema: z.ZodType<T>, stack: string, data: Record<string, unknown>): T {
   const result = schema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
+  // A misspelt key also makes the key it stands for missing: report the spelling first.
+  const issue = result.error.issues.find((i) => i.code === "unrecognized_keys") ?? result.error.issues[0];
   const key = keyOf(issue.path.length ? issue.path : ["(root)"]);
   let message = issue.message;
   if (issue.code === "unrecognized_keys") {
-    const unknownKey = keyOf([...issue.path, issue.keys[0]]);
-    throw new ConfigError(stack, unknownKey, "is not a setting this project knows; check its spelling");
+    const unknown = issue.keys[0];
+    const known = knownKeysAt(schema, issue.path);
+    const near = known.length ? closest(unknown, known) : undefined;
+    const suggestion =
+      near && distance(unknown.toLowerCase(), near.toLowerCase()) <= Math.max(2, Math.floor(near.length / 3))
+        ? `; did you mean ${keyOf([...issue.path, near])}?`
+        : "; check its spelling";
+    throw new ConfigError(
+      stack,
+      keyOf([...issue.path, unknown]),
+      `is not a setting this project knows${suggestion}`,
+    );
   }
-  if (issue.code === "invalid_type" && issue.input === undefined) message = `is required: ${message}`;
-  else if ("input" in issue && issue.code !== "custom")
-    message = `${message}, got ${describeInput(issue.input)}`;
+  const given = valueAt(data, issue.path);
+  if (issue.code === "invalid_type" && given === undefined) message = `is required: ${message}`;
+  else if (issue.code !== "custom") message = `${message}, got ${describeInput(given)}`;
   throw new ConfigError(stack, key, message);
 }
 
@@ -539,12 +579,17 @@ export function parseStackConfig(stack: string, raw: RawConfig): StackConfig {
           key,
           `expected a web ACL of this stack's account ${accountIdValue}, got one of ${aclAccount}`,
         );
-      const expectedRegion = resource.startsWith("global/") ? "us-east-1" : region;
-      if (aclRegion !== region || expectedRegion !== region)
+      if (resource.startsWith("global/") && region !== "us-east-1")
         throw new ConfigError(
           stack,
           key,
-          `expected a web ACL in this stack's Region ${region} (CloudFront web ACLs live in us-east-1), got ${aclRegion}`,
+          `is a CloudFront (global) web ACL, which logs from us-east-1; expected a regional web ACL of ${region}, or put this one in a member stack in us-east-1`,
+        );
+      if (aclRegion !== region)
+        throw new ConfigError(
+          stack,
+          key,
+          `expected a web ACL in this stack's Region ${region}, got one in ${aclRegion}`,
         );
     });
     return { ...common, role: "member", settings };

@@ -21,7 +21,7 @@ describe("stack configuration validation", () => {
       "an 11-digit member account ID",
       raw(CENTRAL, listSettings({ memberAccountIds: ["22222222222"] })),
       "central-logging:memberAccountIds[0]",
-      /12-digit AWS account ID, got "22222222222"/,
+      /12-digit AWS account ID, got 22222222222$/,
     ],
     [
       "the design article's <account-id>-5 typo",
@@ -214,7 +214,37 @@ describe("stack configuration validation", () => {
       "a misspelt key",
       central({ organisationId: "o-a1b2c3d4e5" }),
       "central-logging:organisationId",
-      /not a setting this project knows/,
+      /^is not a setting this project knows; did you mean central-logging:organizationId\?$/,
+    ],
+    [
+      "a misspelt required key, named rather than reported missing",
+      central({ bucketSuffix: undefined, bucketSufix: "example-org" }),
+      "central-logging:bucketSufix",
+      /^is not a setting this project knows; did you mean central-logging:bucketSuffix\?$/,
+    ],
+    [
+      "a misspelt nested key",
+      central({ lifecycle: { transitionDay: 30 } }),
+      "central-logging:lifecycle.transitionDay",
+      /did you mean central-logging:lifecycle.transitionDays\?$/,
+    ],
+    [
+      "a key nothing resembles",
+      central({ zzzzzzzzzzzz: 1 }),
+      "central-logging:zzzzzzzzzzzz",
+      /^is not a setting this project knows; check its spelling$/,
+    ],
+    [
+      "a word where a number belongs, reported as given",
+      central({ keyRotationDays: "yearly" }),
+      "central-logging:keyRotationDays",
+      /whole number from 90 to 2560, got "yearly"$/,
+    ],
+    [
+      "a role ARN of another account for CI",
+      central({ access: { deployRoleArn: "arn:aws:iam::222222222222:role/deploy" } }),
+      "central-logging:access.deployRoleArn",
+      /this stack's account 111111111111, got one of 222222222222/,
     ],
     [
       "an unknown role",
@@ -256,7 +286,30 @@ describe("stack configuration validation", () => {
         memberSettings({ waf: { webAclArns: ["arn:aws:wafv2:us-east-1:333333333333:global/webacl/a/b"] } }),
       ),
       "central-logging:waf.webAclArns[0]",
-      /Region eu-west-1/,
+      /^is a CloudFront \(global\) web ACL, which logs from us-east-1; expected a regional web ACL of eu-west-1, or put this one in a member stack in us-east-1$/,
+    ],
+    [
+      "a regional web ACL of another Region",
+      raw(
+        WEB,
+        memberSettings({ waf: { webAclArns: ["arn:aws:wafv2:eu-west-2:333333333333:regional/webacl/a/b"] } }),
+      ),
+      "central-logging:waf.webAclArns[0]",
+      /^expected a web ACL in this stack's Region eu-west-1, got one in eu-west-2$/,
+    ],
+    [
+      "a word where a number belongs in a member",
+      raw(
+        WEB,
+        memberSettings({
+          waf: {
+            webAclArns: ["arn:aws:wafv2:eu-west-1:333333333333:regional/webacl/a/b"],
+            localBucketExpirationDays: "three",
+          },
+        }),
+      ),
+      "central-logging:waf.localBucketExpirationDays",
+      /got "three"$/,
     ],
     [
       "a malformed VPC ID",
@@ -279,7 +332,7 @@ describe("stack configuration validation", () => {
       expect(e.message).to.match(
         new RegExp(`^stack "example": config key "${key.replace(/[[\]]/g, "\\$&")}": `),
       );
-      expect(e.message).to.match(message);
+      expect(e.expected).to.match(message);
       expect(e.message).not.to.contain("\n");
     });
   }

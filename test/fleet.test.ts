@@ -72,7 +72,7 @@ describe("fleet command", () => {
     const r = await main(["preview", "--dir", dir]);
     expect(r.code).to.equal(2);
     expect(r.err).to.equal(
-      `fleet: ${path.join(dir, "Pulumi.broken.yaml")}: central-logging:access.previewRoleArn: expected a role of this stack's account 444444444444, got one of 111111111111\n`,
+      `fleet: ${path.join(dir, "Pulumi.broken.yaml")}: stack "broken": config key "central-logging:access.previewRoleArn": expected a role of this stack's account 444444444444, got one of 111111111111\n`,
     );
   });
 

@@ -43,10 +43,15 @@ describe("offline plan", function () {
     for (const p of result.policySizes) expect(p.bytes, p.resource).to.be.below(p.limit);
   });
 
-  it("--json prints only the documented JSON shape, with secrets masked", () => {
-    const r = planProcess(["--json"]);
+  it("--json FILE writes the documented JSON shape itself, with secrets masked; --json - prints only JSON", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "plan.json");
+    const written = planProcess(["--json", file, "--quiet"]);
+    expect(written.code).to.equal(0);
+    expect(written.stdout).to.match(/PLAN CLEAN/);
+    const r = planProcess(["--json", "-", "--quiet"]);
     expect(r.code).to.equal(0);
-    const doc = JSON.parse(r.stdout);
+    expect(JSON.parse(r.stdout)).to.deep.equal(JSON.parse(fs.readFileSync(file, "utf8")));
+    const doc = JSON.parse(fs.readFileSync(file, "utf8"));
     expect(Object.keys(doc)).to.deep.equal(["stacks", "violations", "access", "policySizes"]);
     expect(Object.keys(doc.stacks[0])).to.deep.equal(["name", "role", "resources", "outputs"]);
     expect(Object.keys(doc.stacks[0].resources[0])).to.deep.equal(["type", "name", "urn", "inputs"]);
@@ -62,7 +67,7 @@ describe("offline plan", function () {
       "actual",
       "assumptions",
     ]);
-    expect(Object.keys(doc.policySizes[0])).to.deep.equal(["stack", "resource", "bytes", "limit"]);
+    expect(Object.keys(doc.policySizes[0])).to.deep.equal(["stack", "resource", "kind", "bytes", "limit"]);
     expect(doc.stacks[0].outputs.siemExternalId).to.equal("[secret]");
     expect(r.stdout).not.to.contain("example-external-id-change-me");
     expect(r.stdout).to.contain('\\"sts:ExternalId\\":\\"[secret]\\"');
@@ -132,7 +137,7 @@ describe("offline plan", function () {
     const r = await main(["--stacks", dir, "--quiet"]);
     expect(r.code).to.equal(2);
     expect(r.err.trim().split("\n")).to.deep.equal([
-      `plan: ${file}: central-logging:organizationId: expected an AWS Organizations ID matching o-[a-z0-9]{10,32}, got "o-123"`,
+      `plan: ${file}: stack "central": config key "central-logging:organizationId": expected an AWS Organizations ID matching o-[a-z0-9]{10,32}, got "o-123"`,
     ]);
     expect(r.out).to.equal("");
   });
@@ -150,8 +155,146 @@ describe("offline plan", function () {
     const r = await main(["--stacks", dir, "--quiet"]);
     expect(r.code).to.equal(2);
     expect(r.err).to.match(
-      /Pulumi\.workload-web\.yaml: central-logging:centralStack: its StackReference names "organization\/central-logging\/prod", which is not among the simulated stacks/,
+      /Pulumi\.workload-web\.yaml: stack "workload-web": config key "central-logging:centralStack": its StackReference names "organization\/central-logging\/prod", which is not among the simulated stacks/,
     );
+  });
+
+  it("prints usage on --help and exits 0", async () => {
+    const r = await main(["--help"]);
+    expect(r.code).to.equal(0);
+    expect(r.out).to.match(/^usage: npm run plan -- \[options\]/);
+    expect(r.out).to.contain("--policy-pack-config ROLE=F");
+  });
+
+  it("refuses contradictory or incomplete options, and unwritable outputs before any work", async () => {
+    const cases: [string[], RegExp][] = [
+      [["--mode", "organization"], /--mode: applies only to --synthesize N/],
+      [["--synthesize", "3", "--stacks", "."], /--synthesize and --stacks: plan either/],
+      [
+        ["--markdown", "/nonexistent/dir/r.md"],
+        /--markdown: cannot write \/nonexistent\/dir\/r.md: folder \/nonexistent\/dir does not exist/,
+      ],
+      [["--json", "/nonexistent/dir/r.json"], /--json: cannot write/],
+      [
+        ["--policy-pack-config", "a.json", "--policy-pack-config", "central=b.json"],
+        /one file for every stack, or one per role, not both/,
+      ],
+    ];
+    for (const [argv, message] of cases) {
+      const started = Date.now();
+      const r = await main(argv);
+      expect(r.code, argv.join(" ")).to.equal(2);
+      expect(r.err).to.match(message);
+      expect(r.err.trim().split("\n")).to.have.length(1);
+      expect(Date.now() - started, "refused before simulating").to.be.below(1000);
+    }
+    // As a process: exit 2 and one line, no stack trace.
+    const p = planProcess(["--markdown", "/nonexistent/dir/r.md", "--quiet"]);
+    expect(p.code).to.equal(2);
+    expect(p.stderr.trim().split("\n")).to.have.length(1);
+  });
+
+  it("validates pack configs against each policy's schema, naming the file, the policy and the key", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+    const cases: [object, string][] = [
+      [
+        { "kms-key-rotation-period": { maxRotationDays: "abc" } },
+        'kms-key-rotation-period.maxRotationDays: must be integer, got "abc"',
+      ],
+      [
+        { "kms-key-rotation-period": { maxRotationDays: -1 } },
+        "kms-key-rotation-period.maxRotationDays: must be >= 90, got -1",
+      ],
+      [
+        { "kms-key-rotation-period": { maxRotationDay: 365 } },
+        "kms-key-rotation-period.maxRotationDay: not a setting of this policy (its settings: maxRotationDays)",
+      ],
+      [
+        { "s3-log-bucket-minimum-retention": { minRetentionDays: "lots" } },
+        's3-log-bucket-minimum-retention.minRetentionDays: must be integer, got "lots"',
+      ],
+      [
+        { "kms-key-rotation-enabled": { enforcementLevel: "strict" } },
+        'kms-key-rotation-enabled.enforcementLevel: expected an enforcement level (advisory, mandatory, remediate, disabled), got "strict"',
+      ],
+      [
+        { all: "loud" },
+        'all: expected an enforcement level (advisory, mandatory, remediate, disabled), got "loud"',
+      ],
+    ];
+    for (const [config, message] of cases) {
+      const file = path.join(dir, "pack.json");
+      fs.writeFileSync(file, JSON.stringify(config));
+      const r = await main(["--policy-pack-config", file, "--quiet"]);
+      expect(r.code, message).to.equal(2);
+      expect(r.err).to.equal(`plan: ${file}: ${message}\n`);
+    }
+  });
+
+  it("plans the example clean with every pack config the workflows use, each for its role", async () => {
+    const workflows = fs
+      .readdirSync(".github/workflows")
+      .map((f) => fs.readFileSync(path.join(".github/workflows", f), "utf8"))
+      .join("\n");
+    const referenced = [
+      ...new Set([...workflows.matchAll(/policy-pack\/(config\.[a-z${}. ]+\.json)/g)].map((m) => m[1])),
+    ];
+    expect(referenced.length).to.be.greaterThan(0);
+    const files = fs.readdirSync("policy-pack").filter((f) => /^config\..+\.json$/.test(f));
+    expect(files.sort()).to.deep.equal(["config.central.json", "config.member.json"]);
+    const r = await main([
+      "--quiet",
+      "--policy-pack-config",
+      "central=policy-pack/config.central.json",
+      "--policy-pack-config",
+      "member=policy-pack/config.member.json",
+    ]);
+    expect(r.code, r.out).to.equal(0);
+    expect(r.out).to.match(/PLAN CLEAN\n$/);
+  });
+
+  it("refuses two member stacks for the same account and Region, naming both files", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+    copyExample(dir);
+    fs.copyFileSync(
+      path.join(dir, "Pulumi.workload-web.yaml"),
+      path.join(dir, "Pulumi.workload-web-copy.yaml"),
+    );
+    const r = await main(["--stacks", dir, "--quiet"]);
+    expect(r.code).to.equal(2);
+    expect(r.err).to.equal(
+      `plan: ${path.join(dir, "Pulumi.workload-web-copy.yaml")} and ${path.join(dir, "Pulumi.workload-web.yaml")}: both deploy a member stack to account 333333333333 in eu-west-1; the second would collide with the first on the bucket aws-waf-logs-333333333333-eu-west-1 and the role central-logging-waf-replication. Keep one stack file per account and Region\n`,
+    );
+  });
+
+  it("says how many advisory violations a clean plan has, and marks simulated values", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+    copyExample(dir);
+    const file = path.join(dir, "Pulumi.central.yaml");
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(file, "utf8").replace("expirationDays: 2557", "expirationDays: 200"),
+    );
+    const r = await main(["--stacks", dir, "--quiet"]);
+    expect(r.code).to.equal(0);
+    expect(r.out).to.match(/PLAN CLEAN \(3 advisory\)\n$/);
+    expect(r.out).to.match(/FlowLog +flow-log-vpc-\w+ +vpc-\w+ \(simulated\) ALL ->/);
+    expect(r.out).to.contain("== stack central (central, " + file + "): ");
+  });
+
+  it("lists the largest policy documents of each kind and says how many it leaves out", async () => {
+    const r = await main(["--synthesize", "60", "--mode", "account-list", "--quiet"]);
+    const header = r.out.split("\n").find((l) => l.startsWith("== policy sizes"))!;
+    const count = Number(/(\d+) documents/.exec(header)![1]);
+    const lines = r.out
+      .split("== policy sizes")[1]
+      .split("\n")
+      .filter((l) => /^\s+\d+ \/ /.test(l));
+    expect(header).to.contain(`(${count - lines.length} smaller ones not shown)`);
+    const kinds = new Set(lines.map((l) => l.trim().split(/\s+/)[6]));
+    expect([...kinds]).to.include.members(["bucket", "key", "queue", "trust", "inline"]);
+    expect(lines.some((l) => l.includes("[central] logs-key.policy"))).to.equal(true);
+    expect(r.out).to.contain("== stack central (central, synthetic account-list organization of 60 members)");
   });
 
   it("exits 2 on usage errors and on a bad pack config", async () => {

@@ -22,15 +22,17 @@ describe("policy pack README", () => {
     expect(Object.keys(WHY).sort()).to.deep.equal(policies.map((p) => p.name).sort());
   });
 
-  it("ships an example config naming only real policies and settings", () => {
-    const config = JSON.parse(fs.readFileSync("policy-pack/config.example.json", "utf8"));
-    for (const [name, value] of Object.entries(config)) {
-      const p = policies.find((x) => x.name === name);
-      expect(p, name).to.not.equal(undefined);
-      if (typeof value === "object")
-        for (const key of Object.keys(value as object))
-          if (key !== "enforcementLevel")
-            expect(p!.configSchema?.properties, `${name}.${key}`).to.have.property(key);
+  it("ships one config per role naming only real policies and settings", () => {
+    for (const role of ["central", "member"]) {
+      const config = JSON.parse(fs.readFileSync(`policy-pack/config.${role}.json`, "utf8"));
+      for (const [name, value] of Object.entries(config)) {
+        const p = policies.find((x) => x.name === name);
+        expect(p, name).to.not.equal(undefined);
+        if (typeof value === "object")
+          for (const key of Object.keys(value as object))
+            if (key !== "enforcementLevel")
+              expect(p!.configSchema?.properties, `${name}.${key}`).to.have.property(key);
+      }
     }
   });
 

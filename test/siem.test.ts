@@ -239,6 +239,35 @@ describe("siem-config renderings", () => {
     }
   });
 
+  it("refuses to render Splunk, Elastic or Vector for a role that trusts only OIDC web identity", async () => {
+    const oidc = readSiemInput(await stackOutputs(centralSettings({ siem: OIDC })), "o.json");
+    for (const siem of ["splunk", "elastic", "vector"] as const)
+      expect(() => render(siem, oidc, false), siem).to.throw(
+        /assumes the reader role with sts:AssumeRole and an external ID, but this archive's role trusts only OIDC web identity \(central-logging:siem.trust is oidc\); set siem.trust to aws/,
+      );
+  });
+
+  it("prints usage on --help, asks for --outputs instead of waiting on a terminal, and writes --out itself", async () => {
+    const help = main(["--help"]);
+    expect(help.code).to.equal(0);
+    expect(help.out).to.match(/^usage: npm run siem-config -- --siem/);
+    let read = false;
+    const waiting = main(["--siem", "splunk"], () => ((read = true), "{}"), true);
+    expect(read, "never reads a terminal").to.equal(false);
+    expect(waiting).to.deep.include({
+      code: 2,
+      err: "siem-config: (command line): --outputs: expected --outputs FILE (pulumi stack output --stack central --json), or that JSON piped to standard input\n",
+    });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "siem-"));
+    const outputs = path.join(dir, "plan.json");
+    expect((await planMain(["--json", outputs, "--quiet"])).code).to.equal(0);
+    const out = path.join(dir, "inputs.conf");
+    const written = main(["--siem", "splunk", "--outputs", outputs, "--out", out]);
+    expect(written).to.deep.include({ code: 0, out: "", err: `siem-config: wrote ${out}\n` });
+    expect(fs.readFileSync(out, "utf8")).to.contain("[aws_sqs_based_s3://central-logs-cloudtrail]");
+    expect(main(["--siem", "splunk", "--outputs", outputs, "--out", "/nonexistent/x.conf"]).code).to.equal(2);
+  });
+
   it("shows the external ID only when asked for, and only if the outputs hold it", () => {
     for (const siem of ["splunk", "elastic", "vector"] as const) {
       expect(render(siem, shown, false), siem).not.to.contain("ext-id-123");
@@ -251,9 +280,8 @@ describe("siem-config renderings", () => {
   });
 
   it("reads the offline plan's JSON too, and fails in one line on bad input", async () => {
-    const plan = await planMain(["--json", "--quiet"]);
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "siem-")), "plan.json");
-    fs.writeFileSync(file, plan.out);
+    expect((await planMain(["--json", file, "--quiet"])).code).to.equal(0);
     const r = main(["--siem", "splunk", "--outputs", file]);
     expect(r.code).to.equal(0);
     expect(r.out).to.contain("[aws_sqs_based_s3://central-logs-cloudtrail]");
@@ -262,7 +290,7 @@ describe("siem-config renderings", () => {
       code: 2,
       err: "siem-config: (command line): --siem: expected one of splunk, elastic, vector, sentinel, got qradar\n",
     });
-    const missing = main(["--siem", "elastic"], () => "{}");
+    const missing = main(["--siem", "elastic"], () => "{}", false);
     expect(missing.err).to.equal(
       "siem-config: (standard input): siem: missing; expected the central stack's outputs\n",
     );

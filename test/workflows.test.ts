@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
+import { stackAccess } from "../tools/ci/stackAccess";
 
 const root = path.join(__dirname, "..");
 const scripts = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts as Record<
@@ -25,7 +26,7 @@ describe("GitHub workflows", () => {
       expect(doc.jobs, file).to.be.an("object");
       for (const step of steps(doc)) {
         const run: string = step.run ?? "";
-        for (const m of run.matchAll(/npm run (\S+)/g))
+        for (const m of run.matchAll(/npm run (?:--silent )?(\S+)/g))
           expect(scripts, `${file}: npm run ${m[1]}`).to.have.property(m[1]);
         if (/\bnpm test\b/.test(run)) expect(scripts).to.have.property("test");
         for (const m of run.matchAll(/bash (\S+\.sh)/g))
@@ -34,7 +35,13 @@ describe("GitHub workflows", () => {
         if (w.policyPacks)
           expect(fs.existsSync(path.join(root, w.policyPacks, "PulumiPolicy.yaml")), file).to.equal(true);
         if (w.policyPackConfigs)
-          expect(fs.existsSync(path.join(root, w.policyPackConfigs)), file).to.equal(true);
+          for (const role of ["central", "member"])
+            expect(
+              fs.existsSync(
+                path.join(root, w.policyPackConfigs.replace("${{ steps.access.outputs.role }}", role)),
+              ),
+              `${file}: ${w.policyPackConfigs}`,
+            ).to.equal(true);
       }
     }
   });
@@ -44,27 +51,85 @@ describe("GitHub workflows", () => {
       const pulumi = steps(doc).filter((s) => String(s.uses ?? "").startsWith("pulumi/actions@"));
       expect(pulumi.length, file).to.be.greaterThan(0);
       for (const s of pulumi) {
-        expect(s.uses).to.equal("pulumi/actions@v7");
         expect(s.with.policyPacks).to.equal("./policy-pack");
+        expect(s.with.policyPackConfigs).to.equal(
+          "./policy-pack/config.${{ steps.access.outputs.role }}.json",
+        );
       }
       expect(doc.permissions["id-token"], file).to.equal("write");
       const text = JSON.stringify(doc);
       expect(text, file).not.to.match(/aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY/);
       for (const s of steps(doc).filter((x) =>
         String(x.uses ?? "").startsWith("aws-actions/configure-aws-credentials"),
-      ))
-        expect(s.with["role-to-assume"], file).to.be.a("string");
+      )) {
+        expect(s.with["role-to-assume"], file).to.equal("${{ steps.access.outputs.role-arn }}");
+        expect(s.with["allowed-account-ids"], file).to.equal("${{ steps.access.outputs.account }}");
+      }
+      expect(text, file).not.to.match(/vars\.(PREVIEW|DEPLOY)_ROLE_ARN/);
     }
+  });
+
+  it("pin every third-party action by full commit SHA, and let Dependabot keep the pins current", () => {
+    for (const { file, doc } of workflows)
+      for (const s of steps(doc).filter((x) => x.uses))
+        expect(s.uses, `${file}: ${s.uses}`).to.match(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+    for (const f of fs.readdirSync(path.join(root, ".github/workflows"))) {
+      const text = fs.readFileSync(path.join(root, ".github/workflows", f), "utf8");
+      for (const m of text.matchAll(/uses: \S+@[0-9a-f]{40}(.*)$/gm))
+        expect(m[1], `${f}: the version next to a pin`).to.match(/^ # v\d+(\.\d+)*$/);
+    }
+    const dependabot = parse(fs.readFileSync(path.join(root, ".github/dependabot.yml"), "utf8"));
+    expect(dependabot.updates.map((u: any) => `${u["package-ecosystem"]} ${u.directory}`)).to.have.members([
+      "github-actions /",
+      "npm /",
+      "npm /policy-pack",
+    ]);
+  });
+
+  it("find each stack's account, Region, role and CI roles in its own stack file, for every example stack", () => {
+    const stacks = fs
+      .readdirSync(root)
+      .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+      .filter((x): x is string => !!x);
+    expect(stacks).to.have.members(["central", "management", "workload-web"]);
+    for (const stack of stacks)
+      for (const purpose of ["preview", "deploy"] as const) {
+        const r = stackAccess([stack, purpose]);
+        expect(r.code, `${stack} ${purpose}: ${r.err}`).to.equal(0);
+        const out = Object.fromEntries(
+          r.out
+            .trim()
+            .split("\n")
+            .map((l) => l.split("=") as [string, string]),
+        );
+        expect(Object.keys(out)).to.deep.equal(["role", "account", "region", "role-arn"]);
+        expect(out["role-arn"]).to.match(
+          new RegExp(`^arn:aws:iam::${out.account}:role/central-logging-${purpose}$`),
+        );
+        expect(out.role).to.equal(stack === "central" ? "central" : "member");
+      }
+    const missing = stackAccess([
+      "central",
+      "deploy",
+      "--dir",
+      fs.mkdtempSync(path.join(os.tmpdir(), "wf-")),
+    ]);
+    expect(missing.code).to.equal(2);
+    expect(missing.err).to.match(/Pulumi\.central\.yaml: \(file\): not found/);
   });
 
   it("pull requests: offline checks without credentials, previews of changed stacks commented on the PR", () => {
     const pr = workflows.find((w) => w.file === "pull-request.yml")!.doc;
     expect(pr.on).to.have.property("pull_request");
     const offline = pr.jobs.offline.steps.map((s: any) => s.run).filter(Boolean);
-    expect(offline).to.include.members(["npm ci", "npm test", "npm run plan -- --markdown plan.md"]);
+    expect(offline).to.include.members([
+      "npm ci",
+      "npm test",
+      "npm run plan -- --markdown plan.md --policy-pack-config central=policy-pack/config.central.json --policy-pack-config member=policy-pack/config.member.json",
+    ]);
     expect(JSON.stringify(pr.jobs.offline)).not.to.match(/configure-aws-credentials|PULUMI_ACCESS_TOKEN/);
     expect(pr.jobs.preview.needs).to.deep.equal(["offline", "changed-stacks"]);
-    const preview = pr.jobs.preview.steps.find((s: any) => s.uses === "pulumi/actions@v7");
+    const preview = pr.jobs.preview.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
     expect(preview.with).to.include({ command: "preview", "comment-on-pr": true });
   });
 
@@ -72,7 +137,8 @@ describe("GitHub workflows", () => {
     const deploy = workflows.find((w) => w.file === "deploy.yml")!.doc;
     expect(deploy.on.push.branches).to.deep.equal(["main"]);
     expect(deploy.jobs.members.needs).to.include("central");
-    const up = (job: string) => deploy.jobs[job].steps.find((s: any) => s.uses === "pulumi/actions@v7").with;
+    const up = (job: string) =>
+      deploy.jobs[job].steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@")).with;
     expect(up("central")).to.include({ command: "up" });
     expect(up("central")["stack-name"]).to.match(/\/central-logging\/central$/);
   });

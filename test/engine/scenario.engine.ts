@@ -187,7 +187,7 @@ describe("the real Pulumi engine", function () {
       const r = fleet(bad, ["preview", "--stacks", "central"]);
       expect(r.code).to.equal(2);
       expect(r.stderr.trim().split("\n")).to.deep.equal([
-        `fleet: ${path.join(bad, "Pulumi.central.yaml")}: central-logging:organizationId: expected an AWS Organizations ID matching o-[a-z0-9]{10,32}, got "o-123"`,
+        `fleet: ${path.join(bad, "Pulumi.central.yaml")}: stack "central": config key "central-logging:organizationId": expected an AWS Organizations ID matching o-[a-z0-9]{10,32}, got "o-123"`,
       ]);
       // The same file straight into the engine: the program's ConfigError is a RunError.
       const stack = await workspaceStack(bad, "central", async () =>

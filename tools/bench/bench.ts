@@ -1,34 +1,54 @@
 /**
- * `npm run bench`: wall time of the offline plan (a fresh process each run, as a user runs it) on the
- * example organization and on synthetic organizations of 10, 100 and 1000 members in both modes, the
- * largest policy of each kind against its AWS limit, and the account-list capacity of each policy.
- * Prints numbers; asserts nothing (targets live in the README's performance section).
+ * `npm run bench [-- --readme] [--quick]`: wall time of the offline plan (a fresh process each run, as a
+ * user runs it) on the example organization and on synthetic organizations in both modes, the largest
+ * central policy of each kind against its AWS limit, and how many members each mode holds before a
+ * policy passes its limit. Prints a Markdown table; `--readme` also writes it into README.md, with the
+ * machine and commit that produced it. Asserts nothing: targets live in the README's performance section.
  */
 import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
 import * as os from "os";
+import * as path from "path";
 import { archiveContext } from "../../central/archiveContext";
 import { keyPolicy, logBucketPolicy, queuePolicy } from "../../central/policies";
 import { CentralConfig, parseStackConfig } from "../../shared/config";
 import { policyBytes, POLICY_SIZE_LIMITS } from "../../shared/iam";
 import { LOG_TYPES } from "../../shared/naming";
-import { synthesizeOrganization } from "../simulation/synthesize";
+import { replaceBlock } from "../docs/policyTable";
+import { Mode, synthesizeOrganization } from "../simulation/synthesize";
+
+const ROOT = path.join(__dirname, "..", "..");
+const README = path.join(ROOT, "README.md");
+
+export const USAGE = `usage: npm run bench [-- --readme] [--quick]
+
+  Times \`npm run plan\` (median of several fresh processes) on the example organization and on synthetic
+  organizations of 10 to 1,000 members in both modes, and prints the largest central policy of each kind
+  against its AWS limit and each mode's capacity, as a Markdown table.
+
+  --readme   also write the table into README.md (between its generated-performance markers)
+  --quick    one run per row and no 1,000-member rows (a smoke check, not for the README)
+  --help     this text`;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const pct = (bytes: number, limit: number) =>
+  `${bytes.toLocaleString("en")} B (${((100 * bytes) / limit).toFixed(1)} %)`;
 
-function planOnce(args: string[]): { seconds: number; code: number; json?: any } {
+function planOnce(args: string[]): { seconds: number; code: number; json?: any; stderr: string } {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-")), "plan.json");
   const started = process.hrtime.bigint();
   const r = spawnSync(
     process.execPath,
-    ["-r", "ts-node/register/transpile-only", "tools/plan/plan.ts", "--quiet", ...args],
-    {
-      maxBuffer: 1 << 30,
-      encoding: "utf8",
-    },
+    ["-r", "ts-node/register/transpile-only", "tools/plan/plan.ts", "--quiet", "--json", out, ...args],
+    { cwd: ROOT, maxBuffer: 1 << 30, encoding: "utf8" },
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  let json: any;
-  if (args.includes("--json")) json = JSON.parse(r.stdout);
-  return { seconds, code: r.status ?? -1, json };
+  return {
+    seconds,
+    code: r.status ?? -1,
+    stderr: r.stderr,
+    json: fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, "utf8")) : undefined,
+  };
 }
 
 function largestCentralPolicies(json: any) {
@@ -42,102 +62,108 @@ function largestCentralPolicies(json: any) {
   };
 }
 
-/** The largest account list each central policy accepts before its AWS limit. */
-function accountListCapacity(wafDelivery: "replication" | "both") {
-  const sizes = (n: number) => {
-    const central = synthesizeOrganization(n, "account-list")[0];
-    const ctx = archiveContext(parseStackConfig("central", central.raw) as CentralConfig);
-    ctx.wafDelivery = wafDelivery;
-    return {
-      bucket: Math.max(...LOG_TYPES.map((t) => policyBytes(logBucketPolicy(ctx, t)))),
-      key: policyBytes(keyPolicy(ctx)),
-      queue: Math.max(...LOG_TYPES.map((t) => policyBytes(queuePolicy(ctx, t)))),
-    };
+/** Policy sizes of a synthetic organization's central stack, without running the program. */
+function centralSizes(members: number, mode: Mode) {
+  const ctx = archiveContext(
+    parseStackConfig("central", synthesizeOrganization(members, mode)[0].raw) as CentralConfig,
+  );
+  return {
+    bucket: Math.max(...LOG_TYPES.map((t) => policyBytes(logBucketPolicy(ctx, t)))),
+    key: policyBytes(keyPolicy(ctx)),
+    queue: Math.max(...LOG_TYPES.map((t) => policyBytes(queuePolicy(ctx, t)))),
   };
-  const out: Record<string, number> = {};
-  for (const kind of ["bucket", "key", "queue"] as const) {
-    let lo = 1;
-    let hi = 20000;
-    while (lo < hi) {
-      const mid = Math.ceil((lo + hi) / 2);
-      if (sizes(mid)[kind] <= POLICY_SIZE_LIMITS[kind]) lo = mid;
-      else hi = mid - 1;
-    }
-    out[kind] = lo;
+}
+
+/** The most members a mode holds before a central policy of this kind passes its AWS limit. */
+function capacity(mode: Mode, kind: "bucket" | "key"): number {
+  let lo = 1;
+  let hi = 5000;
+  if (centralSizes(hi, mode)[kind] <= POLICY_SIZE_LIMITS[kind]) return hi;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (centralSizes(mid, mode)[kind] <= POLICY_SIZE_LIMITS[kind]) lo = mid;
+    else hi = mid - 1;
   }
-  return out;
+  return lo;
+}
+
+/** Writes a generated block into README.md and formats it as the project's lint expects. */
+export function writeReadmeBlock(name: string, body: string) {
+  fs.writeFileSync(README, replaceBlock(fs.readFileSync(README, "utf8"), name, body, README));
+  execFileSync(process.execPath, [require.resolve("prettier/bin/prettier.cjs"), "--write", README], {
+    cwd: ROOT,
+  });
+  process.stderr.write(`bench: wrote the ${name.toLowerCase()} table into README.md\n`);
 }
 
 function main() {
-  const capacityOnly = process.argv.includes("--capacity-only");
-  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-  console.log(
-    `machine: ${os.cpus().length} cores, ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
-  );
-  console.log(`git: ${execFileSync("git", ["rev-parse", "--short", "HEAD"]).toString().trim()}\n`);
+  const argv = process.argv.slice(2);
+  if (argv.includes("--help")) return void process.stdout.write(`${USAGE}\n`);
+  const unknown = argv.find((a) => a !== "--readme" && a !== "--quick");
+  if (unknown) {
+    process.stderr.write(`bench: (command line): ${unknown}: unknown option; see --help\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const quick = argv.includes("--quick");
+  const cpu = os.cpus()[0]?.model?.trim() ?? "unknown CPU";
+  const machine = `${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version.slice(1)}`;
+  const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT }).toString().trim();
+  const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: ROOT })
+    .toString()
+    .trim();
+  const date = new Date().toISOString().slice(0, 10);
+  process.stderr.write(`bench: ${machine}, commit ${commit}${dirty ? " (with uncommitted changes)" : ""}\n`);
 
-  if (!capacityOnly) runTimings();
-  capacityReport();
-}
+  const rows: string[] = [];
+  type Case = [string, string, string[], number];
+  const cases: Case[] = [
+    ["example organization", "2", [], 5] as Case,
+    ...(["organization", "account-list"] as Mode[]).flatMap((mode) =>
+      (mode === "organization" ? [10, 100, 1000] : [10, 50]).map((n): [string, string, string[], number] => [
+        mode,
+        n.toLocaleString("en"),
+        ["--synthesize", String(n), "--mode", mode],
+        n >= 1000 ? 1 : 3,
+      ]),
+    ),
+  ].filter(([, n]) => !quick || n !== "1,000");
+  for (const [mode, members, args, runs] of cases) {
+    const results = Array.from({ length: quick ? 1 : runs }, () => planOnce(args));
+    const bad = results.find((r) => r.code !== 0);
+    if (bad) throw new Error(`${mode} ${members}: the plan exited ${bad.code}: ${bad.stderr.trim()}`);
+    const sizes = largestCentralPolicies(results[0].json);
+    rows.push(
+      `| ${mode} | ${members} | ${results.length} | ${median(results.map((r) => r.seconds)).toFixed(1)} s | ${pct(sizes.bucket.bytes, sizes.bucket.limit)} | ${pct(sizes.key.bytes, sizes.key.limit)} | ${pct(sizes.queue.bytes, sizes.queue.limit)} |`,
+    );
+    process.stderr.write(`bench: ${mode} ${members}: ${rows[rows.length - 1]}\n`);
+  }
 
-function runTimings() {
-  const example = Array.from({ length: 5 }, () => planOnce([]));
-  console.log(
-    `example organization: median ${median(example.map((r) => r.seconds)).toFixed(2)} s over 5 runs (exit ${example[0].code})`,
-  );
-
-  console.log(
-    "\nsynthetic organizations (wall time of one `npm run plan`, largest central policy per kind):",
-  );
-  console.log(
-    "mode          members  runs  median s   bucket B (20480)  key B (32768)  queue B (8192)  exit",
-  );
-  for (const mode of ["organization", "account-list"] as const) {
-    for (const n of [10, 100, 1000]) {
-      const runs = n >= 1000 ? 1 : 3;
-      const results = Array.from({ length: runs }, () =>
-        planOnce(["--synthesize", String(n), "--mode", mode, "--json"]),
-      );
-      const sizes = largestCentralPolicies(results[0].json);
-      const pct = (p: any, limit: number) => `${p.bytes} (${((100 * p.bytes) / limit).toFixed(1)}%)`;
-      console.log(
-        `${mode.padEnd(13)} ${String(n).padStart(7)}  ${String(runs).padStart(4)}  ${median(
-          results.map((r) => r.seconds),
-        )
-          .toFixed(1)
-          .padStart(8)}   ` +
-          `${pct(sizes.bucket, 20480).padStart(16)}  ${pct(sizes.key, 32768).padStart(13)}  ${pct(sizes.queue, 8192).padStart(14)}  ${results[0].code}`,
-      );
-    }
+  const cap = {
+    organization: { bucket: capacity("organization", "bucket"), key: capacity("organization", "key") },
+    list: { bucket: capacity("account-list", "bucket"), key: capacity("account-list", "key") },
+  };
+  const listFirst = Math.min(cap.list.bucket, cap.list.key);
+  const over = planOnce(["--synthesize", String(listFirst + 1), "--mode", "account-list"]);
+  const table = [
+    `Measured with \`npm run bench -- --readme\` on ${machine}, at commit ${commit}${dirty ? " with uncommitted changes" : ""} (${date}).`,
+    "Wall time of one `npm run plan` process (median of the runs shown); largest central policy of each kind",
+    "against its AWS limit. The synthetic organizations follow docs/operations.md: organization mode has one",
+    "organization trail and admits every member's flow logs by account; account-list mode gives every member",
+    "an account trail.",
+    "",
+    "| mode | members | runs | plan wall time | largest bucket policy | key policy | largest queue policy |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...rows,
+    "",
+    `- Organization mode holds ${Math.min(cap.organization.bucket, cap.organization.key).toLocaleString("en")} members before a policy passes its limit (flow-log bucket policy: ${cap.organization.bucket.toLocaleString("en")}; key policy: ${cap.organization.key.toLocaleString("en")}); with the \`org-id-for-log-delivery\` extension nothing grows.`,
+    `- Account-list mode with an account trail per member holds ${listFirst.toLocaleString("en")} members (CloudTrail bucket policy: ${cap.list.bucket.toLocaleString("en")}; key policy: ${cap.list.key.toLocaleString("en")}): AWS's documented multi-account shape names each trail. At ${(listFirst + 1).toLocaleString("en")} the plan exits ${over.code}: \`${over.stderr.trim().replace(/^plan: [^:]+: /, "")}\`; no policy is ever truncated.`,
+  ].join("\n");
+  process.stdout.write(`${table}\n`);
+  if (argv.includes("--readme")) {
+    if (quick) throw new Error("--readme needs the full runs; drop --quick");
+    writeReadmeBlock("PERFORMANCE", table);
   }
 }
 
-function capacityReport() {
-  const capacity = accountListCapacity("replication");
-  const both = accountListCapacity("both");
-  const queue = (n: number) => (n >= 20000 ? "not reached at 20000" : String(n));
-  console.log(
-    `\naccount-list capacity (most members before a policy passes its limit), default wafDelivery replication: ` +
-      `bucket ${capacity.bucket}, key ${capacity.key}, queue ${queue(capacity.queue)}; ` +
-      `with wafDelivery both: bucket ${both.bucket}, key ${both.key}`,
-  );
-  const over = Math.min(capacity.bucket, capacity.key) + 1;
-  const r = planOnce(["--synthesize", String(over), "--mode", "account-list"]);
-  const errorLine = spawnSync(
-    process.execPath,
-    [
-      "-r",
-      "ts-node/register/transpile-only",
-      "tools/plan/plan.ts",
-      "--quiet",
-      "--synthesize",
-      String(over),
-      "--mode",
-      "account-list",
-    ],
-    { encoding: "utf8", maxBuffer: 1 << 30 },
-  ).stderr.trim();
-  console.log(`at ${over} members the plan exits ${r.code}: ${errorLine}`);
-}
-
-main();
+if (require.main === module) main();

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:engine`: wall time of `npm run fleet -- preview --all --inline` under the real Pulumi
+ * `npm run bench:engine [-- --readme]`: wall time of `npm run fleet -- preview --all --inline` under the real Pulumi
  * engine (the engine lane's CLI and stand-in provider) beside `npm run plan` on the same stacks, for the
  * example organization and a synthetic organization of 20 members. The central stack is deployed first
  * (untimed), since members preview against its outputs. Prints numbers; asserts nothing.
@@ -12,6 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { synthesizeOrganization } from "../simulation/synthesize";
+import { writeReadmeBlock } from "./bench";
 
 const ROOT = path.join(__dirname, "..", "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -47,21 +48,21 @@ function main() {
   const pulumiRoot =
     process.env.CENTRAL_LOGGING_PULUMI_ROOT ??
     execFileSync("bash", [path.join(ROOT, "test/engine/build-cli.sh")], { encoding: "utf8" }).trim();
-  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-  console.log(
-    `machine: ${os.cpus().length} cores, ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
-  );
-  console.log(
-    `git: ${execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT }).toString().trim()}`,
-  );
-  console.log(
-    `pulumi: ${execFileSync(path.join(pulumiRoot, "bin", "pulumi"), ["version"])
-      .toString()
-      .trim()}, ${RUNS} runs each, median\n`,
-  );
-  console.log("organization          stacks  fleet preview (engine)  npm run plan (mocks)");
+  const cpu = os.cpus()[0]?.model?.trim() ?? "unknown CPU";
+  const machine = `${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version.slice(1)}`;
+  const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT }).toString().trim();
+  const version = execFileSync(path.join(pulumiRoot, "bin", "pulumi"), ["version"])
+    .toString()
+    .trim();
+  const lines = [
+    `Measured with \`npm run bench:engine -- --readme\` on ${machine}, at commit ${commit} (${new Date().toISOString().slice(0, 10)}), Pulumi CLI ${version} built by the engine lane.`,
+    `Median of ${RUNS} runs of \`npm run fleet -- preview --all --inline\` (the real engine, the stand-in provider, the policy pack; members 4 at a time) after \`up\` of the central stack, beside \`npm run plan\` on the same stack files.`,
+    "",
+    "| organization | stacks | fleet preview (real engine) | npm run plan (mocks) |",
+    "| --- | --- | --- | --- |",
+  ];
   for (const [name, build, stacks] of [
-    ["example", exampleProject, 3],
+    ["example organization", exampleProject, 3],
     ["synthetic, 20 members", (d: string) => syntheticProject(d, 20), 21],
   ] as const) {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "bench-engine-"));
@@ -81,7 +82,7 @@ function main() {
     // The shipped pack configs name the example's accounts; the synthetic organization uses the defaults.
     const packConfig = path.join(work, "pack-config.json");
     fs.writeFileSync(packConfig, "{}\n");
-    const ownConfig = name === "example" ? [] : ["--policy-pack-config", packConfig];
+    const ownConfig = name === "example organization" ? [] : ["--policy-pack-config", packConfig];
     const fleet = (...args: string[]) =>
       timed(
         [
@@ -104,11 +105,14 @@ function main() {
     );
     const bad = [...previews, ...plans].find((r) => r.code !== 0);
     if (bad) throw new Error(`${name}: a run exited ${bad.code}: ${bad.stderr}`);
-    console.log(
-      `${name.padEnd(21)} ${String(stacks).padStart(6)}  ${`${median(previews.map((r) => r.seconds)).toFixed(1)} s`.padStart(22)}  ${`${median(plans.map((r) => r.seconds)).toFixed(1)} s`.padStart(20)}`,
+    lines.push(
+      `| ${name} | ${stacks} | ${median(previews.map((r) => r.seconds)).toFixed(1)} s | ${median(plans.map((r) => r.seconds)).toFixed(1)} s |`,
     );
+    process.stderr.write(`bench:engine: ${lines[lines.length - 1]}\n`);
     fs.rmSync(work, { recursive: true, force: true });
   }
+  process.stdout.write(`${lines.join("\n")}\n`);
+  if (process.argv.includes("--readme")) writeReadmeBlock("ENGINE PERFORMANCE", lines.join("\n"));
 }
 
 main();

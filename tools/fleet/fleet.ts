@@ -11,7 +11,14 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, parseStackConfig, StackConfig } from "../../shared/config";
 import { PROJECT } from "../../shared/naming";
-import { findStackFiles, readStackFile, StackFile, StackFileError } from "../simulation/stackFiles";
+import {
+  collidingStacks,
+  collisionMessage,
+  findStackFiles,
+  readStackFile,
+  StackFile,
+  StackFileError,
+} from "../simulation/stackFiles";
 
 export const COMMANDS = ["preview", "up", "refresh", "destroy"] as const;
 export type FleetCommand = (typeof COMMANDS)[number];
@@ -141,12 +148,12 @@ export function loadFleet(dir: string, only?: string[]): FleetStack[] {
       );
   const selected = only ? files.filter((f) => only.includes(f.stack)) : files;
   if (!selected.length) throw new UsageError(`${dir}: (folder): has no Pulumi.<stack>.yaml files`);
-  return selected.map((f: StackFile) => {
+  const stacks = selected.map((f: StackFile) => {
     let config: StackConfig;
     try {
       config = parseStackConfig(f.stack, f.raw);
     } catch (e) {
-      if (e instanceof ConfigError) throw new UsageError(`${f.file}: ${e.key}: ${e.expected}`);
+      if (e instanceof ConfigError) throw new UsageError(`${f.file}: ${e.message}`);
       throw e;
     }
     const central = config.role === "member" ? config.settings.centralStack.split("/").pop() : undefined;
@@ -157,6 +164,16 @@ export function loadFleet(dir: string, only?: string[]): FleetStack[] {
       ...(central && known.includes(central) ? { central } : {}),
     };
   });
+  const collision = collidingStacks(
+    stacks.map((s) => ({
+      file: s.file,
+      role: s.config.role,
+      accountId: s.config.accountId,
+      region: s.config.region,
+    })),
+  );
+  if (collision) throw new UsageError(collisionMessage(collision));
+  return stacks;
 }
 
 export interface PolicyViolation {

@@ -3,12 +3,12 @@
  * first, members resolving their StackReference to them), the policy pack run over the result, access
  * proven with a real IAM evaluator, and every policy document measured against its AWS size limit.
  *
- *   npm run plan [-- --stacks DIR] [--policy-pack-config FILE] [--json] [--markdown FILE]
- *                   [--synthesize N --mode organization|account-list] [--quiet]
+ *   npm run plan -- --help   (the options, in USAGE below)
  *
  * Exit status: 0 all clean; 1 a mandatory violation or an access cell not as intended; 2 bad
  * configuration or usage (one line naming the file and the key).
  */
+import Ajv from "ajv";
 import * as fs from "fs";
 import * as path from "path";
 import { policies } from "../../policy-pack/policies";
@@ -20,14 +20,50 @@ import { PROJECT } from "../../shared/naming";
 import { AccessCell, accessMatrix, cellAsIntended } from "../access/accessMatrix";
 import { PackConfig, runPack, Violation } from "../simulation/policyRunner";
 import { SimStack, SimulationError, Simulator } from "../simulation/simulate";
-import { findStackFiles, readStackFile, StackFile, StackFileError } from "../simulation/stackFiles";
+import {
+  collidingStacks,
+  collisionMessage,
+  findStackFiles,
+  readStackFile,
+  StackFile,
+  StackFileError,
+} from "../simulation/stackFiles";
 import { Mode, synthesizeOrganization } from "../simulation/synthesize";
 
 export class UsageError extends Error {}
 
+export const USAGE = `usage: npm run plan -- [options]
+
+  Simulates every Pulumi.<stack>.yaml of the project under Pulumi's mock runtime (central stacks first),
+  runs the policy pack over the result, proves access with an IAM policy evaluator, and measures every
+  policy document against its AWS size limit. No AWS account and no Pulumi CLI needed.
+
+  --stacks DIR                  the folder of Pulumi.yaml and the stack files (default: .)
+  --policy-pack-config FILE     the pack config for every stack
+  --policy-pack-config ROLE=F   the pack config for the stacks of one role (central or member)
+  --json FILE                   also write the result as JSON to FILE (- for standard output only)
+  --markdown FILE               also write a Markdown report with a Mermaid diagram to FILE
+  --synthesize N                plan a synthetic organization of N members instead of the stack files
+  --mode organization|account-list
+                                the synthetic organization's mode (with --synthesize; default organization)
+  --quiet                       no progress on standard error
+  --help                        this text
+
+  Exit status: 0 clean (advisory violations allowed); 1 a mandatory violation, an access cell not as
+  intended or a policy over its size limit; 2 bad configuration or usage, in one line.`;
+
+/** Pack configs: one for every stack, or one per role. */
+export interface PackConfigs {
+  all?: PackConfig;
+  central?: PackConfig;
+  member?: PackConfig;
+}
+
 export interface PolicySize {
   stack: string;
   resource: string;
+  /** bucket, key, queue, trust, inline or managed: the limit AWS applies to this kind of document. */
+  kind: string;
   bytes: number;
   limit: number;
 }
@@ -46,7 +82,7 @@ export interface PlanOptions {
   /** Stack files to plan; default: every Pulumi.<stack>.yaml next to Pulumi.yaml in `stacksDir`. */
   stackFiles?: StackFile[];
   stacksDir?: string;
-  packConfig?: PackConfig;
+  packConfigs?: PackConfigs;
   /** Prove access for at most this many members (all by default up to 50). */
   sampleMembers?: number;
   progress?: (message: string) => void;
@@ -64,6 +100,14 @@ export function loadStackFiles(dir: string): StackFile[] {
   return files;
 }
 
+const LEVELS = ["advisory", "mandatory", "remediate", "disabled"];
+const ajv = new Ajv({ allErrors: false, strict: false });
+
+/**
+ * Reads a pack config and validates it as the Pulumi CLI does: each policy's settings against its
+ * configSchema (a real JSON Schema validator), enforcement levels against the four the CLI knows. One
+ * line naming the file, the policy and the key on the first problem.
+ */
 export function readPackConfig(file: string): PackConfig {
   let text: string;
   try {
@@ -79,16 +123,43 @@ export function readPackConfig(file: string): PackConfig {
   }
   if (!config || typeof config !== "object" || Array.isArray(config))
     throw new UsageError(`${file}: (root): expected a JSON object`);
-  const levels = ["advisory", "mandatory", "remediate", "disabled"];
+  const levelError = (where: string, level: unknown) =>
+    new UsageError(
+      `${file}: ${where}: expected an enforcement level (${LEVELS.join(", ")}), got ${JSON.stringify(level)}`,
+    );
   for (const [key, value] of Object.entries(config)) {
-    if (key !== "all" && !policies.some((p) => p.name === key))
-      throw new UsageError(`${file}: ${key}: not a policy of this pack (see policy-pack/README.md)`);
-    const level =
-      typeof value === "string" ? value : (value as { enforcementLevel?: string })?.enforcementLevel;
-    if (level !== undefined && !levels.includes(level))
+    if (key === "all") {
+      if (!LEVELS.includes(value as string)) throw levelError("all", value);
+      continue;
+    }
+    const p = policies.find((x) => x.name === key);
+    if (!p) throw new UsageError(`${file}: ${key}: not a policy of this pack (see policy-pack/README.md)`);
+    if (typeof value === "string") {
+      if (!LEVELS.includes(value)) throw levelError(key, value);
+      continue;
+    }
+    const properties = (p.configSchema?.properties ?? {}) as Record<string, object>;
+    const validate = ajv.compile({
+      type: "object",
+      properties: { ...properties, enforcementLevel: { enum: LEVELS } },
+      required: p.configSchema?.required ?? [],
+      additionalProperties: false,
+    });
+    if (validate(value)) continue;
+    const error = validate.errors![0];
+    if (error.keyword === "additionalProperties") {
+      const extra = (error.params as { additionalProperty: string }).additionalProperty;
+      const known = Object.keys(properties);
       throw new UsageError(
-        `${file}: ${key}: expected an enforcement level (${levels.join(", ")}), got ${JSON.stringify(level)}`,
+        `${file}: ${key}.${extra}: not a setting of this policy (${known.length ? `its settings: ${known.join(", ")}` : "it has none"})`,
       );
+    }
+    if (error.keyword === "type" && error.instancePath === "")
+      throw new UsageError(`${file}: ${key}: expected an enforcement level or an object of settings`);
+    const setting = error.instancePath.replace(/^\//, "").replace(/\//g, ".");
+    const given = setting.split(".").reduce<any>((v, k) => v?.[k], value);
+    if (setting === "enforcementLevel") throw levelError(`${key}.enforcementLevel`, given);
+    throw new UsageError(`${file}: ${key}.${setting}: ${error.message}, got ${JSON.stringify(given)}`);
   }
   return config as PackConfig;
 }
@@ -102,6 +173,7 @@ function policySizes(stacks: SimStack[]): PolicySize[] {
         sizes.push({
           stack: stack.name,
           resource: `${r.name}.${d.path}`,
+          kind: d.kind,
           bytes: Buffer.byteLength(text, "utf8"),
           limit: SIZE_LIMITS[d.kind],
         });
@@ -118,6 +190,14 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     ...files.filter((f) => roleOf(f) !== "central"),
   ];
   const fileOf = Object.fromEntries(files.map((f) => [f.stack, f.file]));
+  const placements = files.map((f) => ({
+    file: f.file,
+    role: roleOf(f),
+    accountId: /\d{12}/.exec(f.raw["aws:allowedAccountIds"] ?? "")?.[0] ?? "",
+    region: f.raw["aws:region"] ?? "",
+  }));
+  const collision = collidingStacks(placements.filter((p) => p.accountId && p.region));
+  if (collision) throw new UsageError(collisionMessage(collision));
   const sim = new Simulator();
   const started = Date.now();
   for (const [i, f] of ordered.entries()) {
@@ -128,19 +208,19 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     try {
       await sim.runStack(f.stack, f.raw);
     } catch (e) {
-      if (e instanceof ConfigError) throw new UsageError(`${f.file}: ${e.key}: ${e.expected}`);
+      if (e instanceof ConfigError) throw new UsageError(`${f.file}: ${e.message}`);
       if (e instanceof SimulationError)
         throw new UsageError(
-          `${f.file}: ${PROJECT}:centralStack: ${e.message.replace(/^stack "[^"]+": /, "")}`,
+          `${f.file}: stack "${f.stack}": config key "${PROJECT}:centralStack": ${e.message.replace(/^stack "[^"]+": /, "")}`,
         );
-      if (e instanceof PolicySizeError)
-        throw new UsageError(`${f.file}: ${PROJECT}:memberAccountIds: ${e.message}`);
+      if (e instanceof PolicySizeError) throw new UsageError(`${f.file}: stack "${f.stack}": ${e.message}`);
       throw e;
     }
   }
   const stacks = sim.simulated;
   progress(`running ${policies.length} policies over ${stacks.length} stacks`);
-  const violations = await runPack(policies, stacks, options.packConfig ?? {});
+  const configs = options.packConfigs ?? {};
+  const violations = await runPack(policies, stacks, (s) => configs[s.role] ?? configs.all ?? {});
   const members = stacks.filter((s) => s.role === "member").length;
   const sample = options.sampleMembers ?? (members > 50 ? 50 : undefined);
   progress(
@@ -256,9 +336,13 @@ export function textReport(result: PlanResult, options: { maxResources?: number 
   const max = options.maxResources ?? 80;
   for (const s of result.stacks) {
     const custom = s.resources.filter((r) => r.custom);
-    out.push(`\n== stack ${s.name} (${s.role}, ${result.files[s.name] ?? ""}): ${custom.length} resources`);
+    out.push(
+      `\n== stack ${s.name} (${s.role}, ${result.files[s.name] ?? "simulated"}): ${custom.length} resources`,
+    );
     for (const r of custom.slice(0, max)) {
-      const settings = keySettings(r.type, r.inputs);
+      let settings = keySettings(r.type, r.inputs);
+      for (const v of s.simulated)
+        if (settings.includes(v)) settings = settings.replace(v, `${v} (simulated)`);
       out.push(
         `  ${short(r.type).padEnd(44)} ${r.name.padEnd(38)} ${r.protect ? "[protected] " : ""}${settings}`,
       );
@@ -286,14 +370,38 @@ export function textReport(result: PlanResult, options: { maxResources?: number 
     );
     if (c.deciding) out.push(`       deciding: ${c.deciding}`);
   }
-  const largest = [...result.policySizes].sort((a, b) => b.bytes / b.limit - a.bytes / a.limit);
-  out.push(`\n== policy sizes: ${result.policySizes.length} documents, largest share of its limit first`);
-  for (const p of largest.slice(0, 15))
-    out.push(
-      `  ${String(p.bytes).padStart(6)} / ${String(p.limit).padStart(5)} B  ${((100 * p.bytes) / p.limit).toFixed(1).padStart(5)} %  [${p.stack}] ${p.resource}`,
-    );
-  out.push(`\n${exitCodeOf(result) === 0 ? "PLAN CLEAN" : "PLAN HAS PROBLEMS"}`);
+  out.push(...policySizeLines(result.policySizes));
+  const advisory = result.violations.filter((v) => v.level === "advisory").length;
+  out.push(
+    `\n${exitCodeOf(result) === 0 ? `PLAN CLEAN${advisory ? ` (${advisory} advisory)` : ""}` : "PLAN HAS PROBLEMS"}`,
+  );
   return mask(out.join("\n"), result.secretValues);
+}
+
+/**
+ * The largest documents of each kind first (each kind has its own AWS limit), so that a big central key
+ * policy is never hidden behind many small copies of a member document; says how many are not shown.
+ */
+export function policySizeLines(sizes: PolicySize[], perKind = 3): string[] {
+  const share = (p: PolicySize) => p.bytes / p.limit;
+  const kinds = [...new Set(sizes.map((p) => p.kind))];
+  const shown = kinds
+    .flatMap((k) =>
+      sizes
+        .filter((p) => p.kind === k)
+        .sort((a, b) => b.bytes - a.bytes)
+        .slice(0, perKind),
+    )
+    .sort((a, b) => share(b) - share(a));
+  const hidden = sizes.length - shown.length;
+  const lines = [
+    `\n== policy sizes: ${sizes.length} documents; the ${perKind} largest of each kind, largest share of its AWS limit first${hidden ? ` (${hidden} smaller ones not shown)` : ""}`,
+  ];
+  for (const p of shown)
+    lines.push(
+      `  ${String(p.bytes).padStart(6)} / ${String(p.limit).padStart(5)} B  ${(100 * share(p)).toFixed(1).padStart(5)} %  ${p.kind.padEnd(7)} [${p.stack}] ${p.resource}`,
+    );
+  return lines;
 }
 
 /** A Mermaid diagram: accounts -> log services -> buckets -> queues -> SIEM. */
@@ -390,27 +498,37 @@ export function markdownReport(result: PlanResult): string {
 
 interface Args {
   stacks?: string;
-  packConfig?: string;
-  json: boolean;
+  packConfigs: { all?: string; central?: string; member?: string };
+  /** A file for the JSON result, or "-" for standard output instead of the text report. */
+  json?: string;
   markdown?: string;
   synthesize?: number;
-  mode: Mode;
+  mode?: Mode;
   quiet: boolean;
 }
 
-export function parseArgs(argv: string[]): Args {
-  const args: Args = { json: false, mode: "organization", quiet: false };
+export function parseArgs(argv: string[]): Args | "help" {
+  if (argv.includes("--help") || argv.includes("-h")) return "help";
+  const args: Args = { packConfigs: {}, quiet: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
       const v = argv[++i];
-      if (v === undefined || v.startsWith("--"))
+      if (v === undefined || (v.startsWith("--") && v !== "-"))
         throw new UsageError(`(command line): ${flag}: expected a value`);
       return v;
     };
     if (flag === "--stacks") args.stacks = value();
-    else if (flag === "--policy-pack-config") args.packConfig = value();
-    else if (flag === "--json") args.json = true;
+    else if (flag === "--policy-pack-config") {
+      const v = value();
+      const m = /^(central|member)=(.+)$/.exec(v);
+      const role = (m?.[1] ?? "all") as keyof Args["packConfigs"];
+      if (args.packConfigs[role])
+        throw new UsageError(
+          `(command line): --policy-pack-config: given twice for ${role === "all" ? "every stack" : `${role} stacks`}`,
+        );
+      args.packConfigs[role] = m ? m[2] : v;
+    } else if (flag === "--json") args.json = value();
     else if (flag === "--markdown") args.markdown = value();
     else if (flag === "--quiet") args.quiet = true;
     else if (flag === "--synthesize") {
@@ -425,10 +543,32 @@ export function parseArgs(argv: string[]): Args {
       if (m !== "organization" && m !== "account-list")
         throw new UsageError(`(command line): --mode: expected organization or account-list, got ${m}`);
       args.mode = m;
-    } else
-      throw new UsageError(`(command line): ${flag}: unknown option; see the header of tools/plan/plan.ts`);
+    } else throw new UsageError(`(command line): ${flag}: unknown option; see npm run plan -- --help`);
   }
+  if (args.mode && !args.synthesize)
+    throw new UsageError("(command line): --mode: applies only to --synthesize N; add it or drop --mode");
+  if (args.synthesize && args.stacks)
+    throw new UsageError(
+      "(command line): --synthesize and --stacks: plan either a synthetic organization or a folder of stack files",
+    );
+  if (args.packConfigs.all && (args.packConfigs.central || args.packConfigs.member))
+    throw new UsageError(
+      "(command line): --policy-pack-config: give one file for every stack, or one per role, not both",
+    );
   return args;
+}
+
+/** An output file's folder must exist and be writable before the plan does any work. */
+function checkOutputPath(option: string, file: string | undefined) {
+  if (!file || file === "-") return;
+  const dir = path.dirname(path.resolve(file));
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch {
+    throw new UsageError(
+      `(command line): ${option}: cannot write ${file}: folder ${dir} does not exist or is not writable`,
+    );
+  }
 }
 
 export interface PlanRun {
@@ -441,15 +581,24 @@ export interface PlanRun {
 export async function main(argv: string[], progress?: (message: string) => void): Promise<PlanRun> {
   try {
     const args = parseArgs(argv);
+    if (args === "help") return { code: 0, out: `${USAGE}\n`, err: "" };
+    checkOutputPath("--json", args.json);
+    checkOutputPath("--markdown", args.markdown);
+    const packConfigs: PackConfigs = Object.fromEntries(
+      Object.entries(args.packConfigs).map(([role, file]) => [role, readPackConfig(file!)]),
+    );
     const result = await runPlan({
       stacksDir: args.stacks,
-      stackFiles: args.synthesize ? synthesizeOrganization(args.synthesize, args.mode) : undefined,
-      packConfig: args.packConfig ? readPackConfig(args.packConfig) : undefined,
+      stackFiles: args.synthesize
+        ? synthesizeOrganization(args.synthesize, args.mode ?? "organization")
+        : undefined,
+      packConfigs,
       progress: args.quiet ? undefined : progress,
     });
     if (args.markdown) fs.writeFileSync(args.markdown, markdownReport(result));
-    const out = args.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : `${textReport(result)}\n`;
-    return { code: exitCodeOf(result), out, err: "" };
+    const json = args.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : "";
+    if (args.json && args.json !== "-") fs.writeFileSync(args.json, json);
+    return { code: exitCodeOf(result), out: args.json === "-" ? json : `${textReport(result)}\n`, err: "" };
   } catch (e) {
     if (e instanceof UsageError || e instanceof StackFileError)
       return { code: 2, out: "", err: `plan: ${e.message}\n` };
@@ -465,7 +614,10 @@ if (require.main === module) {
       process.stdout.write(r.out, () => process.exit(r.code));
     },
     (e) => {
-      process.stderr.write(`plan: internal error: ${(e as Error).stack ?? e}\n`);
+      // A bug, not a usage error: say so in one line; PLAN_DEBUG=1 shows where.
+      process.stderr.write(
+        `plan: internal error: ${(e as Error).message ?? e}${process.env.PLAN_DEBUG ? `\n${(e as Error).stack}` : " (rerun with PLAN_DEBUG=1 for details)"}\n`,
+      );
       process.exit(3);
     },
   );

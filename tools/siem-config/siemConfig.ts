@@ -1,16 +1,33 @@
 /**
- * `npm run siem-config -- --siem <splunk|elastic|vector|sentinel> [--outputs FILE] [--show-secrets]`
+ * `npm run siem-config -- --siem <splunk|elastic|vector|sentinel> [--outputs FILE] [--out FILE]
+ *  [--show-secrets]` (`--help` for details)
  *
  * Renders ready-to-paste SIEM configuration from the central stack's outputs: the JSON of
- * `pulumi stack output --json [--show-secrets]` (or of the offline plan, `npm run plan -- --json`), read
- * from FILE or standard input. The external ID appears only with --show-secrets, and only if the input
- * holds it in clear. Exit 2 with one line on bad input.
+ * `pulumi stack output --json [--show-secrets]` (or of the offline plan, `npm run plan -- --json FILE`),
+ * read from FILE or standard input. The external ID appears only with --show-secrets, and only if the
+ * input holds it in clear. Exit 2 with one line on bad input.
  */
 import * as fs from "fs";
+import * as path from "path";
 import { EXTERNAL_ID_OUTPUT, SIEM_OUTPUT, SiemFeed } from "../../shared/contract";
 import { LOG_TYPES, LogType } from "../../shared/naming";
 
 export class SiemConfigError extends Error {}
+
+export const USAGE = `usage: npm run siem-config -- --siem <splunk|elastic|vector|sentinel> [options]
+
+  Renders SIEM configuration for the archive's queues from the central stack's outputs.
+
+  --siem NAME        splunk, elastic (Filebeat aws-s3), vector (aws_s3) or sentinel (Microsoft Sentinel)
+  --outputs FILE     the outputs: \`pulumi stack output --stack central --json > FILE\`, or the offline
+                     plan's \`npm run plan -- --json FILE\`; - or no option reads standard input
+  --out FILE         write the configuration to FILE instead of standard output
+  --show-secrets     put the external ID in the configuration (only if the outputs hold it in clear)
+  --help             this text
+
+  Splunk, Elastic and Vector assume the reader role with sts:AssumeRole and an external ID (siem.trust:
+  aws); Microsoft Sentinel uses OIDC web identity (siem.trust: oidc). A trust the SIEM cannot use is
+  refused in one line. Exit 0 rendered, 2 bad input or usage.`;
 export type Siem = "splunk" | "elastic" | "vector" | "sentinel";
 export const SIEMS: Siem[] = ["splunk", "elastic", "vector", "sentinel"];
 
@@ -60,6 +77,18 @@ const SPLUNK: Record<LogType, { decoder: string; sourcetype: string }> = {
   vpcflowlogs: { decoder: "CustomLogs", sourcetype: "aws:cloudwatchlogs:vpcflow" },
   waf: { decoder: "CustomLogs", sourcetype: "aws:waf" },
 };
+
+/**
+ * Splunk's add-on, Filebeat and Vector assume the reader role with sts:AssumeRole and an external ID. A
+ * role that trusts only sts:AssumeRoleWithWebIdentity (siem.trust: oidc, for Microsoft Sentinel) cannot be
+ * assumed that way, so rendering a configuration for it would hand the admin something that never works.
+ */
+function requireAwsTrust(siem: string, input: SiemInput) {
+  if (input.feeds.cloudtrail.trust !== "aws")
+    throw new SiemConfigError(
+      `siem.cloudtrail.trust: ${siem} assumes the reader role with sts:AssumeRole and an external ID, but this archive's role trusts only OIDC web identity (central-logging:siem.trust is oidc); set siem.trust to aws, with principals and externalId`,
+    );
+}
 
 export function renderSplunk(input: SiemInput, showSecrets: boolean): string {
   const roleArn = input.feeds.cloudtrail.roleArn;
@@ -199,10 +228,13 @@ export function renderSentinel(input: SiemInput): string {
 export function render(siem: Siem, input: SiemInput, showSecrets: boolean): string {
   switch (siem) {
     case "splunk":
+      requireAwsTrust("Splunk", input);
       return renderSplunk(input, showSecrets);
     case "elastic":
+      requireAwsTrust("Elastic (Filebeat aws-s3)", input);
       return renderElastic(input, showSecrets);
     case "vector":
+      requireAwsTrust("Vector (aws_s3)", input);
       return renderVector(input, showSecrets);
     case "sentinel":
       return renderSentinel(input);
@@ -212,20 +244,39 @@ export function render(siem: Siem, input: SiemInput, showSecrets: boolean): stri
 export function main(
   argv: string[],
   stdin: () => string = () => fs.readFileSync(0, "utf8"),
+  stdinIsTerminal: boolean = process.stdin.isTTY === true,
 ): { code: number; out: string; err: string } {
   try {
+    if (argv.includes("--help") || argv.includes("-h")) return { code: 0, out: `${USAGE}\n`, err: "" };
     let siem: string | undefined;
     let file = "-";
+    let out: string | undefined;
     let showSecrets = false;
     for (let i = 0; i < argv.length; i++) {
-      if (argv[i] === "--siem") siem = argv[++i];
-      else if (argv[i] === "--outputs") file = argv[++i] ?? "";
+      const value = () => {
+        const v = argv[++i];
+        if (v === undefined || (v.startsWith("--") && v !== "-"))
+          throw new SiemConfigError(`(command line): ${argv[i - 1]}: expected a value`);
+        return v;
+      };
+      if (argv[i] === "--siem") siem = value();
+      else if (argv[i] === "--outputs") file = value();
+      else if (argv[i] === "--out") out = value();
       else if (argv[i] === "--show-secrets") showSecrets = true;
-      else throw new SiemConfigError(`(command line): ${argv[i]}: unknown option`);
+      else throw new SiemConfigError(`(command line): ${argv[i]}: unknown option; see --help`);
     }
     if (!siem || !SIEMS.includes(siem as Siem))
       throw new SiemConfigError(
         `(command line): --siem: expected one of ${SIEMS.join(", ")}, got ${siem ?? "nothing"}`,
+      );
+    if (out) {
+      const dir = path.dirname(path.resolve(out));
+      if (!fs.existsSync(dir))
+        throw new SiemConfigError(`(command line): --out: folder ${dir} does not exist`);
+    }
+    if (file === "-" && stdinIsTerminal)
+      throw new SiemConfigError(
+        "(command line): --outputs: expected --outputs FILE (pulumi stack output --stack central --json), or that JSON piped to standard input",
       );
     let text: string;
     try {
@@ -234,7 +285,12 @@ export function main(
       throw new SiemConfigError(`${file}: (file): cannot be read: ${(e as NodeJS.ErrnoException).code ?? e}`);
     }
     const input = readSiemInput(text, file === "-" ? "(standard input)" : file);
-    return { code: 0, out: render(siem as Siem, input, showSecrets), err: "" };
+    const rendered = render(siem as Siem, input, showSecrets);
+    if (out) {
+      fs.writeFileSync(out, rendered, { mode: showSecrets ? 0o600 : 0o644 });
+      return { code: 0, out: "", err: `siem-config: wrote ${out}\n` };
+    }
+    return { code: 0, out: rendered, err: "" };
   } catch (e) {
     if (e instanceof SiemConfigError) return { code: 2, out: "", err: `siem-config: ${e.message}\n` };
     throw e;

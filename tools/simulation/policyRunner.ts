@@ -174,10 +174,11 @@ export function effective(p: policy.Policy, config: PackConfig = {}) {
 export async function runPack(
   policies: policy.Policies,
   stacks: SimStack[],
-  config: PackConfig = {},
+  packConfig: PackConfig | ((stack: SimStack) => PackConfig) = {},
 ): Promise<Violation[]> {
   const found: Violation[] = [];
   for (const stack of stacks) {
+    const config = typeof packConfig === "function" ? packConfig(stack) : packConfig;
     const resources: RunnableResource[] = stack.resources.map((r) => ({
       type: r.type,
       name: r.name,

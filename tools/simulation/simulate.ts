@@ -55,6 +55,8 @@ export interface SimStack {
   resources: SimResource[];
   outputs: Record<string, any>;
   secretOutputNames: string[];
+  /** Values the simulator invented where a real run would look them up (the VPCs of `vpcIds: all`). */
+  simulated: string[];
 }
 
 export class SimulationError extends Error {
@@ -85,6 +87,7 @@ export class Simulator {
   async runStack(stackName: string, raw: RawConfig): Promise<SimStack> {
     const config = parseStackConfig(stackName, raw);
     const resources: SimResource[] = [];
+    const simulated: string[] = [];
     const options = new Map<string, { protect: boolean; retainOnDelete: boolean }>();
     let failure: unknown;
     const account = config.accountId;
@@ -139,8 +142,11 @@ export class Simulator {
       },
       call: (args) => {
         switch (args.token) {
-          case "aws:ec2/getVpcs:getVpcs":
-            return { id: region, ids: vpcsFor(account, region) };
+          case "aws:ec2/getVpcs:getVpcs": {
+            const ids = vpcsFor(account, region);
+            simulated.push(...ids);
+            return { id: region, ids };
+          }
           case "aws:index/getCallerIdentity:getCallerIdentity":
             return { accountId: account, arn: `arn:aws:iam::${account}:root`, userId: account, id: account };
           case "aws:index/getRegion:getRegion":
@@ -191,6 +197,7 @@ export class Simulator {
       resources,
       outputs,
       secretOutputNames,
+      simulated,
     };
     this.stacks.set(`organization/${PROJECT}/${stackName}`, sim);
     return sim;

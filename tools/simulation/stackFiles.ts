@@ -91,3 +91,33 @@ export function findStackFiles(dir: string): string[] {
     .sort()
     .map((f) => path.join(dir, f));
 }
+
+/**
+ * Two stacks of the same role for the same account and Region would create the same named resources
+ * (a member's aws-waf-logs-<account>-<region> bucket and replication role; a central stack's queues and
+ * roles): the second apply collides with the first. Returns the first such pair.
+ */
+export function collidingStacks(
+  stacks: { file: string; role: string; accountId: string; region: string }[],
+): [string, string, { role: string; accountId: string; region: string }] | undefined {
+  const seen = new Map<string, string>();
+  for (const s of stacks) {
+    const key = `${s.role}/${s.accountId}/${s.region}`;
+    const other = seen.get(key);
+    if (other) return [other, s.file, s];
+    seen.set(key, s.file);
+  }
+  return undefined;
+}
+
+export function collisionMessage([a, b, s]: [
+  string,
+  string,
+  { role: string; accountId: string; region: string },
+]): string {
+  const what =
+    s.role === "member"
+      ? `the bucket aws-waf-logs-${s.accountId}-${s.region} and the role central-logging-waf-replication`
+      : "the archive's queues, key alias and roles";
+  return `${a} and ${b}: both deploy a ${s.role} stack to account ${s.accountId} in ${s.region}; the second would collide with the first on ${what}. Keep one stack file per account and Region`;
+}

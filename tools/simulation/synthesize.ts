@@ -27,7 +27,7 @@ export function synthesizeOrganization(members: number, mode: Mode, region = "eu
     );
   const central: SyntheticStack = {
     stack: "central",
-    file: `(synthetic ${mode}, ${members} members)/Pulumi.central.yaml`,
+    file: `synthetic ${mode} organization of ${members} members`,
     secretKeys: [],
     raw: ns({
       "aws:region": region,
@@ -55,7 +55,7 @@ export function synthesizeOrganization(members: number, mode: Mode, region = "eu
   };
   const memberStacks = accounts.map((account, i): SyntheticStack => ({
     stack: `member-${account}`,
-    file: `(synthetic)/Pulumi.member-${account}.yaml`,
+    file: `synthetic ${mode} organization of ${members} members`,
     secretKeys: [],
     raw: ns({
       "aws:region": region,
