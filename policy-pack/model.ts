@@ -26,6 +26,7 @@ export interface BucketView extends Linked {
   policies: Linked[];
   notifications: Linked[];
   replication: Linked[];
+  acls: Linked[];
   /** Why the bucket counts as a log bucket (empty if it does not). */
   logReasons: string[];
   /** Why it counts as a server-access-log target (empty if it does not). */
@@ -76,6 +77,7 @@ export function bucketViews(resources: PolicyResource[]): BucketView[] {
         policies: props.policy ? [{ resource: r, props }] : [],
         notifications: [],
         replication: [],
+        acls: [],
         logReasons: [],
         accessLogReasons: [],
       };
@@ -99,6 +101,7 @@ export function bucketViews(resources: PolicyResource[]): BucketView[] {
     [T.bucketPolicy, "policies"],
     [T.notification, "notifications"],
     [T.replication, "replication"],
+    [T.acl, "acls"],
   ];
   for (const r of resources) {
     for (const [tokens, field] of sides) {

@@ -2,6 +2,15 @@
  * Every policy of the pack, side-effect free: tests and tools import this module, never index.ts.
  */
 import { Policies } from "@pulumi/policy";
+import {
+  archiveAccessModel,
+  archiveBucketAcl,
+  archiveBucketForceDestroy,
+  archiveKeyDeletionWindow,
+  cloudTrailGlobalServiceEvents,
+  deadLetterQueueCmk,
+  replicationOfEncryptedLogs,
+} from "./archive";
 import { servicePrincipalKeysSent } from "./delivery";
 import { policyArnsWellFormed, policyDocumentValid, policySizeLimit, policyUniqueSids } from "./hygiene";
 import { kmsKeyRotationEnabled, kmsKeyRotationPeriod } from "./kms";
@@ -56,8 +65,16 @@ export const policies: Policies = [
   crossAccountTrustCondition,
   noUsersReadingLogs,
   noNotPrincipalOrNotAction,
+  archiveAccessModel,
+  // Guards against destroying the archive
+  archiveBucketForceDestroy,
+  archiveKeyDeletionWindow,
+  archiveBucketAcl,
   // Delivery correctness
   servicePrincipalKeysSent,
+  replicationOfEncryptedLogs,
+  cloudTrailGlobalServiceEvents,
+  deadLetterQueueCmk,
   // Integrity
   s3LogBucketVersioning,
   s3LogBucketPublicAccessBlock,

@@ -24,6 +24,20 @@ export const WHY: Record<string, string> = {
     "Long-lived access keys leak; SIEMs support roles with an external ID or OIDC.",
   "service-principal-condition-keys-sent":
     "A condition on a key the service never sends never matches: CloudTrail scoped by aws:SourceOrgID, or a service scoped by aws:PrincipalOrgPaths, is silently denied.",
+  "archive-access-model":
+    "Nothing here is a wildcard, yet a member that may delete objects, a reader that may write or an organization that may drain the SIEM's queue erases or hides evidence.",
+  "s3-archive-bucket-no-force-destroy":
+    "A destroy of a bucket with forceDestroy first deletes every log in it.",
+  "kms-archive-key-deletion-window":
+    "The deletion window is the only time to notice and cancel a key deletion that would make every log unreadable.",
+  "s3-archive-bucket-owner-only-acl":
+    "An ACL that grants others exposes the logs, and on an owner-enforced bucket it fails only at apply time.",
+  "s3-replication-of-sse-kms-logs":
+    "S3 replicates SSE-KMS objects only when the rule selects them and names a replica key; otherwise they are skipped without an error.",
+  "cloudtrail-global-service-events":
+    "IAM and STS calls are global service events: without them a trail misses who changed access, and AWS refuses the multi-Region trail at apply time.",
+  "sqs-dead-letter-queue-cmk":
+    "A dead-letter queue holds the same object names as its queue; it needs the same key.",
   "iam-no-not-principal-or-not-action":
     "NotPrincipal/NotAction grant everything not named, and make vended-log auto-attach fail.",
   "s3-log-bucket-versioning": "Versioning keeps overwritten or deleted log objects recoverable.",

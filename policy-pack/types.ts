@@ -15,6 +15,7 @@ export const T = {
     "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
   ],
   replication: ["aws:s3/bucketReplicationConfig:BucketReplicationConfig"],
+  acl: ["aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"],
   publicAccessBlock: ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"],
   ownership: ["aws:s3/bucketOwnershipControls:BucketOwnershipControls"],
   bucketPolicy: ["aws:s3/bucketPolicy:BucketPolicy"],

@@ -88,7 +88,14 @@ describe("fleet command", () => {
       running--;
       return result(s, fail.includes(s.name) ? "failed" : "succeeded");
     };
-    const base = { command: "up" as const, concurrency: 1, inline: true, dir: ".", yes: false };
+    const base = {
+      command: "up" as const,
+      concurrency: 1,
+      inline: true,
+      dir: ".",
+      yes: false,
+      policyPackConfigs: {},
+    };
     const ok = await runFleet({ ...base, runner: runner([]) });
     expect(order).to.deep.equal(["central", "management", "workload-web"]);
     expect(most).to.equal(1);

@@ -276,10 +276,20 @@ describe("the real Pulumi engine", function () {
       const state = path.join(work, "state-account-list");
       fs.mkdirSync(state);
       const backend = { PULUMI_BACKEND_URL: `file://${state}` };
-      const up = fleet(dir, ["up", "--all"], backend);
+      // The pack configs of an account-list archive: the access model follows the central stack's mode.
+      const configs = ["central", "member"].flatMap((role) => {
+        const config = JSON.parse(
+          fs.readFileSync(path.join(ROOT, "policy-pack", `config.${role}.json`), "utf8"),
+        );
+        config["archive-access-model"].mode = "account-list";
+        const file = path.join(work, `account-list-${role}.json`);
+        fs.writeFileSync(file, JSON.stringify(config));
+        return ["--policy-pack-config", `${role}=${file}`];
+      });
+      const up = fleet(dir, ["up", "--all", ...configs], backend);
       expect(up.code, up.stderr).to.equal(0);
       expect(mandatory(up)).to.deep.equal([]);
-      const again = fleet(dir, ["preview", "--all"], backend);
+      const again = fleet(dir, ["preview", "--all", ...configs], backend);
       expect(again.code).to.equal(0);
       for (const s of again.json!.stacks)
         expect(

@@ -37,8 +37,9 @@ export const USAGE = `usage: npm run fleet -- <preview|up|refresh|destroy> [opti
                           policy-pack/run-analyzer (default: policy-pack, or policy-pack/run-analyzer
                           with --inline)
   --no-policy-pack        run without the policy pack
-  --policy-pack-config F  the pack config for every stack (default: policy-pack/config.<role>.json
-                          when the project's own pack is used)
+  --policy-pack-config F  the pack config for every stack, or ROLE=F for the stacks of one role
+                          (central or member; default: policy-pack/config.<role>.json when the
+                          project's own pack is used)
   --json FILE             also write the results as JSON to FILE
   --dir DIR               the folder of Pulumi.yaml and the stack files (default: the current folder)
   --org ORG               the Pulumi organization in stack names (default: taken from the members'
@@ -66,7 +67,8 @@ export interface FleetArgs {
   concurrency: number;
   inline: boolean;
   policyPack?: string | false;
-  policyPackConfig?: string;
+  /** Pack configs: for every stack, or per role. */
+  policyPackConfigs: { all?: string; central?: string; member?: string };
   json?: string;
   dir: string;
   org?: string;
@@ -87,6 +89,7 @@ export function parseArgs(argv: string[]): FleetArgs | "help" {
     inline: false,
     dir: ".",
     yes: false,
+    policyPackConfigs: {},
   };
   let all = false;
   for (let i = 0; i < rest.length; i++) {
@@ -107,8 +110,16 @@ export function parseArgs(argv: string[]): FleetArgs | "help" {
     } else if (flag === "--inline") args.inline = true;
     else if (flag === "--policy-pack") args.policyPack = value();
     else if (flag === "--no-policy-pack") args.policyPack = false;
-    else if (flag === "--policy-pack-config") args.policyPackConfig = value();
-    else if (flag === "--json") args.json = value();
+    else if (flag === "--policy-pack-config") {
+      const v = value();
+      const m = /^(central|member)=(.+)$/.exec(v);
+      const role = (m?.[1] ?? "all") as "all" | "central" | "member";
+      if (args.policyPackConfigs[role])
+        throw new UsageError(
+          `(command line): --policy-pack-config: given twice for ${role === "all" ? "every stack" : `${role} stacks`}`,
+        );
+      args.policyPackConfigs[role] = m ? m[2] : v;
+    } else if (flag === "--json") args.json = value();
     else if (flag === "--dir") args.dir = value();
     else if (flag === "--org") args.org = value();
     else if (flag === "--pulumi-root") args.pulumiRoot = value();
@@ -116,7 +127,11 @@ export function parseArgs(argv: string[]): FleetArgs | "help" {
     else throw new UsageError(`(command line): ${flag}: unknown option; see --help`);
   }
   if (all && args.stacks) throw new UsageError("(command line): --stacks and --all: give one of them");
-  if (args.policyPack === false && args.policyPackConfig)
+  if (args.policyPackConfigs.all && (args.policyPackConfigs.central || args.policyPackConfigs.member))
+    throw new UsageError(
+      "(command line): --policy-pack-config: give one file for every stack, or one per role, not both",
+    );
+  if (args.policyPack === false && Object.keys(args.policyPackConfigs).length)
     throw new UsageError("(command line): --policy-pack-config needs a policy pack; drop --no-policy-pack");
   if (args.command === "destroy" && !args.yes)
     throw new UsageError(
@@ -285,13 +300,16 @@ export async function runFleet(options: FleetRunOptions): Promise<StackResult[]>
         );
   if (pack && !fs.existsSync(pack))
     throw new UsageError(`(command line): --policy-pack: ${pack} does not exist`);
+  const given = options.policyPackConfigs ?? {};
   const packConfigFor = (s: FleetStack) => {
-    if (options.policyPackConfig) return path.resolve(options.policyPackConfig);
+    const chosen = given[s.config.role] ?? given.all;
+    if (chosen) return path.resolve(chosen);
     const own = path.join(ROOT, "policy-pack", `config.${s.config.role}.json`);
     return ownPack && pack && fs.existsSync(own) ? own : undefined;
   };
-  if (options.policyPackConfig && !fs.existsSync(options.policyPackConfig))
-    throw new UsageError(`(command line): --policy-pack-config: ${options.policyPackConfig} does not exist`);
+  for (const file of Object.values(given))
+    if (file && !fs.existsSync(file))
+      throw new UsageError(`(command line): --policy-pack-config: ${file} does not exist`);
   const pulumiCommand = options.pulumiRoot
     ? await PulumiCommand.get({ root: path.resolve(options.pulumiRoot), skipVersionCheck: true })
     : undefined;

@@ -1,0 +1,559 @@
+/**
+ * The archive's access model, in one place: per kind of resource (log bucket, access-log bucket, WAF
+ * staging bucket, archive key, log queue and its dead-letter queue), the parties that may be granted
+ * anything, and exactly what. Any Allow outside it, in a resource policy of the archive or in the policy
+ * of a role the stack creates, is a violation that names the party, the action and the resource.
+ */
+import { PolicyResource } from "@pulumi/policy";
+import { Statement, list, parseDocument, principals } from "./documents";
+import { bucketViews, logBuckets, parsedDocuments } from "./model";
+import { is, T } from "./types";
+import { containsUnknown, isUnknown, rawProps } from "./unknowns";
+
+export type ResourceKind =
+  "log bucket" | "access-log bucket" | "WAF staging bucket" | "archive key" | "log queue";
+
+export type Party =
+  | "CloudTrail"
+  | "the log delivery service"
+  | "AWS Config"
+  | "S3 server access logging"
+  | "S3"
+  | "CloudWatch"
+  | "the reader role"
+  | "a replication role"
+  | "the key's administrators";
+
+const SERVICE_PARTIES: Record<string, Party> = {
+  "cloudtrail.amazonaws.com": "CloudTrail",
+  "delivery.logs.amazonaws.com": "the log delivery service",
+  "config.amazonaws.com": "AWS Config",
+  "logging.s3.amazonaws.com": "S3 server access logging",
+  "s3.amazonaws.com": "S3",
+  "cloudwatch.amazonaws.com": "CloudWatch",
+};
+
+const READ_OBJECTS = ["s3:GetObject", "s3:GetObjectVersion"];
+const CONSUME = [
+  "sqs:ReceiveMessage",
+  "sqs:DeleteMessage",
+  "sqs:ChangeMessageVisibility",
+  "sqs:GetQueueAttributes",
+  "sqs:GetQueueUrl",
+];
+const REPLICATE_INTO = [
+  "s3:GetBucketVersioning",
+  "s3:ListBucket",
+  "s3:ReplicateObject",
+  "s3:ReplicateTags",
+  "s3:ObjectOwnerOverrideToBucketOwner",
+];
+const REPLICATE_FROM = [
+  "s3:GetReplicationConfiguration",
+  "s3:ListBucket",
+  "s3:GetObjectVersionForReplication",
+  "s3:GetObjectVersionAcl",
+  "s3:GetObjectVersionTagging",
+];
+const LOG_DELIVERY_WRITE = ["s3:GetBucketAcl", "s3:ListBucket", "s3:PutObject"];
+
+/** What each party may be granted on each kind of resource; anything else is outside the model. */
+export const ACCESS_MODEL: Record<ResourceKind, Partial<Record<Party, string[]>>> = {
+  "log bucket": {
+    CloudTrail: ["s3:GetBucketAcl", "s3:PutObject"],
+    "the log delivery service": LOG_DELIVERY_WRITE,
+    "AWS Config": LOG_DELIVERY_WRITE,
+    "a replication role": REPLICATE_INTO,
+    "the reader role": READ_OBJECTS,
+  },
+  "access-log bucket": { "S3 server access logging": ["s3:PutObject"] },
+  "WAF staging bucket": {
+    "the log delivery service": LOG_DELIVERY_WRITE,
+    "a replication role": REPLICATE_FROM,
+  },
+  "archive key": {
+    "the key's administrators": ["kms:*"],
+    CloudTrail: ["kms:GenerateDataKey*", "kms:DescribeKey", "kms:Decrypt"],
+    "the log delivery service": [
+      "kms:Encrypt",
+      "kms:Decrypt",
+      "kms:ReEncrypt*",
+      "kms:GenerateDataKey*",
+      "kms:DescribeKey",
+    ],
+    S3: ["kms:GenerateDataKey", "kms:Decrypt"],
+    CloudWatch: ["kms:Decrypt", "kms:GenerateDataKey*"],
+    "the reader role": ["kms:Decrypt"],
+    "a replication role": ["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"],
+  },
+  "log queue": { S3: ["sqs:SendMessage"], "the reader role": CONSUME },
+};
+
+/** Actions that erase, hide or take over the evidence: reported with their own message. */
+const DESTRUCTIVE: [RegExp, string][] = [
+  [
+    /^s3:(DeleteObject|DeleteObjectVersion|DeleteObjects|DeleteBucket|PutLifecycleConfiguration|PutBucketLifecycle)$/i,
+    "delete log objects or the bucket",
+  ],
+  [
+    /^s3:(PutBucketPolicy|DeleteBucketPolicy|PutBucketAcl|PutObjectAcl|PutObjectVersionAcl|PutBucketOwnershipControls|PutBucketPublicAccessBlock)$/i,
+    "change who may access the logs",
+  ],
+  [
+    /^s3:(PutBucketObjectLockConfiguration|PutObjectRetention|PutObjectLegalHold|BypassGovernanceRetention|PutBucketVersioning)$/i,
+    "weaken Object Lock or versioning",
+  ],
+  [
+    /^s3:(PutBucketNotification|PutReplicationConfiguration|PutBucketLogging|PutEncryptionConfiguration)$/i,
+    "reroute, unlog or re-encrypt the logs",
+  ],
+  [
+    /^kms:(PutKeyPolicy|CreateGrant|RetireGrant|RevokeGrant|ScheduleKeyDeletion|DisableKey|DisableKeyRotation|UpdateKeyDescription|CreateAlias|UpdateAlias|DeleteAlias|ImportKeyMaterial|DeleteImportedKeyMaterial)$/i,
+    "administer the archive key",
+  ],
+  [
+    /^sqs:(SetQueueAttributes|AddPermission|RemovePermission|DeleteQueue|PurgeQueue)$/i,
+    "change, purge or delete the queue",
+  ],
+];
+
+const ACTIONS_OF: Record<string, string[]> = {
+  s3: [
+    "s3:GetObject",
+    "s3:GetObjectVersion",
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:GetBucketAcl",
+    "s3:ListBucket",
+    "s3:PutBucketPolicy",
+    "s3:DeleteBucketPolicy",
+    "s3:PutBucketAcl",
+    "s3:PutObjectAcl",
+    "s3:PutLifecycleConfiguration",
+    "s3:PutBucketObjectLockConfiguration",
+    "s3:PutObjectRetention",
+    "s3:BypassGovernanceRetention",
+    "s3:PutBucketVersioning",
+    "s3:ReplicateObject",
+    "s3:ReplicateDelete",
+    "s3:PutBucketNotification",
+    "s3:PutReplicationConfiguration",
+    "s3:DeleteBucket",
+  ],
+  kms: [
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:ReEncryptFrom",
+    "kms:DescribeKey",
+    "kms:PutKeyPolicy",
+    "kms:CreateGrant",
+    "kms:ScheduleKeyDeletion",
+    "kms:DisableKey",
+    "kms:DisableKeyRotation",
+  ],
+  sqs: [
+    "sqs:SendMessage",
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:PurgeQueue",
+    "sqs:SetQueueAttributes",
+    "sqs:DeleteQueue",
+  ],
+};
+
+const glob = (pattern: string, value: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    "i",
+  ).test(value);
+
+/** A granted action pattern's concrete actions: wildcards stand for every action they match. */
+function expand(action: string): string[] {
+  if (!action.includes("*") && !action.includes("?")) return [action];
+  const service = action.split(":")[0].toLowerCase();
+  const known = action === "*" ? Object.values(ACTIONS_OF).flat() : (ACTIONS_OF[service] ?? []);
+  const matched = known.filter((a) => glob(action, a));
+  return matched.length ? matched : [action];
+}
+
+export interface ModelConfig {
+  mode?: "organization" | "account-list" | "any";
+  wafDelivery?: "replication" | "direct" | "both";
+  siemTrust?: "aws" | "oidc" | "any";
+  readerRoles?: string[];
+  replicationRoleName?: string;
+  keyAccounts?: string[];
+}
+
+export const MODEL_CONFIG_SCHEMA = {
+  mode: {
+    type: "string" as const,
+    enum: ["organization", "account-list", "any"],
+    default: "any",
+    description:
+      "The central stack's mode: replication grants to any principal must then be scoped by aws:PrincipalOrgID (organization) or aws:PrincipalAccount (account-list).",
+  },
+  wafDelivery: {
+    type: "string" as const,
+    enum: ["replication", "direct", "both"],
+    default: "both",
+    description:
+      "central-logging:wafDelivery: which of the log delivery service and replication roles may write the central WAF bucket.",
+  },
+  siemTrust: {
+    type: "string" as const,
+    enum: ["aws", "oidc", "any"],
+    default: "any",
+    description:
+      "central-logging:siem.trust: how the reader role is assumed (external ID or OIDC web identity).",
+  },
+  readerRoles: {
+    type: "array" as const,
+    items: { type: "string" as const, pattern: "^arn:aws[a-z-]*:iam::\\d{12}:role/.+$" },
+    default: [] as string[],
+    description:
+      "ARNs of the reader (SIEM) roles. Empty: any IAM role other than a replication role counts as a reader.",
+  },
+  replicationRoleName: {
+    type: "string" as const,
+    default: "central-logging-waf-replication",
+    description: "The name of the member replication roles.",
+  },
+  keyAccounts: {
+    type: "array" as const,
+    items: { type: "string" as const, pattern: "^\\d{12}$" },
+    default: [] as string[],
+    description:
+      "Accounts whose root administers their own keys; empty: the one root with kms:* in a key policy.",
+  },
+};
+
+interface Grant {
+  party?: Party;
+  /** How a party outside the model is named in messages. */
+  who: string;
+}
+
+const ROOT = /^arn:aws[a-z-]*:iam::(\d{12}):root$|^(\d{12})$/;
+const ROLE = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
+
+function conditionValues(s: Statement, key: string): string[] {
+  const out: string[] = [];
+  for (const entries of Object.values(s.Condition ?? {}))
+    for (const [k, v] of Object.entries(entries ?? {}))
+      if (k.toLowerCase() === key.toLowerCase()) out.push(...list(v));
+  return out;
+}
+
+/** The parties a statement grants to, as the model names them. */
+function grantsOf(
+  s: Statement,
+  kind: ResourceKind,
+  doc: { Statement: Statement[] },
+  c: Required<ModelConfig>,
+): Grant[] {
+  const p = principals(s);
+  const grants: Grant[] = p.service.map((svc) => ({ party: SERVICE_PARTIES[svc], who: svc }));
+  for (const f of p.federated) grants.push({ who: `web identity ${f}` });
+  const replication = (arn: string) => ROLE.exec(arn)?.[2] === c.replicationRoleName;
+  for (const a of p.aws) {
+    if (a === "*") {
+      const arns = conditionValues(s, "aws:PrincipalArn");
+      grants.push(
+        arns.length && arns.every((x) => x.endsWith(`:role/${c.replicationRoleName}`))
+          ? { party: "a replication role", who: `replication roles (${arns.join(", ")})` }
+          : { who: "any principal" + (s.Condition ? " (under conditions)" : "") },
+      );
+      continue;
+    }
+    const root = ROOT.exec(a);
+    if (root) {
+      const account = root[1] ?? root[2];
+      const allKms = (x: Statement) => list(x.Action).some((y) => y === "kms:*" || y === "*");
+      const rootGrants = doc.Statement.filter(
+        (x) => x.Effect === "Allow" && allKms(x) && principals(x).aws.some((y) => ROOT.test(y)),
+      );
+      const admin =
+        kind === "archive key" &&
+        list(s.Action).some((x) => x === "kms:*" || x === "*") &&
+        (c.keyAccounts.length ? c.keyAccounts.includes(account) : rootGrants.length === 1);
+      grants.push(
+        admin
+          ? { party: "the key's administrators", who: `account ${account}` }
+          : { who: `account ${account} (root)` },
+      );
+      continue;
+    }
+    if (ROLE.test(a)) {
+      if (replication(a)) grants.push({ party: "a replication role", who: a });
+      else if (c.readerRoles.length ? c.readerRoles.includes(a) : true)
+        grants.push({ party: "the reader role", who: a });
+      else grants.push({ who: `role ${a}` });
+      continue;
+    }
+    grants.push({ who: a.includes(":user/") ? `IAM user ${a}` : a });
+  }
+  return grants;
+}
+
+export interface ModelViolation {
+  message: string;
+  urn: string;
+}
+
+function checkStatement(
+  s: Statement,
+  where: string,
+  kind: ResourceKind,
+  resourceName: string,
+  doc: { Statement: Statement[] },
+  c: Required<ModelConfig>,
+  urn: string,
+  out: ModelViolation[],
+  identityParty?: Grant,
+) {
+  if (s.Effect !== "Allow") return;
+  const grants = identityParty ? [identityParty] : grantsOf(s, kind, doc, c);
+  const model = { ...ACCESS_MODEL[kind] };
+  // The model follows the stacks' config.
+  if (kind === "log bucket" && resourceName.startsWith("aws-waf-logs-")) {
+    if (c.wafDelivery === "replication") delete model["the log delivery service"];
+    if (c.wafDelivery === "direct") delete model["a replication role"];
+  }
+  const service = kind.endsWith("bucket") ? "s3" : kind === "archive key" ? "kms" : "sqs";
+  for (const g of grants) {
+    const allowed = g.party ? model[g.party] : undefined;
+    const actions = list(s.Action)
+      .flatMap(expand)
+      // An identity policy may cover several services with one Resource "*": judge each on its own kind.
+      .filter((a) => !identityParty || a === "*" || a.toLowerCase().startsWith(`${service}:`));
+    const outside = [...new Set(actions.filter((a) => !allowed?.some((pattern) => glob(pattern, a))))];
+    if (outside.length) {
+      const reasons = [
+        ...new Set(outside.flatMap((a) => DESTRUCTIVE.filter(([re]) => re.test(a)).map(([, why]) => why))),
+      ];
+      const may = allowed
+        ? `; ${g.party} may only ${allowed.join(", ")}`
+        : `; ${g.who} has no place in the ${kind}'s access model`;
+      out.push({
+        urn,
+        message: reasons.length
+          ? `${where} lets ${g.who} ${reasons.join(" and ")} (${outside.join(", ")}) on ${kind} ${resourceName}: only the archive's administrators may${may}.`
+          : `${where} grants ${g.who} ${outside.join(", ")} on ${kind} ${resourceName}, outside the archive's access model${may}.`,
+      });
+    }
+    if (g.party === "a replication role" && principals(s).aws.includes("*") && c.mode !== "any") {
+      const key = c.mode === "organization" ? "aws:PrincipalOrgID" : "aws:PrincipalAccount";
+      if (!conditionValues(s, key).length)
+        out.push({
+          urn,
+          message: `${where} admits replication roles on ${kind} ${resourceName} without ${key}, which ${c.mode} mode requires.`,
+        });
+    }
+  }
+}
+
+const label = (s: Statement, i: number) => (s.Sid ? `statement "${s.Sid}"` : `statement ${i + 1}`);
+
+/** Every policy document of a resource that is known (unknown ones are checked by pulumi up). */
+function documentsOfResources(rs: PolicyResource[], prop = "policy") {
+  return rs
+    .map((r) => ({ r, value: rawProps(r.props)[prop] }))
+    .filter(({ value }) => value !== undefined && value !== "" && !containsUnknown(value))
+    .map(({ r, value }) => ({ r, parsed: parseDocument(value) }))
+    .filter((x) => x.parsed.ok)
+    .map(({ r, parsed }) => ({ r, doc: (parsed as { doc: { Statement: Statement[] } }).doc }));
+}
+
+/**
+ * The archive's keys (those that encrypt its log buckets or its notified queues) and its queues (those
+ * that receive S3 notifications, and their dead-letter queues).
+ */
+export function archiveOf(resources: PolicyResource[]) {
+  const views = bucketViews(resources);
+  const logUrns = new Set(logBuckets(resources).map((v) => v.urn));
+  const keys = resources.filter((r) => is(r.type, T.key));
+  const byValue = (value: unknown) =>
+    keys.find((k) => {
+      const p = rawProps(k.props);
+      return (
+        value !== undefined && !isUnknown(value) && (value === p.arn || value === p.keyId || value === p.id)
+      );
+    });
+  const archiveKeys = new Set<PolicyResource>();
+  const archiveBucketUrns = new Set(views.filter((v) => logUrns.has(v.urn)).map((v) => v.urn));
+  for (const v of views.filter((x) => archiveBucketUrns.has(x.urn)))
+    for (const sse of v.sse) {
+      for (const d of sse.resource.propertyDependencies?.rules ?? [])
+        if (is(d.type, T.key)) archiveKeys.add(d);
+      for (const rule of Array.isArray(sse.props.rules) ? sse.props.rules : []) {
+        const k = byValue(rule?.applyServerSideEncryptionByDefault?.kmsMasterKeyId);
+        if (k) archiveKeys.add(k);
+      }
+    }
+  const notified = new Set<PolicyResource>();
+  for (const n of resources.filter((r) => is(r.type, T.notification)))
+    for (const d of n.propertyDependencies?.queues ?? []) if (is(d.type, T.queue)) notified.add(d);
+  const dlqs = new Set<PolicyResource>();
+  for (const q of notified) {
+    for (const d of q.propertyDependencies?.redrivePolicy ?? []) if (is(d.type, T.queue)) dlqs.add(d);
+    const redrive = rawProps(q.props).redrivePolicy;
+    if (typeof redrive === "string" && !isUnknown(redrive))
+      try {
+        const target = JSON.parse(redrive).deadLetterTargetArn;
+        const dlq = resources.find((r) => is(r.type, T.queue) && rawProps(r.props).arn === target);
+        if (dlq) dlqs.add(dlq);
+      } catch {
+        // A malformed redrive policy is the provider's to refuse.
+      }
+    for (const d of q.propertyDependencies?.kmsMasterKeyId ?? []) if (is(d.type, T.key)) archiveKeys.add(d);
+    const k = byValue(rawProps(q.props).kmsMasterKeyId);
+    if (k) archiveKeys.add(k);
+  }
+  return {
+    keys: [...archiveKeys],
+    queues: [...notified, ...dlqs],
+    deadLetterQueues: [...dlqs],
+    notified: [...notified],
+  };
+}
+
+/** Runs the model over a stack's resources. */
+export function modelViolations(resources: PolicyResource[], config: ModelConfig): ModelViolation[] {
+  const c: Required<ModelConfig> = {
+    mode: config.mode ?? "any",
+    wafDelivery: config.wafDelivery ?? "both",
+    siemTrust: config.siemTrust ?? "any",
+    readerRoles: config.readerRoles ?? [],
+    replicationRoleName: config.replicationRoleName ?? "central-logging-waf-replication",
+    keyAccounts: config.keyAccounts ?? [],
+  };
+  const out: ModelViolation[] = [];
+  const views = bucketViews(resources);
+  const logUrns = new Set(logBuckets(resources).map((v) => v.urn));
+  const archiveArns: { kind: ResourceKind; name: string; arns: string[] }[] = [];
+
+  // Buckets and their policies.
+  for (const v of views) {
+    const kind: ResourceKind | undefined = v.accessLogReasons.length
+      ? "access-log bucket"
+      : logUrns.has(v.urn)
+        ? v.replication.length
+          ? "WAF staging bucket"
+          : "log bucket"
+        : undefined;
+    if (!kind) continue;
+    const name = v.name ?? v.resource.name;
+    archiveArns.push({ kind, name, arns: [`arn:*:s3:::${name}`, `arn:*:s3:::${name}/*`] });
+    for (const doc of parsedDocuments(v.policies))
+      doc.Statement.forEach((s, i) => checkStatement(s, label(s, i), kind, name, doc, c, v.urn, out));
+  }
+
+  const { keys: archiveKeyList, queues: archiveQueues } = archiveOf(resources);
+  const archiveKeys = new Set(archiveKeyList);
+  for (const k of archiveKeys) {
+    const arn = rawProps(k.props).arn;
+    archiveArns.push({
+      kind: "archive key",
+      name: k.name,
+      arns: typeof arn === "string" && !isUnknown(arn) ? [arn] : [],
+    });
+    for (const { doc } of documentsOfResources([k]))
+      doc.Statement.forEach((s, i) =>
+        checkStatement(s, label(s, i), "archive key", k.name, doc, c, k.urn, out),
+      );
+  }
+  for (const kp of resources.filter((r) => is(r.type, T.keyPolicy))) {
+    const target = (kp.propertyDependencies?.keyId ?? []).find((d) => archiveKeys.has(d));
+    if (!target) continue;
+    for (const { doc } of documentsOfResources([kp]))
+      doc.Statement.forEach((s, i) =>
+        checkStatement(s, label(s, i), "archive key", target.name, doc, c, kp.urn, out),
+      );
+  }
+
+  // Queues: inline policies and QueuePolicy resources.
+  for (const q of archiveQueues) {
+    const arn = rawProps(q.props).arn;
+    const name = rawProps(q.props).name ?? q.name;
+    archiveArns.push({
+      kind: "log queue",
+      name,
+      arns: typeof arn === "string" && !isUnknown(arn) ? [arn] : [],
+    });
+    for (const { doc } of documentsOfResources([q]))
+      doc.Statement.forEach((s, i) => checkStatement(s, label(s, i), "log queue", name, doc, c, q.urn, out));
+  }
+  for (const qp of resources.filter((r) => is(r.type, T.queuePolicy))) {
+    const target = (qp.propertyDependencies?.queueUrl ?? []).find((d) => archiveQueues.includes(d));
+    if (!target) continue;
+    const name = rawProps(target.props).name ?? target.name;
+    for (const { doc } of documentsOfResources([qp]))
+      doc.Statement.forEach((s, i) => checkStatement(s, label(s, i), "log queue", name, doc, c, qp.urn, out));
+  }
+
+  // Roles the stack creates: their party from their trust, then their own policies on archive resources.
+  const roles = resources.filter((r) => is(r.type, T.role));
+  for (const role of roles) {
+    const props = rawProps(role.props);
+    const trust = parseDocument(props.assumeRolePolicy ?? "");
+    if (!trust.ok) continue;
+    const trusting = trust.doc.Statement.filter((s) => s.Effect === "Allow");
+    const byS3 = trusting.some((s) => principals(s).service.includes("s3.amazonaws.com"));
+    const external = trusting.filter((s) => principals(s).aws.length || principals(s).federated.length);
+    const name = typeof props.name === "string" ? props.name : role.name;
+    const party: Grant =
+      byS3 && name === c.replicationRoleName
+        ? { party: "a replication role", who: `role ${name}` }
+        : external.length && !byS3
+          ? { party: "the reader role", who: `role ${name}` }
+          : { who: `role ${name}` };
+    if (party.party === "the reader role" && c.siemTrust !== "any") {
+      const webIdentity = external.some((s) => principals(s).federated.length);
+      if ((c.siemTrust === "oidc") !== webIdentity)
+        out.push({
+          urn: role.urn,
+          message: `role ${name} is assumed by ${webIdentity ? "OIDC web identity" : "AWS principals"}, but the pack config says the SIEM trust is ${c.siemTrust}.`,
+        });
+    }
+    const inline = (Array.isArray(props.inlinePolicies) ? props.inlinePolicies : []).map(
+      (p: any) => p?.policy,
+    );
+    const attached = resources.filter(
+      (r) => is(r.type, T.rolePolicy) && (r.propertyDependencies?.role ?? []).some((d) => d.urn === role.urn),
+    );
+    const docs = [
+      ...inline.filter((p: unknown) => p && !containsUnknown(p)).map((p: unknown) => parseDocument(p)),
+      ...documentsOfResources(attached).map((x) => ({ ok: true as const, doc: x.doc })),
+    ].filter((d): d is { ok: true; doc: any } => d.ok);
+    for (const doc of docs)
+      doc.doc.Statement.forEach((s: Statement, i: number) => {
+        const resourcesOf = list(s.Resource);
+        for (const target of archiveArns) {
+          const touches = resourcesOf.some(
+            (r) =>
+              r === "*" ||
+              target.arns.some((arn) => glob(r.replace(/^arn:aws[a-z-]*:/, "arn:*:"), arn) || glob(arn, r)),
+          );
+          if (touches)
+            checkStatement(
+              s,
+              `${label(s, i)} of role ${name}`,
+              target.kind,
+              target.name,
+              doc.doc,
+              c,
+              role.urn,
+              out,
+              party,
+            );
+        }
+      });
+  }
+  return [...new Map(out.map((v) => [`${v.urn}|${v.message}`, v])).values()];
+}
