@@ -22,7 +22,8 @@ import { serializeWithinLimit } from "../shared/iam";
 import { deadLetterQueueName, KEY_ALIAS, LOG_TYPES, LogType, queueName } from "../shared/naming";
 import { archiveContext, ArchiveContext, bucketArnOf, queueArnOf } from "./archiveContext";
 import { accessLogBucketPolicy, keyPolicy, logBucketPolicy, queuePolicy } from "./policies";
-import { siemPermissionsPolicy, siemTrustPolicy } from "./siemPolicies";
+import { readerTrustPolicy, siemPermissionsPolicy, siemTrustPolicy } from "./siemPolicies";
+import { verifierPermissionsPolicy, verifierScopeOfArchive } from "./verifierPolicies";
 
 export interface LogArchiveArgs {
   /** The validated central stack configuration (see shared/config.ts and docs/configuration.md). */
@@ -49,6 +50,8 @@ export class LogArchive extends pulumi.ComponentResource {
   public readonly queues: Record<LogType, aws.sqs.Queue>;
   public readonly deadLetterQueues: Record<LogType, aws.sqs.Queue>;
   public readonly siemRole: aws.iam.Role;
+  /** The read-only role of `npm run verify`, when the config's `verifier` is set. */
+  public readonly verifierRole?: aws.iam.Role;
   /** The output contract member stacks and SIEMs consume. */
   public readonly outputs: pulumi.Output<CentralArchiveOutputs>;
   /** Per log type, what a SIEM needs to read it (see shared/contract.ts SiemFeed). */
@@ -153,23 +156,53 @@ export class LogArchive extends pulumi.ComponentResource {
       child(),
     );
 
+    if (config.verifierRoleName && json.verifierTrustJson) {
+      const verifierRole = new aws.iam.Role(
+        "verifier",
+        {
+          name: config.verifierRoleName,
+          description: "Read-only: proves log delivery and reads the archive's guards (npm run verify)",
+          assumeRolePolicy: json.verifierTrustJson,
+          maxSessionDuration: 3600,
+        },
+        child(),
+      );
+      new aws.iam.RolePolicy(
+        "verifier-permissions",
+        {
+          name: "central-logging-verify",
+          role: verifierRole.name,
+          policy: this.key.arn.apply((keyArn) =>
+            serializeWithinLimit(
+              "verifier role permissions",
+              "inline",
+              verifierPermissionsPolicy(verifierScopeOfArchive(ctx, keyArn)),
+            ),
+          ),
+        },
+        child(),
+      );
+      this.verifierRole = verifierRole;
+    }
+
     this.siemExternalId = pulumi.secret(s.siem.trust === "aws" ? s.siem.externalId : undefined);
     this.outputs = pulumi
       .all([
         this.key.arn,
         this.siemRole.arn,
+        this.verifierRole?.arn,
         ...LOG_TYPES.map((t) => this.queues[t].url),
         ...LOG_TYPES.map((t) => this.deadLetterQueues[t].arn),
       ])
-      .apply(([keyArn, roleArn, ...rest]) => {
+      .apply(([keyArn, roleArn, verifierRoleArn, ...rest]) => {
         const logs = {} as Record<LogType, LogDestination>;
         LOG_TYPES.forEach((t, i) => {
           logs[t] = {
             bucketName: ctx.bucketNames[t],
             bucketArn: bucketArnOf(ctx, t),
-            queueUrl: rest[i],
+            queueUrl: rest[i]!,
             queueArn: queueArnOf(ctx, t),
-            deadLetterQueueArn: rest[LOG_TYPES.length + i],
+            deadLetterQueueArn: rest[LOG_TYPES.length + i]!,
             skipKeyPatterns: SKIP_KEY_PATTERNS[t],
           };
         });
@@ -181,9 +214,10 @@ export class LogArchive extends pulumi.ComponentResource {
           accountId: ctx.accountId,
           region: ctx.region,
           partition: ctx.partition,
-          keyArn,
+          keyArn: keyArn!,
           logs,
-          siemRoleArn: roleArn,
+          siemRoleArn: roleArn!,
+          ...(verifierRoleArn ? { verifierRoleArn } : {}),
           wafDelivery: ctx.wafDelivery,
           cloudTrail: {
             ...(ctx.trails.some((t) => t.organization)
@@ -249,6 +283,13 @@ export class LogArchive extends pulumi.ComponentResource {
         "trust",
         siemTrustPolicy(ctx.partition, config.settings.siem),
       ),
+      verifierTrustJson: config.settings.verifier
+        ? serializeWithinLimit(
+            "verifier role trust policy",
+            "trust",
+            readerTrustPolicy(ctx.partition, config.settings.verifier, "Verifier"),
+          )
+        : undefined,
     };
   }
 

@@ -2,7 +2,7 @@
  * The SIEM reader role: never an IAM user. Cross-account trust requires an external ID, or an OIDC
  * audience plus a subject or session-name pin (Microsoft Sentinel).
  */
-import { SiemTrust } from "../shared/config";
+import { ReaderTrust } from "../shared/config";
 import { policy, PolicyDocument } from "../shared/iam";
 import { arn, LOG_TYPES } from "../shared/naming";
 import { Partition } from "../shared/regions";
@@ -13,11 +13,12 @@ function principalArn(partition: Partition, principal: string): string {
   return /^\d{12}$/.test(principal) ? arn.root(partition, principal) : principal;
 }
 
-export function siemTrustPolicy(partition: Partition, trust: SiemTrust): PolicyDocument {
+/** The trust policy of a reader role; `reader` prefixes the Sids (Siem, Verifier). */
+export function readerTrustPolicy(partition: Partition, trust: ReaderTrust, reader: string): PolicyDocument {
   if (trust.trust === "aws") {
     return policy([
       {
-        Sid: "SiemAssumeWithExternalId",
+        Sid: `${reader}AssumeWithExternalId`,
         Effect: "Allow",
         Principal: { AWS: trust.principals.map((p) => principalArn(partition, p)) },
         Action: "sts:AssumeRole",
@@ -33,13 +34,17 @@ export function siemTrustPolicy(partition: Partition, trust: SiemTrust): PolicyD
   if (trust.roleSessionName) pins["sts:RoleSessionName"] = trust.roleSessionName;
   return policy([
     {
-      Sid: "SiemAssumeWithWebIdentity",
+      Sid: `${reader}AssumeWithWebIdentity`,
       Effect: "Allow",
       Principal: { Federated: trust.providerArn },
       Action: "sts:AssumeRoleWithWebIdentity",
       Condition: { StringEquals: pins },
     },
   ]);
+}
+
+export function siemTrustPolicy(partition: Partition, trust: ReaderTrust): PolicyDocument {
+  return readerTrustPolicy(partition, trust, "Siem");
 }
 
 /** Exactly what a queue-driven S3 reader needs: read the queues, get the objects, decrypt through S3/SQS. */

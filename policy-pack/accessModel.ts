@@ -21,6 +21,7 @@ export type Party =
   | "S3"
   | "CloudWatch"
   | "the reader role"
+  | "the verifier role"
   | "a replication role"
   | "the key's administrators";
 
@@ -56,6 +57,15 @@ const REPLICATE_FROM = [
   "s3:GetObjectVersionTagging",
 ];
 const LOG_DELIVERY_WRITE = ["s3:GetBucketAcl", "s3:ListBucket", "s3:PutObject"];
+/** The verifier (npm run verify) reads key names and settings, never a log's contents. */
+const VERIFY_BUCKET = [
+  "s3:ListBucket",
+  "s3:GetBucketVersioning",
+  "s3:GetEncryptionConfiguration",
+  "s3:GetBucketPublicAccessBlock",
+  "s3:GetBucketOwnershipControls",
+  "s3:GetBucketNotification",
+];
 
 /** What each party may be granted on each kind of resource; anything else is outside the model. */
 export const ACCESS_MODEL: Record<ResourceKind, Partial<Record<Party, string[]>>> = {
@@ -65,6 +75,7 @@ export const ACCESS_MODEL: Record<ResourceKind, Partial<Record<Party, string[]>>
     "AWS Config": LOG_DELIVERY_WRITE,
     "a replication role": REPLICATE_INTO,
     "the reader role": READ_OBJECTS,
+    "the verifier role": VERIFY_BUCKET,
   },
   "access-log bucket": { "S3 server access logging": ["s3:PutObject"] },
   "WAF staging bucket": {
@@ -84,9 +95,14 @@ export const ACCESS_MODEL: Record<ResourceKind, Partial<Record<Party, string[]>>
     S3: ["kms:GenerateDataKey", "kms:Decrypt"],
     CloudWatch: ["kms:Decrypt", "kms:GenerateDataKey*"],
     "the reader role": ["kms:Decrypt"],
+    "the verifier role": ["kms:DescribeKey", "kms:GetKeyRotationStatus"],
     "a replication role": ["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"],
   },
-  "log queue": { S3: ["sqs:SendMessage"], "the reader role": CONSUME },
+  "log queue": {
+    S3: ["sqs:SendMessage"],
+    "the reader role": CONSUME,
+    "the verifier role": ["sqs:GetQueueAttributes"],
+  },
 };
 
 /** Actions that erase, hide or take over the evidence: reported with their own message. */
@@ -187,6 +203,7 @@ export interface ModelConfig {
   siemTrust?: "aws" | "oidc" | "any";
   readerRoles?: string[];
   replicationRoleName?: string;
+  verifierRoleName?: string;
   keyAccounts?: string[];
 }
 
@@ -223,6 +240,12 @@ export const MODEL_CONFIG_SCHEMA = {
     type: "string" as const,
     default: "central-logging-waf-replication",
     description: "The name of the member replication roles.",
+  },
+  verifierRoleName: {
+    type: "string" as const,
+    default: "central-logs-verifier",
+    description:
+      "The name of the read-only verifier role (central-logging:verifier.roleName): it may list and read settings, never read, decrypt or consume logs.",
   },
   keyAccounts: {
     type: "array" as const,
@@ -291,6 +314,7 @@ function grantsOf(
     }
     if (ROLE.test(a)) {
       if (replication(a)) grants.push({ party: "a replication role", who: a });
+      else if (ROLE.exec(a)?.[2] === c.verifierRoleName) grants.push({ party: "the verifier role", who: a });
       else if (c.readerRoles.length ? c.readerRoles.includes(a) : true)
         grants.push({ party: "the reader role", who: a });
       else grants.push({ who: `role ${a}` });
@@ -431,6 +455,7 @@ export function modelViolations(resources: PolicyResource[], config: ModelConfig
     siemTrust: config.siemTrust ?? "any",
     readerRoles: config.readerRoles ?? [],
     replicationRoleName: config.replicationRoleName ?? "central-logging-waf-replication",
+    verifierRoleName: config.verifierRoleName ?? "central-logs-verifier",
     keyAccounts: config.keyAccounts ?? [],
   };
   const out: ModelViolation[] = [];
@@ -508,11 +533,13 @@ export function modelViolations(resources: PolicyResource[], config: ModelConfig
     const external = trusting.filter((s) => principals(s).aws.length || principals(s).federated.length);
     const name = typeof props.name === "string" ? props.name : role.name;
     const party: Grant =
-      byS3 && name === c.replicationRoleName
-        ? { party: "a replication role", who: `role ${name}` }
-        : external.length && !byS3
-          ? { party: "the reader role", who: `role ${name}` }
-          : { who: `role ${name}` };
+      name === c.verifierRoleName && external.length && !byS3
+        ? { party: "the verifier role", who: `role ${name}` }
+        : byS3 && name === c.replicationRoleName
+          ? { party: "a replication role", who: `role ${name}` }
+          : external.length && !byS3
+            ? { party: "the reader role", who: `role ${name}` }
+            : { who: `role ${name}` };
     if (party.party === "the reader role" && c.siemTrust !== "any") {
       const webIdentity = external.some((s) => principals(s).federated.length);
       if ((c.siemTrust === "oidc") !== webIdentity)

@@ -12,6 +12,7 @@ import {
   bucketNameProblem,
   DEFAULT_OIDC_SIEM_ROLE_NAME,
   DEFAULT_SIEM_ROLE_NAME,
+  DEFAULT_VERIFIER_ROLE_NAME,
   LOG_TYPES,
   logBucketName,
   accessLogBucketName,
@@ -143,39 +144,47 @@ const externalId = z
   .regex(/^[\w+=,.@:/-]{2,1224}$/, "expected 2 to 1224 characters of letters, digits and +=,.@:/-_");
 const roleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, "expected an IAM role name of 1 to 64 characters");
 
-const siemSchema = z.discriminatedUnion(
-  "trust",
-  [
-    z
-      .object({
-        trust: z.literal("aws"),
-        principals: z.array(principalArn).min(1, "expected at least one trusted principal"),
-        externalId,
-        roleName: roleName.optional(),
-      })
-      .strict(),
-    z
-      .object({
-        trust: z.literal("oidc"),
-        providerArn: z
-          .string()
-          .regex(
-            /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/.+$/,
-            "expected an IAM OIDC provider ARN (arn:aws:iam::<account>:oidc-provider/<url>)",
-          ),
-        audience: z.string().min(1, "expected the OIDC audience (aud) the SIEM presents"),
-        subject: z.string().min(1).optional(),
-        roleSessionName: z.string().min(1).optional(),
-        roleName: roleName.optional(),
-      })
-      .strict()
-      .refine((o) => o.subject !== undefined || o.roleSessionName !== undefined, {
-        message: "expected subject or roleSessionName, so that only your SIEM tenant can assume the role",
-        path: ["subject"],
-      }),
-  ],
-  { error: 'expected an object whose "trust" is "aws" (with principals and externalId) or "oidc"' },
-);
+/**
+ * How a cross-account reader role is assumed: by AWS principals with an external ID, or by OIDC web
+ * identity with the audience and a subject or session-name pin. Shared by the SIEM and verifier roles.
+ */
+const readerTrustSchema = (reader: string) =>
+  z.discriminatedUnion(
+    "trust",
+    [
+      z
+        .object({
+          trust: z.literal("aws"),
+          principals: z.array(principalArn).min(1, "expected at least one trusted principal"),
+          externalId,
+          roleName: roleName.optional(),
+        })
+        .strict(),
+      z
+        .object({
+          trust: z.literal("oidc"),
+          providerArn: z
+            .string()
+            .regex(
+              /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/.+$/,
+              "expected an IAM OIDC provider ARN (arn:aws:iam::<account>:oidc-provider/<url>)",
+            ),
+          audience: z.string().min(1, `expected the OIDC audience (aud) the ${reader} presents`),
+          subject: z.string().min(1).optional(),
+          roleSessionName: z.string().min(1).optional(),
+          roleName: roleName.optional(),
+        })
+        .strict()
+        .refine((o) => o.subject !== undefined || o.roleSessionName !== undefined, {
+          message: `expected subject or roleSessionName, so that only your ${reader} can assume the role`,
+          path: ["subject"],
+        }),
+    ],
+    { error: 'expected an object whose "trust" is "aws" (with principals and externalId) or "oidc"' },
+  );
+const siemSchema = readerTrustSchema("SIEM tenant");
+/** The optional read-only role `npm run verify` runs as (for example from a scheduled GitHub workflow). */
+const verifierSchema = readerTrustSchema("verifier (for example one repository's workflow)");
 
 const trailName = z
   .string()
@@ -259,6 +268,7 @@ const centralSchema = z
     queue: queueSchema.default(queueSchema.parse({})),
     alarms: alarmsSchema.default(alarmsSchema.parse({})),
     siem: siemSchema,
+    verifier: verifierSchema.optional(),
     wafDelivery: z
       .enum(["replication", "direct", "both"], { error: "expected replication, direct or both" })
       .default("replication"),
@@ -392,6 +402,8 @@ const memberSchema = z
 export type CentralSettings = z.infer<typeof centralSchema>;
 export type MemberSettings = z.infer<typeof memberSchema>;
 export type SiemTrust = CentralSettings["siem"];
+/** The trust of a cross-account reader role (SIEM or verifier). */
+export type ReaderTrust = SiemTrust;
 
 interface CommonConfig {
   stack: string;
@@ -404,6 +416,8 @@ export interface CentralConfig extends CommonConfig {
   settings: CentralSettings;
   mode: "organization" | "account-list";
   siemRoleName: string;
+  /** The verifier role's name, when `verifier` is configured. */
+  verifierRoleName?: string;
   /** The policy extensions that are on (shared/extensions.ts); empty by default. */
   extensions: Set<Extension>;
 }
@@ -559,12 +573,22 @@ export function parseStackConfig(stack: string, raw: RawConfig): StackConfig {
     const siemRoleName =
       settings.siem.roleName ??
       (settings.siem.trust === "oidc" ? DEFAULT_OIDC_SIEM_ROLE_NAME : DEFAULT_SIEM_ROLE_NAME);
+    const verifierRoleName = settings.verifier
+      ? (settings.verifier.roleName ?? DEFAULT_VERIFIER_ROLE_NAME)
+      : undefined;
+    if (verifierRoleName === siemRoleName)
+      throw new ConfigError(
+        stack,
+        `${PROJECT}:verifier.roleName`,
+        `expected a role name other than the SIEM role's ${siemRoleName}: the verifier is a separate, read-only role`,
+      );
     return {
       ...common,
       role: "central",
       settings,
       mode: settings.organizationId ? "organization" : "account-list",
       siemRoleName,
+      ...(verifierRoleName ? { verifierRoleName } : {}),
       extensions: resolveExtensions(settings.policyExtensions),
     };
   }

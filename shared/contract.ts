@@ -41,6 +41,8 @@ export interface CentralArchiveOutputs {
   keyArn: string;
   logs: Record<LogType, LogDestination>;
   siemRoleArn: string;
+  /** The read-only role `npm run verify` assumes, when the central stack's `verifier` is configured. */
+  verifierRoleArn?: string;
   /** How member web ACLs deliver to the central WAF bucket. */
   wafDelivery: "replication" | "direct" | "both";
   /** The trails the archive admits, by ARN: a member's trail must be one of them. */

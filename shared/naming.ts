@@ -34,6 +34,9 @@ export const DEFAULT_SIEM_ROLE_NAME = "central-logs-siem-reader";
 /** Microsoft Sentinel only assumes roles whose name starts with `OIDC_`. */
 export const DEFAULT_OIDC_SIEM_ROLE_NAME = "OIDC_central-logs-siem-reader";
 
+/** The read-only role `npm run verify` assumes, when the central stack's `verifier` is configured. */
+export const DEFAULT_VERIFIER_ROLE_NAME = "central-logs-verifier";
+
 /** Member-side names (each member account has its own copy). */
 export const MEMBER_TRAIL_NAME = "central-logging";
 export const WAF_REPLICATION_ROLE_NAME = "central-logging-waf-replication";

@@ -138,6 +138,57 @@ describe("policy pack: the archive's access model and guards", () => {
     ]);
   });
 
+  it("keeps the verifier role read-only and content-blind: settings and listings, never objects, keys or messages", async () => {
+    const sim = await simulate(
+      centralSettings({
+        verifier: {
+          trust: "oidc",
+          providerArn: `arn:aws:iam::${CENTRAL}:oidc-provider/token.actions.githubusercontent.com`,
+          audience: "sts.amazonaws.com",
+          subject: "repo:example-org/central-logging:ref:refs/heads/main",
+        },
+      }),
+      {},
+    );
+    const withVerifier = resources(sim.central);
+    expect(withVerifier.some((r) => r.name === "verifier-permissions")).to.equal(true);
+    expect(await messages("archive-access-model", withVerifier)).to.deep.equal([]);
+    const reading = addStatement(withVerifier, "verifier-permissions", {
+      Sid: "AlsoRead",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "kms:Decrypt", "sqs:ReceiveMessage"],
+      Resource: [`${CT_BUCKET}/*`, "*"],
+    });
+    const found = await messages("archive-access-model", reading);
+    expect(found).to.include(
+      `statement "AlsoRead" of role central-logs-verifier grants role central-logs-verifier s3:GetObject on log bucket central-logs-cloudtrail-example-org, outside the archive's access model; the verifier role may only s3:ListBucket, s3:GetBucketVersioning, s3:GetEncryptionConfiguration, s3:GetBucketPublicAccessBlock, s3:GetBucketOwnershipControls, s3:GetBucketNotification.`,
+    );
+    expect(
+      found.some((m) =>
+        /central-logs-verifier grants .*kms:Decrypt on archive key .*the verifier role may only kms:DescribeKey, kms:GetKeyRotationStatus/.test(
+          m,
+        ),
+      ),
+    ).to.equal(true);
+    expect(
+      found.some((m) =>
+        /sqs:ReceiveMessage on log queue central-logs-cloudtrail, .*the verifier role may only sqs:GetQueueAttributes/.test(
+          m,
+        ),
+      ),
+    ).to.equal(true);
+    // A verifier that may suspend versioning is named for what it could do to the evidence.
+    const weakening = addStatement(withVerifier, "verifier-permissions", {
+      Sid: "Fixer",
+      Effect: "Allow",
+      Action: "s3:PutBucketVersioning",
+      Resource: CT_BUCKET,
+    });
+    expect(await messages("archive-access-model", weakening)).to.deep.equal([
+      `statement "Fixer" of role central-logs-verifier lets role central-logs-verifier weaken Object Lock or versioning (s3:PutBucketVersioning) on log bucket central-logs-cloudtrail-example-org: only the archive's administrators may; the verifier role may only s3:ListBucket, s3:GetBucketVersioning, s3:GetEncryptionConfiguration, s3:GetBucketPublicAccessBlock, s3:GetBucketOwnershipControls, s3:GetBucketNotification.`,
+    ]);
+  });
+
   it("names a queue policy that lets the whole organization drain the SIEM's feed", async () => {
     const drain = addStatement(central, "cloudtrail-queue-policy", {
       Sid: "OrgConsumers",

@@ -2,7 +2,14 @@ import { expect } from "chai";
 import * as fs from "fs";
 import { policies } from "../policy-pack/policies";
 import { WHY } from "../policy-pack/rationale";
-import { POLICIES_DOC, README, renderPoliciesDoc, renderReadme } from "../tools/docs/policyTable";
+import {
+  OPERATIONS_DOC,
+  POLICIES_DOC,
+  README,
+  renderOperationsDoc,
+  renderPoliciesDoc,
+  renderReadme,
+} from "../tools/docs/policyTable";
 
 describe("policy pack README", () => {
   it("has a rule table that matches the policies' metadata (run `npm run docs:policies` if not)", () => {
@@ -16,6 +23,13 @@ describe("policy pack README", () => {
     expect(renderPoliciesDoc(current)).to.equal(current);
     expect(current).to.contain("| `cloudtrail.amazonaws.com` | `s3:PutObject` |");
     expect(current).to.contain("| `org-id-for-log-delivery` |");
+  });
+
+  it("shows the verifier's policy in docs/operations.md as the code builds it for the example", () => {
+    const current = fs.readFileSync(OPERATIONS_DOC, "utf8");
+    expect(renderOperationsDoc(current)).to.equal(current);
+    expect(current).to.contain('"Sid": "ListKeysAndReadBucketSettings"');
+    expect(current).to.contain("arn:aws:kms:eu-west-1:111111111111:key/<key-id>");
   });
 
   it("gives every policy a reason, and no reason without a policy", () => {

@@ -21,7 +21,11 @@ function steps(doc: any): any[] {
 
 describe("GitHub workflows", () => {
   it("parse, and every npm script and file they run exists", () => {
-    expect(workflows.map((w) => w.file).sort()).to.deep.equal(["deploy.yml", "pull-request.yml"]);
+    expect(workflows.map((w) => w.file).sort()).to.deep.equal([
+      "deploy.yml",
+      "pull-request.yml",
+      "verify.yml",
+    ]);
     for (const { file, doc } of workflows) {
       expect(doc.jobs, file).to.be.an("object");
       for (const step of steps(doc)) {
@@ -50,7 +54,8 @@ describe("GitHub workflows", () => {
     for (const { file, doc } of workflows) {
       const pulumi = steps(doc).filter((s) => String(s.uses ?? "").startsWith("pulumi/actions@"));
       expect(pulumi.length, file).to.be.greaterThan(0);
-      for (const s of pulumi) {
+      // Reading outputs deploys nothing: the pack applies to every other command.
+      for (const s of pulumi.filter((x) => x.with.command !== "output")) {
         expect(s.with.policyPacks).to.equal("./policy-pack");
         expect(s.with.policyPackConfigs).to.equal(
           "./policy-pack/config.${{ steps.access.outputs.role }}.json",
@@ -62,8 +67,13 @@ describe("GitHub workflows", () => {
       for (const s of steps(doc).filter((x) =>
         String(x.uses ?? "").startsWith("aws-actions/configure-aws-credentials"),
       )) {
-        expect(s.with["role-to-assume"], file).to.equal("${{ steps.access.outputs.role-arn }}");
-        expect(s.with["allowed-account-ids"], file).to.equal("${{ steps.access.outputs.account }}");
+        const id = /^\$\{\{ steps\.([\w-]+)\.outputs\.role-arn \}\}$/.exec(s.with["role-to-assume"])?.[1];
+        expect(id, `${file}: role-to-assume from npm run stack-access`).to.be.a("string");
+        const access = steps(doc).find((x) => x.id === id);
+        expect(access?.run, file).to.match(
+          /^npm run --silent stack-access -- ("\$\{\{ matrix\.stack \}\}"|\w+) (preview|deploy|verify) >> "\$GITHUB_OUTPUT"$/,
+        );
+        expect(s.with["allowed-account-ids"], file).to.equal(`\${{ steps.${id}.outputs.account }}`);
       }
       expect(text, file).not.to.match(/vars\.(PREVIEW|DEPLOY)_ROLE_ARN/);
     }
@@ -141,6 +151,32 @@ describe("GitHub workflows", () => {
       deploy.jobs[job].steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@")).with;
     expect(up("central")).to.include({ command: "up" });
     expect(up("central")["stack-name"]).to.match(/\/central-logging\/central$/);
+  });
+
+  it("verify: daily, outputs read with the preview role, verify run as the verifier role, report as job summary", () => {
+    const verify = workflows.find((w) => w.file === "verify.yml")!.doc;
+    expect(verify.on.schedule[0].cron).to.match(/^\d+ \d+ \* \* \*$/);
+    expect(verify.on).to.have.property("workflow_dispatch");
+    const s = verify.jobs.verify.steps;
+    const index = (match: (x: any) => boolean) => s.findIndex(match);
+    const roles = s.filter((x: any) => String(x.uses).startsWith("aws-actions/configure-aws-credentials"));
+    expect(roles.map((x: any) => x.with["role-to-assume"])).to.deep.equal([
+      "${{ steps.preview-access.outputs.role-arn }}",
+      "${{ steps.verifier-access.outputs.role-arn }}",
+    ]);
+    const outputs = index((x: any) => x.id === "central");
+    expect(s[outputs].with.command).to.equal("output");
+    const run = index((x: any) => /npm run --silent verify --/.test(x.run ?? ""));
+    // The verify step comes after the switch to the verifier role, and nothing runs after it.
+    expect(run).to.equal(s.length - 1);
+    expect(index((x: any) => x.with?.["role-to-assume"]?.includes("verifier-access"))).to.be.within(
+      outputs + 1,
+      run - 1,
+    );
+    expect(s[run].run).to.contain('--markdown "$GITHUB_STEP_SUMMARY"');
+    expect(s[run].env.ARCHIVE).to.equal("${{ steps.central.outputs.archive }}");
+    expect(s[run].run).not.to.match(/\$\{\{/);
+    expect(stackAccess(["central", "verify"]).code).to.equal(0);
   });
 
   it("list the member stacks, and the stacks a change touches", () => {

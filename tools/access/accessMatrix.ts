@@ -767,6 +767,112 @@ export async function accessMatrix(
       });
   }
 
+  // ---------------------------------------------------------------- Verifier (npm run verify)
+  if (a.verifierRoleArn) {
+    const verifier = a.verifierRoleArn;
+    const verifierIdentity = {
+      name: "verify",
+      policy: policyOf(central, "aws:iam/rolePolicy:RolePolicy", "verifier-permissions"),
+    };
+    const who = `The verifier role ${verifier}`;
+    const facts = (extra: RequestFacts = {}): RequestFacts => ({
+      secureTransport: "true",
+      principalArn: verifier,
+      principalAccount: acct,
+      ...extra,
+    });
+    const object = objectIn("cloudtrail", `AWSLogs/${first}/x.gz`);
+    const checks: [string, Expected, string, string, string, string, PolicyDocument | undefined][] = [
+      [
+        "lists a log bucket by date prefix",
+        "Allowed",
+        "iam",
+        "s3:ListBucket",
+        a.logs.cloudtrail.bucketArn,
+        "finding the newest object per prefix is its job",
+        bucketPolicy("cloudtrail"),
+      ],
+      [
+        "reads a log bucket's versioning",
+        "Allowed",
+        "iam",
+        "s3:GetBucketVersioning",
+        a.logs.cloudtrail.bucketArn,
+        "it reads the archive's guards back",
+        bucketPolicy("cloudtrail"),
+      ],
+      [
+        "gets a log object",
+        "Denied",
+        "iam",
+        "s3:GetObject",
+        object,
+        "it proves delivery from key names and times, never from contents",
+        bucketPolicy("cloudtrail"),
+      ],
+      [
+        "suspends a log bucket's versioning",
+        "Denied",
+        "iam",
+        "s3:PutBucketVersioning",
+        a.logs.cloudtrail.bucketArn,
+        "a verifier never changes what it checks",
+        bucketPolicy("cloudtrail"),
+      ],
+      [
+        "reads the key's rotation status",
+        "Allowed",
+        "iam",
+        "kms:GetKeyRotationStatus",
+        keyArn,
+        "key rotation is one of the guards it reads back",
+        keyPolicy,
+      ],
+      [
+        "decrypts through S3",
+        "Denied",
+        "iam-via-s3",
+        "kms:Decrypt",
+        keyArn,
+        "it never reads log contents, so it never needs the key",
+        keyPolicy,
+      ],
+      [
+        "reads a queue's depth",
+        "Allowed",
+        "iam",
+        "sqs:GetQueueAttributes",
+        a.logs.cloudtrail.queueArn,
+        "queue depth and the dead-letter queue are the hand-off's health",
+        policyOf(central, "aws:sqs/queuePolicy:QueuePolicy", "cloudtrail-queue-policy"),
+      ],
+      [
+        "receives from a queue",
+        "Denied",
+        "iam",
+        "sqs:ReceiveMessage",
+        a.logs.cloudtrail.queueArn,
+        "a receive counts toward maxReceiveCount and can push the SIEM's message to the dead-letter queue",
+        policyOf(central, "aws:sqs/queuePolicy:QueuePolicy", "cloudtrail-queue-policy"),
+      ],
+    ];
+    for (const [scenario, expected, as, action, resource, why, resourcePolicy] of checks)
+      await cell({
+        who,
+        scenario,
+        why,
+        expected,
+        as,
+        principal: verifier,
+        action,
+        resource,
+        resourceAccount: acct,
+        facts: facts(as === "iam-via-s3" ? { viaService: viaService("s3", region), s3Context: object } : {}),
+        resourcePolicy,
+        identity: [verifierIdentity],
+      });
+  }
+
   // ---------------------------------------------------------------- Server access logs
   const accessLogs = central.resources.find((r) => r.name === "access-logs-policy");
   if (accessLogs) {

@@ -30,7 +30,6 @@ export const USAGE = `usage: npm run bench [-- --readme] [--quick]
   --quick    one run per row and no 1,000-member rows (a smoke check, not for the README)
   --help     this text`;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (bytes: number, limit: number) =>
   `${bytes.toLocaleString("en")} B (${((100 * bytes) / limit).toFixed(1)} %)`;
 
@@ -87,6 +86,23 @@ function capacity(mode: Mode, kind: "bucket" | "key"): number {
   return lo;
 }
 
+/** The machine a measurement comes from, as the README names it. */
+export function machineDescription(): string {
+  const cpu = os.cpus()[0]?.model?.trim() ?? "unknown CPU";
+  return `${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version.slice(1)}`;
+}
+
+/** The commit measured, short, and whether tracked files differ from it. */
+export function commitDescription(): { commit: string; dirty: boolean } {
+  const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT }).toString().trim();
+  const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: ROOT })
+    .toString()
+    .trim();
+  return { commit, dirty: dirty.length > 0 };
+}
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 /** Writes a generated block into README.md and formats it as the project's lint expects. */
 export function writeReadmeBlock(name: string, body: string) {
   fs.writeFileSync(README, replaceBlock(fs.readFileSync(README, "utf8"), name, body, README));
@@ -106,12 +122,8 @@ function main() {
     return;
   }
   const quick = argv.includes("--quick");
-  const cpu = os.cpus()[0]?.model?.trim() ?? "unknown CPU";
-  const machine = `${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version.slice(1)}`;
-  const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT }).toString().trim();
-  const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: ROOT })
-    .toString()
-    .trim();
+  const machine = machineDescription();
+  const { commit, dirty } = commitDescription();
   const date = new Date().toISOString().slice(0, 10);
   process.stderr.write(`bench: ${machine}, commit ${commit}${dirty ? " (with uncommitted changes)" : ""}\n`);
 

@@ -12,11 +12,10 @@ import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { synthesizeOrganization } from "../simulation/synthesize";
-import { writeReadmeBlock } from "./bench";
+import { commitDescription, machineDescription, median, writeReadmeBlock } from "./bench";
 
 const ROOT = path.join(__dirname, "..", "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function timed(args: string[], env: NodeJS.ProcessEnv): { seconds: number; code: number; stderr: string } {
   const started = process.hrtime.bigint();
@@ -48,9 +47,8 @@ function main() {
   const pulumiRoot =
     process.env.CENTRAL_LOGGING_PULUMI_ROOT ??
     execFileSync("bash", [path.join(ROOT, "test/engine/build-cli.sh")], { encoding: "utf8" }).trim();
-  const cpu = os.cpus()[0]?.model?.trim() ?? "unknown CPU";
-  const machine = `${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version.slice(1)}`;
-  const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT }).toString().trim();
+  const machine = machineDescription();
+  const { commit } = commitDescription();
   const version = execFileSync(path.join(pulumiRoot, "bin", "pulumi"), ["version"])
     .toString()
     .trim();

@@ -1,12 +1,13 @@
 /**
- * `npm run --silent stack-access -- <stack> <preview|deploy>`: what a GitHub workflow needs to reach a
+ * `npm run --silent stack-access -- <stack> <preview|deploy|verify>`: what a GitHub workflow needs to reach a
  * stack's account, read from the stack's own file (Pulumi.<stack>.yaml), as `key=value` lines for
  * $GITHUB_OUTPUT:
  *
  *   role=central|member            the stack's role (selects policy-pack/config.<role>.json)
  *   account=<12 digits>            aws:allowedAccountIds, for configure-aws-credentials' allowed-account-ids
  *   region=<region>                aws:region
- *   role-arn=<arn>                 central-logging:access.previewRoleArn or .deployRoleArn
+ *   role-arn=<arn>                 central-logging:access.previewRoleArn or .deployRoleArn; for verify
+ *                                  (central stack only), the verifier role the stack creates
  *
  * GitHub variable names allow only letters, digits and underscores, so per-stack roles cannot be
  * variables named after stacks such as workload-web; they live where the stack is described instead.
@@ -15,19 +16,23 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, parseStackConfig } from "../../shared/config";
+import { arn } from "../../shared/naming";
 import { readStackFile, StackFileError } from "../simulation/stackFiles";
 
-export const USAGE = `usage: npm run --silent stack-access -- <stack> <preview|deploy> [--dir DIR]
+export const USAGE = `usage: npm run --silent stack-access -- <stack> <preview|deploy|verify> [--dir DIR]
 
   Prints role=, account=, region= and role-arn= lines for the stack's Pulumi.<stack>.yaml: the role ARN
-  is central-logging:access.previewRoleArn (preview) or central-logging:access.deployRoleArn (deploy).`;
+  is central-logging:access.previewRoleArn (preview), central-logging:access.deployRoleArn (deploy), or
+  the verifier role the central stack creates from central-logging:verifier (verify).`;
 
 export function stackAccess(argv: string[]): { code: number; out: string; err: string } {
   if (argv.includes("--help")) return { code: 0, out: `${USAGE}\n`, err: "" };
   const [stack, purpose, ...rest] = argv;
   const fail = (message: string) => ({ code: 2, out: "", err: `stack-access: ${message}\n` });
-  if (!stack || (purpose !== "preview" && purpose !== "deploy"))
-    return fail(`(command line): expected <stack> <preview|deploy>, got ${argv.join(" ") || "nothing"}`);
+  if (!stack || (purpose !== "preview" && purpose !== "deploy" && purpose !== "verify"))
+    return fail(
+      `(command line): expected <stack> <preview|deploy|verify>, got ${argv.join(" ") || "nothing"}`,
+    );
   let dir = ".";
   if (rest[0] === "--dir" && rest[1]) dir = rest[1];
   else if (rest.length) return fail(`(command line): ${rest[0]}: unknown option`);
@@ -35,17 +40,29 @@ export function stackAccess(argv: string[]): { code: number; out: string; err: s
   if (!fs.existsSync(file)) return fail(`${file}: (file): not found`);
   try {
     const config = parseStackConfig(stack, readStackFile(file).raw);
+    const line = (roleArn: string) => ({
+      code: 0,
+      out: `role=${config.role}\naccount=${config.accountId}\nregion=${config.region}\nrole-arn=${roleArn}\n`,
+      err: "",
+    });
+    if (purpose === "verify") {
+      if (config.role !== "central")
+        return fail(
+          `${file}: stack "${stack}": verify runs against the central stack, and ${stack} is a member stack`,
+        );
+      if (!config.verifierRoleName)
+        return fail(
+          `${file}: stack "${stack}": config key "central-logging:verifier": is required by the verify workflow: the read-only role it assumes (trust oidc for GitHub; docs/operations.md, "Verify delivery")`,
+        );
+      return line(arn.role(config.partition, config.accountId, config.verifierRoleName));
+    }
     const key = purpose === "preview" ? "previewRoleArn" : "deployRoleArn";
     const roleArn = config.settings.access?.[key];
     if (!roleArn)
       return fail(
         `${file}: stack "${stack}": config key "central-logging:access.${key}": is required by the ${purpose} workflow: the role GitHub OIDC assumes in account ${config.accountId}`,
       );
-    return {
-      code: 0,
-      out: `role=${config.role}\naccount=${config.accountId}\nregion=${config.region}\nrole-arn=${roleArn}\n`,
-      err: "",
-    };
+    return line(roleArn);
   } catch (e) {
     if (e instanceof ConfigError) return fail(`${file}: ${e.message}`);
     if (e instanceof StackFileError) return fail(e.message);

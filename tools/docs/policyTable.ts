@@ -1,18 +1,24 @@
 /**
- * Generates the tables that are data in code: the pack's rule table (policy-pack/README.md), and the
- * request-context table and policy extensions (docs/policies.md). Run with `npm run docs:policies`;
- * test/policyTable.test.ts fails when a committed table is stale.
+ * Generates the tables that are data in code: the pack's rule table (policy-pack/README.md), the
+ * request-context table and policy extensions (docs/policies.md), and the verifier's IAM policy for the
+ * example organization (docs/operations.md). Run with `npm run docs:policies`; test/policyTable.test.ts
+ * fails when a committed table is stale.
  */
 import * as fs from "fs";
 import * as path from "path";
+import { archiveContext } from "../../central/archiveContext";
+import { verifierPermissionsPolicy, verifierScopeOfArchive } from "../../central/verifierPolicies";
 import { policies } from "../../policy-pack/policies";
 import { WHY } from "../../policy-pack/rationale";
 import { EXTENSION_INFO, EXTENSIONS } from "../../shared/extensions";
+import { CentralConfig, parseStackConfig } from "../../shared/config";
 import { REQUEST_CONTEXTS } from "../../shared/requestContexts";
+import { readStackFile } from "../simulation/stackFiles";
 
 const ROOT = path.join(__dirname, "..", "..");
 export const README = path.join(ROOT, "policy-pack", "README.md");
 export const POLICIES_DOC = path.join(ROOT, "docs", "policies.md");
+export const OPERATIONS_DOC = path.join(ROOT, "docs", "operations.md");
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
@@ -83,11 +89,26 @@ export function renderPoliciesDoc(current: string): string {
   return replaceBlock(withContexts, "EXTENSIONS", extensionTable(), POLICIES_DOC);
 }
 
+/** The verifier's policy for the example organization (Pulumi.central.yaml), the key ID left to fill in. */
+export function exampleVerifierPolicy(): string {
+  const file = readStackFile(path.join(ROOT, "Pulumi.central.yaml"));
+  const config = parseStackConfig(file.stack, file.raw) as CentralConfig;
+  const keyArn = `arn:${config.partition}:kms:${config.region}:${config.accountId}:key/<key-id>`;
+  const doc = verifierPermissionsPolicy(verifierScopeOfArchive(archiveContext(config), keyArn));
+  return ["```json", JSON.stringify(doc, null, 2), "```"].join("\n");
+}
+
+export function renderOperationsDoc(current: string): string {
+  return replaceBlock(current, "VERIFIER POLICY", exampleVerifierPolicy(), OPERATIONS_DOC);
+}
+
 if (require.main === module) {
+  fs.writeFileSync(OPERATIONS_DOC, renderOperationsDoc(fs.readFileSync(OPERATIONS_DOC, "utf8")));
   fs.writeFileSync(README, renderReadme(fs.readFileSync(README, "utf8")));
   fs.writeFileSync(POLICIES_DOC, renderPoliciesDoc(fs.readFileSync(POLICIES_DOC, "utf8")));
   console.log(
     `wrote ${policies.length} rules to ${path.relative(process.cwd(), README)}, ` +
-      `${REQUEST_CONTEXTS.length} request contexts and ${EXTENSIONS.length} extensions to ${path.relative(process.cwd(), POLICIES_DOC)}`,
+      `${REQUEST_CONTEXTS.length} request contexts and ${EXTENSIONS.length} extensions to ${path.relative(process.cwd(), POLICIES_DOC)}, ` +
+      `the verifier's policy to ${path.relative(process.cwd(), OPERATIONS_DOC)}`,
   );
 }

@@ -19,6 +19,16 @@ import {
   StackFile,
   StackFileError,
 } from "../simulation/stackFiles";
+import {
+  bounded,
+  runAsProcess,
+  textTable,
+  UsageError,
+  eachFlag,
+  addPackConfig,
+  checkPackConfigs,
+  PackConfigFiles,
+} from "../common/cli";
 
 export const COMMANDS = ["preview", "up", "refresh", "destroy"] as const;
 export type FleetCommand = (typeof COMMANDS)[number];
@@ -56,8 +66,6 @@ export const USAGE = `usage: npm run fleet -- <preview|up|refresh|destroy> [opti
   Exit status: 0 every stack succeeded; 1 a stack failed, was skipped or raised a mandatory policy
   violation; 2 usage or configuration errors.`;
 
-export class UsageError extends Error {}
-
 /** This project's folder: the program `--inline` runs and the default policy pack. */
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -68,7 +76,7 @@ export interface FleetArgs {
   inline: boolean;
   policyPack?: string | false;
   /** Pack configs: for every stack, or per role. */
-  policyPackConfigs: { all?: string; central?: string; member?: string };
+  policyPackConfigs: PackConfigFiles;
   json?: string;
   dir: string;
   org?: string;
@@ -92,14 +100,7 @@ export function parseArgs(argv: string[]): FleetArgs | "help" {
     policyPackConfigs: {},
   };
   let all = false;
-  for (let i = 0; i < rest.length; i++) {
-    const flag = rest[i];
-    const value = () => {
-      const v = rest[++i];
-      if (v === undefined || v.startsWith("--"))
-        throw new UsageError(`(command line): ${flag}: expected a value`);
-      return v;
-    };
+  eachFlag(rest, (flag, value) => {
     if (flag === "--stacks") args.stacks = value().split(",").filter(Boolean);
     else if (flag === "--all") all = true;
     else if (flag === "--concurrency") {
@@ -110,27 +111,16 @@ export function parseArgs(argv: string[]): FleetArgs | "help" {
     } else if (flag === "--inline") args.inline = true;
     else if (flag === "--policy-pack") args.policyPack = value();
     else if (flag === "--no-policy-pack") args.policyPack = false;
-    else if (flag === "--policy-pack-config") {
-      const v = value();
-      const m = /^(central|member)=(.+)$/.exec(v);
-      const role = (m?.[1] ?? "all") as "all" | "central" | "member";
-      if (args.policyPackConfigs[role])
-        throw new UsageError(
-          `(command line): --policy-pack-config: given twice for ${role === "all" ? "every stack" : `${role} stacks`}`,
-        );
-      args.policyPackConfigs[role] = m ? m[2] : v;
-    } else if (flag === "--json") args.json = value();
+    else if (flag === "--policy-pack-config") addPackConfig(args.policyPackConfigs, value());
+    else if (flag === "--json") args.json = value();
     else if (flag === "--dir") args.dir = value();
     else if (flag === "--org") args.org = value();
     else if (flag === "--pulumi-root") args.pulumiRoot = value();
     else if (flag === "--yes") args.yes = true;
     else throw new UsageError(`(command line): ${flag}: unknown option; see --help`);
-  }
+  });
   if (all && args.stacks) throw new UsageError("(command line): --stacks and --all: give one of them");
-  if (args.policyPackConfigs.all && (args.policyPackConfigs.central || args.policyPackConfigs.member))
-    throw new UsageError(
-      "(command line): --policy-pack-config: give one file for every stack, or one per role, not both",
-    );
+  checkPackConfigs(args.policyPackConfigs);
   if (args.policyPack === false && Object.keys(args.policyPackConfigs).length)
     throw new UsageError("(command line): --policy-pack-config needs a policy pack; drop --no-policy-pack");
   if (args.command === "destroy" && !args.yes)
@@ -242,34 +232,13 @@ export function summaryTable(results: StackResult[]): string {
     ];
   });
   const header = ["stack", "result", "changes", "policy violations", "duration"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]))
-      .join("  ")
-      .trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+  return textTable(header, rows, { rule: true });
 }
 
 export function exitCodeOf(results: StackResult[]): 0 | 1 {
   return results.every((r) => r.result === "succeeded" && !r.violations.some((v) => v.level === "mandatory"))
     ? 0
     : 1;
-}
-
-/** Runs `fn` over items, at most `limit` at a time, keeping the order of the results. */
-async function bounded<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]);
-      }
-    }),
-  );
-  return out;
 }
 
 export interface FleetRunOptions extends FleetArgs {
@@ -446,15 +415,4 @@ export async function main(
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2), (m) => process.stderr.write(`fleet: ${m}\n`)).then(
-    (r) => {
-      process.stderr.write(r.err);
-      process.stdout.write(r.out, () => process.exit(r.code));
-    },
-    (e) => {
-      process.stderr.write(`fleet: internal error: ${(e as Error).message ?? e}\n`);
-      process.exit(3);
-    },
-  );
-}
+if (require.main === module) runAsProcess("fleet", main);

@@ -29,8 +29,17 @@ import {
   StackFileError,
 } from "../simulation/stackFiles";
 import { Mode, synthesizeOrganization } from "../simulation/synthesize";
-
-export class UsageError extends Error {}
+import {
+  checkOutputPath,
+  CommandRun,
+  readJsonFile,
+  runAsProcess,
+  UsageError,
+  eachFlag,
+  addPackConfig,
+  checkPackConfigs,
+  PackConfigFiles,
+} from "../common/cli";
 
 export const USAGE = `usage: npm run plan -- [options]
 
@@ -109,18 +118,7 @@ const ajv = new Ajv({ allErrors: false, strict: false });
  * line naming the file, the policy and the key on the first problem.
  */
 export function readPackConfig(file: string): PackConfig {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (e) {
-    throw new UsageError(`${file}: (file): cannot be read: ${(e as NodeJS.ErrnoException).code ?? e}`);
-  }
-  let config: unknown;
-  try {
-    config = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`${file}: (file): is not valid JSON: ${(e as Error).message}`);
-  }
+  const config = readJsonFile(file);
   if (!config || typeof config !== "object" || Array.isArray(config))
     throw new UsageError(`${file}: (root): expected a JSON object`);
   const levelError = (where: string, level: unknown) =>
@@ -498,7 +496,7 @@ export function markdownReport(result: PlanResult): string {
 
 interface Args {
   stacks?: string;
-  packConfigs: { all?: string; central?: string; member?: string };
+  packConfigs: PackConfigFiles;
   /** A file for the JSON result, or "-" for standard output instead of the text report. */
   json?: string;
   markdown?: string;
@@ -510,25 +508,10 @@ interface Args {
 export function parseArgs(argv: string[]): Args | "help" {
   if (argv.includes("--help") || argv.includes("-h")) return "help";
   const args: Args = { packConfigs: {}, quiet: false };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || (v.startsWith("--") && v !== "-"))
-        throw new UsageError(`(command line): ${flag}: expected a value`);
-      return v;
-    };
+  eachFlag(argv, (flag, value) => {
     if (flag === "--stacks") args.stacks = value();
-    else if (flag === "--policy-pack-config") {
-      const v = value();
-      const m = /^(central|member)=(.+)$/.exec(v);
-      const role = (m?.[1] ?? "all") as keyof Args["packConfigs"];
-      if (args.packConfigs[role])
-        throw new UsageError(
-          `(command line): --policy-pack-config: given twice for ${role === "all" ? "every stack" : `${role} stacks`}`,
-        );
-      args.packConfigs[role] = m ? m[2] : v;
-    } else if (flag === "--json") args.json = value();
+    else if (flag === "--policy-pack-config") addPackConfig(args.packConfigs, value());
+    else if (flag === "--json") args.json = value();
     else if (flag === "--markdown") args.markdown = value();
     else if (flag === "--quiet") args.quiet = true;
     else if (flag === "--synthesize") {
@@ -544,41 +527,19 @@ export function parseArgs(argv: string[]): Args | "help" {
         throw new UsageError(`(command line): --mode: expected organization or account-list, got ${m}`);
       args.mode = m;
     } else throw new UsageError(`(command line): ${flag}: unknown option; see npm run plan -- --help`);
-  }
+  });
   if (args.mode && !args.synthesize)
     throw new UsageError("(command line): --mode: applies only to --synthesize N; add it or drop --mode");
   if (args.synthesize && args.stacks)
     throw new UsageError(
       "(command line): --synthesize and --stacks: plan either a synthetic organization or a folder of stack files",
     );
-  if (args.packConfigs.all && (args.packConfigs.central || args.packConfigs.member))
-    throw new UsageError(
-      "(command line): --policy-pack-config: give one file for every stack, or one per role, not both",
-    );
+  checkPackConfigs(args.packConfigs);
   return args;
 }
 
-/** An output file's folder must exist and be writable before the plan does any work. */
-function checkOutputPath(option: string, file: string | undefined) {
-  if (!file || file === "-") return;
-  const dir = path.dirname(path.resolve(file));
-  try {
-    fs.accessSync(dir, fs.constants.W_OK);
-  } catch {
-    throw new UsageError(
-      `(command line): ${option}: cannot write ${file}: folder ${dir} does not exist or is not writable`,
-    );
-  }
-}
-
-export interface PlanRun {
-  code: number;
-  out: string;
-  err: string;
-}
-
 /** The CLI, without touching the process: returns the exit status and what to print. */
-export async function main(argv: string[], progress?: (message: string) => void): Promise<PlanRun> {
+export async function main(argv: string[], progress?: (message: string) => void): Promise<CommandRun> {
   try {
     const args = parseArgs(argv);
     if (args === "help") return { code: 0, out: `${USAGE}\n`, err: "" };
@@ -606,19 +567,4 @@ export async function main(argv: string[], progress?: (message: string) => void)
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2), (m) => process.stderr.write(`plan: ${m}\n`)).then(
-    (r) => {
-      process.stderr.write(r.err);
-      // Exit only once the report is written: a large report to a pipe is written asynchronously.
-      process.stdout.write(r.out, () => process.exit(r.code));
-    },
-    (e) => {
-      // A bug, not a usage error: say so in one line; PLAN_DEBUG=1 shows where.
-      process.stderr.write(
-        `plan: internal error: ${(e as Error).message ?? e}${process.env.PLAN_DEBUG ? `\n${(e as Error).stack}` : " (rerun with PLAN_DEBUG=1 for details)"}\n`,
-      );
-      process.exit(3);
-    },
-  );
-}
+if (require.main === module) runAsProcess("plan", main);

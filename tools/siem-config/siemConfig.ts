@@ -11,6 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { EXTERNAL_ID_OUTPUT, SIEM_OUTPUT, SiemFeed } from "../../shared/contract";
 import { LOG_TYPES, LogType } from "../../shared/naming";
+import { centralOutputsOf } from "../common/outputs";
 
 export class SiemConfigError extends Error {}
 
@@ -46,12 +47,9 @@ export function readSiemInput(text: string, source: string): SiemInput {
   } catch (e) {
     throw new SiemConfigError(`${source}: (file): is not JSON: ${(e as Error).message}`);
   }
-  let outputs = doc;
-  if (Array.isArray(doc?.stacks)) {
-    const central = doc.stacks.find((s: any) => s.role === "central");
-    if (!central) throw new SiemConfigError(`${source}: stacks: the plan holds no central stack`);
-    outputs = central.outputs;
-  }
+  const found = centralOutputsOf(doc);
+  if ("error" in found) throw new SiemConfigError(`${source}: ${found.error}`);
+  const outputs = found.outputs;
   const feeds = outputs?.[SIEM_OUTPUT];
   if (!feeds || typeof feeds !== "object")
     throw new SiemConfigError(`${source}: ${SIEM_OUTPUT}: missing; expected the central stack's outputs`);
