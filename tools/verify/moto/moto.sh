@@ -10,7 +10,8 @@ if ! command -v "$python" > /dev/null; then
   echo "moto.sh: $python not found: install Python 3.9 or newer with venv (Debian: apt-get install python3-venv)" >&2
   exit 2
 fi
-hash="$(sha256sum "$requirements" | cut -c1-12)"
+if command -v sha256sum > /dev/null; then sum=(sha256sum); else sum=(shasum -a 256); fi # macOS has shasum
+hash="$("${sum[@]}" "$requirements" | cut -c1-12)"
 venv="${CENTRAL_LOGGING_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/central-logging}/moto-$hash"
 # A virtualenv cannot be moved (its scripts name their interpreter by path): build it in place, and
 # mark it complete last, so that an interrupted install is redone.
