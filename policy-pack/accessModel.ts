@@ -523,6 +523,10 @@ export function modelViolations(resources: PolicyResource[], config: ModelConfig
   }
 
   // Roles the stack creates: their party from their trust, then their own policies on archive resources.
+  // A role's ARN may be unknown at preview, so configured readers are matched by role name here, as
+  // resource policies match them by ARN.
+  const isConfiguredReader = (name: string) =>
+    !c.readerRoles.length || c.readerRoles.some((arn) => ROLE.exec(arn)?.[2] === name);
   const roles = resources.filter((r) => is(r.type, T.role));
   for (const role of roles) {
     const props = rawProps(role.props);
@@ -537,7 +541,7 @@ export function modelViolations(resources: PolicyResource[], config: ModelConfig
         ? { party: "the verifier role", who: `role ${name}` }
         : byS3 && name === c.replicationRoleName
           ? { party: "a replication role", who: `role ${name}` }
-          : external.length && !byS3
+          : external.length && !byS3 && isConfiguredReader(name)
             ? { party: "the reader role", who: `role ${name}` }
             : { who: `role ${name}` };
     if (party.party === "the reader role" && c.siemTrust !== "any") {

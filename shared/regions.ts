@@ -68,3 +68,8 @@ export function dnsSuffixOf(partition: Partition): string {
 export function viaService(service: string, region: string): string {
   return `${service}.${region}.amazonaws.com`;
 }
+
+/** The Region of a partition's global AWS Organizations endpoint. */
+export function organizationsRegion(partition: Partition): string {
+  return { aws: "us-east-1", "aws-us-gov": "us-gov-west-1", "aws-cn": "cn-northwest-1" }[partition];
+}

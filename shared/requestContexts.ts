@@ -284,7 +284,7 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
   {
     principal: "iam",
     actions: ["*"],
-    what: "A role calls S3, SQS or KMS itself (the SIEM reader, a replication role writing replicas)",
+    what: "A role calls S3, SQS or KMS itself (the SIEM reader, the verifier, a replication role writing replicas)",
     keys: [...principalKeys, tls],
   },
   {

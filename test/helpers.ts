@@ -1,7 +1,10 @@
-/** Shared fixtures: raw stack configs like the example organization's, and policy look-ups. */
+/** Shared fixtures: raw stack configs like the example organization's, policy look-ups, and pack runs. */
 import { expect } from "chai";
 import { RawConfig } from "../shared/config";
 import { PolicyDocument, PolicyStatement } from "../shared/iam";
+import * as policy from "@pulumi/policy";
+import { policies } from "../policy-pack/policies";
+import { RunnableResource, runResourcePolicy, runStackPolicy } from "../tools/simulation/policyRunner";
 import { SimResource, SimStack, Simulator } from "../tools/simulation/simulate";
 
 export const CENTRAL = "111111111111";
@@ -112,4 +115,49 @@ export async function rejects(promise: Promise<unknown>): Promise<Error> {
     return e as Error;
   }
   throw new Error("expected a rejection");
+}
+
+/** A pack policy by name (test/policyPack*.test.ts). */
+export function packPolicy(name: string): policy.Policy {
+  const p = policies.find((x) => x.name === name);
+  if (!p) throw new Error(`no policy ${name}`);
+  return p;
+}
+
+/** A simulated stack's resources as the pack sees them: state as props, copied so tests may edit them. */
+export function runnable(stack: SimStack): RunnableResource[] {
+  return stack.resources.map((r) => ({
+    type: r.type,
+    name: r.name,
+    urn: r.urn,
+    props: JSON.parse(JSON.stringify(r.state)),
+    protect: r.protect,
+  }));
+}
+
+/** A copy of the resources with one resource's props changed. */
+export function editResource(
+  rs: RunnableResource[],
+  name: string,
+  change: (props: Record<string, any>) => void,
+): RunnableResource[] {
+  return rs.map((r) => {
+    if (r.name !== name) return r;
+    const props = JSON.parse(JSON.stringify(r.props));
+    change(props);
+    return { ...r, props };
+  });
+}
+
+/** The messages a pack policy (stack or resource) reports over the resources. */
+export async function packMessages(name: string, rs: RunnableResource[], config = {}): Promise<string[]> {
+  const p = packPolicy(name);
+  if ("validateStack" in p) {
+    const v = await runStackPolicy(p as policy.StackValidationPolicy, rs, config);
+    return v === "not-applicable" ? [] : v.map((x) => x.message);
+  }
+  const found = await Promise.all(
+    rs.map((r) => runResourcePolicy(p as policy.ResourceValidationPolicy, r.type, r.props, config, r.urn)),
+  );
+  return found.filter((x): x is string[] => x !== "not-applicable").flat();
 }

@@ -26,6 +26,18 @@ function copyExample(dir: string) {
     fs.copyFileSync(f, path.join(dir, f));
 }
 
+/** The example with a central retention under the pack's advisory minimum: clean, with advisories. */
+function exampleWithShortRetention(): { dir: string; file: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+  copyExample(dir);
+  const file = path.join(dir, "Pulumi.central.yaml");
+  fs.writeFileSync(
+    file,
+    fs.readFileSync(file, "utf8").replace("expirationDays: 2557", "expirationDays: 200"),
+  );
+  return { dir, file };
+}
+
 describe("offline plan", function () {
   this.timeout(60000);
 
@@ -103,13 +115,7 @@ describe("offline plan", function () {
   });
 
   it("exits 0 on an advisory violation, and 1 when the pack config makes it mandatory", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
-    copyExample(dir);
-    const file = path.join(dir, "Pulumi.central.yaml");
-    fs.writeFileSync(
-      file,
-      fs.readFileSync(file, "utf8").replace("expirationDays: 2557", "expirationDays: 200"),
-    );
+    const { dir } = exampleWithShortRetention();
     const advisory = await main(["--stacks", dir, "--quiet"]);
     expect(advisory.code, advisory.err).to.equal(0);
     expect(advisory.out).to.match(
@@ -268,13 +274,7 @@ describe("offline plan", function () {
   });
 
   it("says how many advisory violations a clean plan has, and marks simulated values", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
-    copyExample(dir);
-    const file = path.join(dir, "Pulumi.central.yaml");
-    fs.writeFileSync(
-      file,
-      fs.readFileSync(file, "utf8").replace("expirationDays: 2557", "expirationDays: 200"),
-    );
+    const { dir, file } = exampleWithShortRetention();
     const r = await main(["--stacks", dir, "--quiet"]);
     expect(r.code).to.equal(0);
     expect(r.out).to.match(/PLAN CLEAN \(3 advisory\)\n$/);

@@ -1,45 +1,24 @@
 import { expect } from "chai";
 import { policies } from "../policy-pack/policies";
 import { UNKNOWN_BOOLEAN, UNKNOWN_STRING } from "../policy-pack/unknowns";
+import { RunnableResource, runPack, runResourcePolicy } from "../tools/simulation/policyRunner";
 import {
-  RunnableResource,
-  runPack,
-  runResourcePolicy,
-  runStackPolicy,
-} from "../tools/simulation/policyRunner";
-import { SimStack } from "../tools/simulation/simulate";
-import { centralSettings, memberSettings, simulate, WEB } from "./helpers";
+  centralSettings,
+  editResource,
+  memberSettings,
+  packMessages,
+  packPolicy,
+  runnable,
+  simulate,
+  WEB,
+} from "./helpers";
 import { StackValidationPolicy, ResourceValidationPolicy } from "@pulumi/policy";
 
-const byName = (name: string) => {
-  const p = policies.find((x) => x.name === name);
-  if (!p) throw new Error(`no policy ${name}`);
-  return p;
-};
-const stackPolicy = (name: string) => byName(name) as StackValidationPolicy;
-const resourcePolicy = (name: string) => byName(name) as ResourceValidationPolicy;
-
-function resources(stack: SimStack): RunnableResource[] {
-  return stack.resources.map((r) => ({
-    type: r.type,
-    name: r.name,
-    urn: r.urn,
-    props: { ...r.state },
-    protect: r.protect,
-  }));
-}
+const resourcePolicy = (name: string) => packPolicy(name) as ResourceValidationPolicy;
+const resources = runnable;
 const without = (rs: RunnableResource[], name: string) => rs.filter((r) => r.name !== name);
-const edit = (rs: RunnableResource[], name: string, change: (props: Record<string, any>) => void) =>
-  rs.map((r) => {
-    if (r.name !== name) return r;
-    const props = JSON.parse(JSON.stringify(r.props));
-    change(props);
-    return { ...r, props };
-  });
-const messages = async (name: string, rs: RunnableResource[], config = {}) => {
-  const v = await runStackPolicy(stackPolicy(name), rs, config);
-  return v === "not-applicable" ? [] : v.map((x) => x.message);
-};
+const edit = editResource;
+const messages = packMessages;
 
 describe("policy pack: stack rules on the archive", () => {
   let central: RunnableResource[];

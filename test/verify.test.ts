@@ -246,6 +246,14 @@ describe("verify: faults moto cannot produce (aws-sdk-client-mock)", () => {
       expect(strategy.mode).to.equal("standard");
       expect(await (client.config as any).maxAttempts()).to.equal(5);
     }
+    // Organizations has one endpoint per partition.
+    expect(await c.organizations().config.region()).to.equal("us-east-1");
+    expect(await createClients({ region: "cn-north-1" }).organizations().config.region()).to.equal(
+      "cn-northwest-1",
+    );
+    expect(await createClients({ region: "us-gov-east-1" }).organizations().config.region()).to.equal(
+      "us-gov-west-1",
+    );
   });
 });
 

@@ -8,6 +8,7 @@ import { KMSClient } from "@aws-sdk/client-kms";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { organizationsRegion, partitionOf } from "../../shared/regions";
 
 /** A failure that makes the run meaningless (credentials, permissions, throttling): exit 2, one line. */
 export class AwsAccessError extends Error {}
@@ -45,15 +46,11 @@ export function createClients(o: ClientOptions): Clients {
     sqs: new SQSClient(common),
     kms: new KMSClient(common),
     cloudwatch: new CloudWatchClient(common),
-    // Organizations is a global service: its API lives in us-east-1 of the commercial partition.
+    // Organizations is a global service with one endpoint per partition.
     organizations: (profile?: string) =>
       new OrganizationsClient({
         ...common,
-        region: o.region.startsWith("cn-")
-          ? "cn-northwest-1"
-          : o.region.startsWith("us-gov-")
-            ? "us-gov-west-1"
-            : "us-east-1",
+        region: organizationsRegion(partitionOf(o.region)),
         ...(profile ? { profile } : {}),
       }),
   };

@@ -72,7 +72,7 @@ export async function createTestArchive(
   const logs = {} as CentralArchiveOutputs["logs"];
   for (const t of LOG_TYPES) {
     const bucket = logBucketName(t, o.suffix);
-    const dlq = await c.sqs.send(
+    await c.sqs.send(
       new CreateQueueCommand({ QueueName: deadLetterQueueName(t), Attributes: { KmsMasterKeyId: keyArn } }),
     );
     const dlqArn = arn.queue("aws", TEST_REGION, MOTO_ACCOUNT, deadLetterQueueName(t));
@@ -85,7 +85,6 @@ export async function createTestArchive(
         },
       }),
     );
-    void dlq;
     const queueArn = arn.queue("aws", TEST_REGION, MOTO_ACCOUNT, queueName(t));
     await c.s3.send(
       new CreateBucketCommand({

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs moto's server mode (tools/verify/moto/requirements.txt) into a virtualenv under the user cache,
 # keyed by the requirements' hash, and prints the path of its moto_server. Needs python3 with venv.
-# Used by `npm run test:verify` and `npm run bench:verify`; the first run takes about 20 s.
+# Used by `npm run test:verify` and `npm run bench:verify`; the first run takes about 25 s.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 requirements="$here/requirements.txt"
