@@ -93,6 +93,24 @@ const queueSchema = z
   })
   .strict();
 
+const alarmPeriodSchema = z
+  .union([z.literal(60), z.literal(300), z.literal(900), z.literal(3600)], {
+    error: "expected 60, 300, 900 or 3600",
+  })
+  .default(300);
+const alarmNotificationsSchema = z
+  .array(
+    z
+      .object({
+        protocol: z.enum(["email", "email-json", "https", "sqs", "lambda"], {
+          error: "expected email, email-json, https, sqs or lambda",
+        }),
+        endpoint: z.string().min(3, "expected the subscription endpoint (an address, URL or ARN)"),
+      })
+      .strict(),
+  )
+  .optional();
+
 const alarmsSchema = z
   .object({
     enabled: bool.default(true),
@@ -113,23 +131,20 @@ const alarmsSchema = z
         z.enum(["cloudtrail", "vpcflowlogs", "waf"], { error: "expected cloudtrail, vpcflowlogs or waf" }),
       )
       .default(["cloudtrail", "vpcflowlogs"]),
-    periodSeconds: z
-      .union([z.literal(60), z.literal(300), z.literal(900), z.literal(3600)], {
-        error: "expected 60, 300, 900 or 3600",
-      })
-      .default(300),
-    notifications: z
-      .array(
-        z
-          .object({
-            protocol: z.enum(["email", "email-json", "https", "sqs", "lambda"], {
-              error: "expected email, email-json, https, sqs or lambda",
-            }),
-            endpoint: z.string().min(3, "expected the subscription endpoint (an address, URL or ARN)"),
-          })
-          .strict(),
-      )
-      .optional(),
+    periodSeconds: alarmPeriodSchema,
+    notifications: alarmNotificationsSchema,
+  })
+  .strict();
+
+/**
+ * A member's alarms: today the failed-replication alarm of its WAF staging bucket. The same options as the
+ * central alarms; the topic, when notifications are set, is encrypted with the staging bucket's key.
+ */
+const memberAlarmsSchema = z
+  .object({
+    enabled: bool.default(true),
+    periodSeconds: alarmPeriodSchema,
+    notifications: alarmNotificationsSchema,
   })
   .strict();
 
@@ -199,6 +214,12 @@ const regionName = z
  */
 const centralCloudTrailSchema = z
   .object({
+    admitAccountTrailsBy: z
+      .enum(["account", "trail"], {
+        error:
+          "expected account (any trail of an admitted account, by aws:SourceAccount: scales to 1,000+ accounts) or trail (each trail by its ARN: stricter, about 90 trails fit)",
+      })
+      .default("account"),
     organizationTrail: z
       .object({
         managementAccountId: accountId,
@@ -220,6 +241,29 @@ const centralCloudTrailSchema = z
       .optional(),
   })
   .strict();
+
+/**
+ * AWS WAF logs to S3 only in the web ACL's own account: "you set up an Amazon S3 bucket from the same
+ * account as you use to manage the web ACL" (WAF developer guide, logging-s3). Direct delivery into the
+ * archive account is therefore refused, with that reason, wherever an older stack file still asks for it.
+ */
+export const WAF_SAME_ACCOUNT_REASON =
+  'AWS WAF logs only to a bucket in the web ACL\'s own account ("set up an Amazon S3 bucket from the same account as you use to manage the web ACL", WAF developer guide, logging-s3)';
+const wafDeliverySchema = (expected: string) =>
+  z
+    .string({ error: `expected ${expected}` })
+    .default("replication")
+    .superRefine((v, ctx) => {
+      if (v === "replication") return;
+      ctx.addIssue({
+        code: "custom",
+        message:
+          v === "direct" || v === "both"
+            ? `"${v}" is no longer accepted: ${WAF_SAME_ACCOUNT_REASON}; remove the key (docs/configuration.md, "Migrating from direct WAF delivery")`
+            : `expected ${expected}, got ${JSON.stringify(v)}`,
+      });
+    })
+    .transform(() => "replication" as const);
 
 const policyExtensionsSchema = z.union(
   [
@@ -269,9 +313,7 @@ const centralSchema = z
     alarms: alarmsSchema.default(alarmsSchema.parse({})),
     siem: siemSchema,
     verifier: verifierSchema.optional(),
-    wafDelivery: z
-      .enum(["replication", "direct", "both"], { error: "expected replication, direct or both" })
-      .default("replication"),
+    wafDelivery: wafDeliverySchema("replication (members replicate from a bucket in their own account)"),
     cloudTrail: centralCloudTrailSchema.optional(),
     policyExtensions: policyExtensionsSchema.default("none"),
     access: accessSchema.optional(),
@@ -382,10 +424,14 @@ const memberSchema = z
     waf: z
       .object({
         webAclArns: z.array(webAclArn).min(1, "expected at least one web ACL ARN"),
-        delivery: z
-          .enum(["replication", "direct"], { error: "expected replication or direct" })
-          .default("replication"),
-        localBucketExpirationDays: intIn(1, 90, "days the member-local WAF bucket keeps objects").default(3),
+        delivery: wafDeliverySchema(
+          "replication (the default; a bucket in this account replicates to the archive)",
+        ),
+        localBucketExpirationDays: intIn(
+          1,
+          365,
+          "days the WAF staging bucket keeps each object, the window to re-replicate a failed one",
+        ).default(14),
         accessLogExpirationDays: intIn(
           1,
           36500,
@@ -395,6 +441,7 @@ const memberSchema = z
       })
       .strict()
       .optional(),
+    alarms: memberAlarmsSchema.default(memberAlarmsSchema.parse({})),
     access: accessSchema.optional(),
   })
   .strict();

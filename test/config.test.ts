@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ConfigError, parseStackConfig } from "../shared/config";
-import { CENTRAL, centralSettings, listSettings, memberSettings, raw, WEB } from "./helpers";
+import { CENTRAL, centralSettings, listSettings, memberSettings, MGMT, raw, WEB } from "./helpers";
 
 function errorOf(stack: string, config: Record<string, string>): ConfigError {
   try {
@@ -312,6 +312,35 @@ describe("stack configuration validation", () => {
       /got "three"$/,
     ],
     [
+      "a central stack that still asks for direct WAF delivery",
+      central({ wafDelivery: "both" }),
+      "central-logging:wafDelivery",
+      /^"both" is no longer accepted: AWS WAF logs only to a bucket in the web ACL's own account \("set up an Amazon S3 bucket from the same account as you use to manage the web ACL", WAF developer guide, logging-s3\); remove the key/,
+    ],
+    [
+      "an unknown WAF delivery",
+      central({ wafDelivery: "firehose" }),
+      "central-logging:wafDelivery",
+      /^expected replication \(members replicate from a bucket in their own account\), got "firehose"$/,
+    ],
+    [
+      "an unknown way to admit account trails",
+      central({
+        cloudTrail: {
+          admitAccountTrailsBy: "arn",
+          organizationTrail: { managementAccountId: MGMT, name: "t" },
+        },
+      }),
+      "central-logging:cloudTrail.admitAccountTrailsBy",
+      /^expected account \(any trail of an admitted account, by aws:SourceAccount: scales to 1,000\+ accounts\) or trail/,
+    ],
+    [
+      "a member alarm period CloudWatch does not offer",
+      raw(WEB, memberSettings({ alarms: { periodSeconds: 120 } })),
+      "central-logging:alarms.periodSeconds",
+      /^expected 60, 300, 900 or 3600/,
+    ],
+    [
       "a malformed VPC ID",
       raw(WEB, memberSettings({ flowLogs: { vpcIds: ["vpc-123"] } })),
       "central-logging:flowLogs.vpcIds[0]",
@@ -359,10 +388,24 @@ describe("stack configuration validation", () => {
       "org-id-for-log-delivery",
       "kms-source-account",
       "access-log-tls-deny",
+      "replication-trust-source",
     ]);
+    expect(c.settings.cloudTrail?.admitAccountTrailsBy).to.equal("account");
     const m = parseStackConfig("web", raw(WEB, memberSettings({ flowLogs: { vpcIds: "all" } })));
     if (m.role !== "member") throw new Error("expected member");
     expect(m.settings.cloudTrail).to.deep.equal({ mode: "account", name: "central-logging" });
+    expect(m.settings.alarms).to.deep.equal({ enabled: true, periodSeconds: 300 });
+    const w = parseStackConfig(
+      "web",
+      raw(
+        WEB,
+        memberSettings({
+          waf: { webAclArns: [`arn:aws:wafv2:eu-west-1:${WEB}:regional/webacl/a/b`] },
+        }),
+      ),
+    );
+    if (w.role !== "member") throw new Error("expected member");
+    expect(w.settings.waf).to.deep.include({ delivery: "replication", localBucketExpirationDays: 14 });
     expect(m.settings.flowLogs).to.deep.include({
       fileFormat: "plain-text",
       hiveCompatiblePartitions: false,

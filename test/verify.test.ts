@@ -67,8 +67,11 @@ function outputs(mode: "organization" | "account-list" = "account-list"): Centra
     keyArn: KEY_ARN,
     logs,
     siemRoleArn: arn.role("aws", CENTRAL, "central-logs-siem-reader"),
-    wafDelivery: "replication",
-    cloudTrail: { accountTrailArns: [arn.trail("aws", "eu-west-1", MGMT, "central-logging")] },
+    cloudTrail: {
+      admitAccountTrailsBy: "account",
+      accountTrailArns: [arn.trail("aws", "eu-west-1", MGMT, "central-logging")],
+      accountTrailAccounts: [MGMT],
+    },
     logDeliveryAccounts: [MGMT, WEB],
     policyExtensions: [],
   };

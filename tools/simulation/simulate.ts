@@ -46,6 +46,8 @@ export interface SimResource {
   state: Record<string, any>;
   protect: boolean;
   retainOnDelete: boolean;
+  /** The names of the resources this one names in dependsOn (the order the engine will respect). */
+  dependsOn: string[];
 }
 
 export interface SimStack {
@@ -88,7 +90,7 @@ export class Simulator {
     const config = parseStackConfig(stackName, raw);
     const resources: SimResource[] = [];
     const simulated: string[] = [];
-    const options = new Map<string, { protect: boolean; retainOnDelete: boolean }>();
+    const options = new Map<string, { protect: boolean; retainOnDelete: boolean; dependsOn: string[] }>();
     let failure: unknown;
     const account = config.accountId;
     const region = config.region;
@@ -117,6 +119,7 @@ export class Simulator {
             state: args.inputs,
             protect: false,
             retainOnDelete: false,
+            dependsOn: [],
           });
           return {
             id: args.inputs.name,
@@ -128,7 +131,11 @@ export class Simulator {
           };
         }
         const { id, state } = synthesizeState(args.type, args.name, args.inputs, account, region);
-        const opt = options.get(`${args.type}::${args.name}`) ?? { protect: false, retainOnDelete: false };
+        const opt = options.get(`${args.type}::${args.name}`) ?? {
+          protect: false,
+          retainOnDelete: false,
+          dependsOn: [],
+        };
         resources.push({
           type: args.type,
           name: args.name,
@@ -174,9 +181,14 @@ export class Simulator {
       let exported: Record<string, unknown> = {};
       await pulumi.runtime.runInPulumiStack(async () => {
         pulumi.runtime.registerStackTransformation((t) => {
+          const dependsOn = t.opts.dependsOn;
           options.set(`${t.type}::${t.name}`, {
             protect: !!t.opts.protect,
             retainOnDelete: !!t.opts.retainOnDelete,
+            // The program passes plain resources (never outputs) to dependsOn; their names are enough.
+            dependsOn: (Array.isArray(dependsOn) ? dependsOn : dependsOn ? [dependsOn] : [])
+              .map((d: any) => d?.__name)
+              .filter((n: unknown): n is string => typeof n === "string"),
           });
           return undefined;
         });

@@ -39,6 +39,11 @@ export function synthesizeState(type: string, name: string, inputs: any, account
         id: inputs.name,
         state: { ...inputs, arn: `arn:${p}:cloudtrail:${region}:${account}:trail/${inputs.name}` },
       };
+    case "aws:sns/topic:Topic":
+      return {
+        id: `arn:${p}:sns:${region}:${account}:${inputs.name}`,
+        state: { ...inputs, arn: `arn:${p}:sns:${region}:${account}:${inputs.name}` },
+      };
     case "aws:ec2/flowLog:FlowLog":
       return {
         id: `fl-${id}`,
