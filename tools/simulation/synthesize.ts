@@ -16,7 +16,13 @@ export interface SyntheticStack {
 const CENTRAL_ACCOUNT = "100000000000";
 export const syntheticAccount = (i: number) => String(200000000000 + i);
 
-export function synthesizeOrganization(members: number, mode: Mode, region = "eu-west-1"): SyntheticStack[] {
+/** `organization` is the Pulumi organization the members' centralStack names (`organization` when self-managed). */
+export function synthesizeOrganization(
+  members: number,
+  mode: Mode,
+  region = "eu-west-1",
+  organization = "organization",
+): SyntheticStack[] {
   const accounts = Array.from({ length: members }, (_, i) => syntheticAccount(i));
   const ns = (o: Record<string, unknown>): RawConfig =>
     Object.fromEntries(
@@ -61,7 +67,7 @@ export function synthesizeOrganization(members: number, mode: Mode, region = "eu
       "aws:region": region,
       "aws:allowedAccountIds": [account],
       role: "member",
-      centralStack: "organization/central-logging/central",
+      centralStack: `${organization}/central-logging/central`,
       cloudTrail:
         mode === "account-list"
           ? { mode: "account" }
