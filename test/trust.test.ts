@@ -286,10 +286,7 @@ describe("CI role trust against the subjects the workflow jobs send", function (
       /^stack-access: .*Pulumi\.central\.yaml: stack "central": config key "central-logging:verifier\.subject": expected repo:example-org@123456\/central-logging@456789:environment:verify:ref:refs\/heads\/main \(what the verify job/,
     );
     expect(r.err.trim()).not.to.contain("\n");
-    fs.writeFileSync(
-      path.join(dir, "Pulumi.central.yaml"),
-      text.replace(/\n {4}github:\n( {6}.*\n)+/, "\n"),
-    );
+    fs.writeFileSync(path.join(dir, "Pulumi.central.yaml"), text.replace(/\n {4}github:\n( {6}.*\n)+/, "\n"));
     const missing = stackAccess(["central", "deploy", "--dir", dir, "--print-trust"]);
     expect(missing.code).to.equal(2);
     expect(missing.err).to.contain('config key "central-logging:access.github": is required');
