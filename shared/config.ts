@@ -160,8 +160,28 @@ const externalId = z
 const roleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, "expected an IAM role name of 1 to 64 characters");
 
 /**
+ * Microsoft Sentinel's documented OIDC trust: the identity provider of Microsoft's own tenant, and the
+ * session name Sentinel sets to `MicrosoftSentinel_<workspace id>` (learn.microsoft.com, "Connect
+ * Microsoft Sentinel to AWS", connect-aws-configure-environment). It is the one provider this project
+ * knows to choose the session name itself: with any other provider, such as GitHub's
+ * token.actions.githubusercontent.com, the caller names its session (aws-actions/configure-aws-credentials
+ * takes `role-session-name` as an input), so only the token's subject (`sub`) says who is calling.
+ */
+export const SENTINEL_OIDC_PROVIDER = "sts.windows.net/33e01921-4d64-4f8c-a055-5bdaffd5e33d/";
+export const SENTINEL_SESSION_NAME = /^MicrosoftSentinel_[A-Za-z0-9-]+$/;
+/** IAM's StringLike wildcards; the reader trusts compare with StringEquals, where they would be literal. */
+const WILDCARD = /[*?]/;
+
+/** The provider's URL in an IAM OIDC provider ARN (what prefixes its condition keys). */
+export function oidcProviderUrl(providerArn: string): string {
+  return providerArn.slice(providerArn.indexOf("oidc-provider/") + "oidc-provider/".length);
+}
+
+/**
  * How a cross-account reader role is assumed: by AWS principals with an external ID, or by OIDC web
- * identity with the audience and a subject or session-name pin. Shared by the SIEM and verifier roles.
+ * identity with the audience and a subject. A session-name pin alone is accepted only where the provider
+ * is documented to set the session name itself (Microsoft Sentinel); wildcards are refused everywhere.
+ * Shared by the SIEM and verifier roles.
  */
 const readerTrustSchema = (reader: string) =>
   z.discriminatedUnion(
@@ -190,9 +210,28 @@ const readerTrustSchema = (reader: string) =>
           roleName: roleName.optional(),
         })
         .strict()
-        .refine((o) => o.subject !== undefined || o.roleSessionName !== undefined, {
-          message: `expected subject or roleSessionName, so that only your ${reader} can assume the role`,
-          path: ["subject"],
+        .superRefine((o, ctx) => {
+          const issue = (path: string, message: string) =>
+            ctx.addIssue({ code: "custom", path: [path], message });
+          for (const key of ["audience", "subject", "roleSessionName"] as const)
+            if (o[key] !== undefined && WILDCARD.test(o[key]))
+              return issue(
+                key,
+                `expected an exact value without * or ?, got "${o[key]}": the trust compares with StringEquals, and a pattern would let more than your ${reader} in`,
+              );
+          if (o.subject !== undefined) return;
+          const provider = oidcProviderUrl(o.providerArn);
+          if (provider === SENTINEL_OIDC_PROVIDER) {
+            if (o.roleSessionName !== undefined && SENTINEL_SESSION_NAME.test(o.roleSessionName)) return;
+            return issue(
+              o.roleSessionName === undefined ? "subject" : "roleSessionName",
+              `expected roleSessionName MicrosoftSentinel_<workspace id> (Microsoft Sentinel's documented pin) or a subject${o.roleSessionName === undefined ? "" : `, got "${o.roleSessionName}"`}`,
+            );
+          }
+          issue(
+            "subject",
+            `is required for the OIDC provider ${provider}: its callers choose their own session name, so only the subject (sub) pins your ${reader}; a session name alone is accepted only for Microsoft Sentinel's provider ${SENTINEL_OIDC_PROVIDER}`,
+          );
         }),
     ],
     { error: 'expected an object whose "trust" is "aws" (with principals and externalId) or "oidc"' },
@@ -283,6 +322,45 @@ const stackRoleArn = z
     /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
     "expected an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
   );
+/**
+ * The GitHub repository whose workflows assume the CI roles, and the form of the OIDC subject (`sub`)
+ * its tokens carry: `classic` (`repo:<owner>/<repo>:...`) or `immutable`
+ * (`repo:<owner>@<owner id>/<repo>@<repo id>:...`), which GitHub uses for repositories created, renamed
+ * or transferred after July 15, 2026 and for those that opt in (GitHub docs, OpenID Connect reference,
+ * "Immutable subject claims"). `npm run stack-access -- <stack> <purpose> --print-trust` builds the
+ * trust policies from it.
+ */
+const githubSchema = z
+  .object({
+    repository: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/,
+        "expected the repository as <owner>/<repo>, letters, digits, . _ - only",
+      ),
+    subjectFormat: z
+      .enum(["classic", "immutable"], { error: "expected classic or immutable" })
+      .default("classic"),
+    ownerId: z
+      .string()
+      .regex(/^\d+$/, "expected the owner's numeric ID (gh api users/<owner> --jq .id)")
+      .optional(),
+    repositoryId: z
+      .string()
+      .regex(/^\d+$/, "expected the repository's numeric ID (gh api repos/<owner>/<repo> --jq .id)")
+      .optional(),
+  })
+  .strict()
+  .superRefine((g, ctx) => {
+    if (g.subjectFormat !== "immutable") return;
+    for (const key of ["ownerId", "repositoryId"] as const)
+      if (g[key] === undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `is required with subjectFormat immutable: GitHub puts it in every subject (repo:<owner>@<owner id>/<repo>@<repo id>:...)`,
+        });
+  });
 const accessSchema = z
   .object({
     profile: z
@@ -291,8 +369,10 @@ const accessSchema = z
       .optional(),
     previewRoleArn: stackRoleArn.optional(),
     deployRoleArn: stackRoleArn.optional(),
+    github: githubSchema.optional(),
   })
   .strict();
+export type GithubAccess = z.infer<typeof githubSchema>;
 
 const centralSchema = z
   .object({

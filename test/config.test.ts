@@ -208,7 +208,77 @@ describe("stack configuration validation", () => {
         siem: { trust: "oidc", providerArn: "arn:aws:iam::111111111111:oidc-provider/x", audience: "a" },
       }),
       "central-logging:siem.subject",
-      /subject or roleSessionName/,
+      /is required for the OIDC provider x: its callers choose their own session name/,
+    ],
+    [
+      "a GitHub OIDC trust pinned by a session name alone (the caller chooses it)",
+      central({
+        verifier: {
+          trust: "oidc",
+          providerArn: "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com",
+          audience: "sts.amazonaws.com",
+          roleSessionName: "verify",
+        },
+      }),
+      "central-logging:verifier.subject",
+      /is required for the OIDC provider token.actions.githubusercontent.com: .*only for Microsoft Sentinel's provider sts.windows.net\/33e01921-4d64-4f8c-a055-5bdaffd5e33d\//,
+    ],
+    [
+      "Sentinel's provider with a session name that is not MicrosoftSentinel_<workspace id>",
+      central({
+        siem: {
+          trust: "oidc",
+          providerArn:
+            "arn:aws:iam::111111111111:oidc-provider/sts.windows.net/33e01921-4d64-4f8c-a055-5bdaffd5e33d/",
+          audience: "api://1462b192-27f7-4cb9-8523-0f4ecb54b47e",
+          roleSessionName: "anything",
+        },
+      }),
+      "central-logging:siem.roleSessionName",
+      /expected roleSessionName MicrosoftSentinel_<workspace id> .* got "anything"/,
+    ],
+    [
+      "a wildcard in Sentinel's session name",
+      central({
+        siem: {
+          trust: "oidc",
+          providerArn:
+            "arn:aws:iam::111111111111:oidc-provider/sts.windows.net/33e01921-4d64-4f8c-a055-5bdaffd5e33d/",
+          audience: "api://1462b192-27f7-4cb9-8523-0f4ecb54b47e",
+          roleSessionName: "MicrosoftSentinel_*",
+        },
+      }),
+      "central-logging:siem.roleSessionName",
+      /expected an exact value without \* or \?, got "MicrosoftSentinel_\*"/,
+    ],
+    [
+      "a wildcard in a subject",
+      central({
+        verifier: {
+          trust: "oidc",
+          providerArn: "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com",
+          audience: "sts.amazonaws.com",
+          subject: "repo:example-org/central-logging:*",
+        },
+      }),
+      "central-logging:verifier.subject",
+      /expected an exact value without \* or \?/,
+    ],
+    [
+      "immutable GitHub subjects without the repository's ID",
+      central({
+        access: {
+          github: { repository: "example-org/central-logging", subjectFormat: "immutable", ownerId: "1" },
+        },
+      }),
+      "central-logging:access.github.repositoryId",
+      /is required with subjectFormat immutable/,
+    ],
+    [
+      "a GitHub repository that is not <owner>/<repo>",
+      central({ access: { github: { repository: "central-logging" } } }),
+      "central-logging:access.github.repository",
+      /expected the repository as <owner>\/<repo>/,
     ],
     [
       "a misspelt key",
@@ -365,6 +435,26 @@ describe("stack configuration validation", () => {
       expect(e.message).not.to.contain("\n");
     });
   }
+
+  it("accepts Microsoft Sentinel's documented OIDC trust and a GitHub trust pinned by subject", () => {
+    const sentinel = {
+      trust: "oidc",
+      providerArn:
+        "arn:aws:iam::111111111111:oidc-provider/sts.windows.net/33e01921-4d64-4f8c-a055-5bdaffd5e33d/",
+      audience: "api://1462b192-27f7-4cb9-8523-0f4ecb54b47e",
+      roleSessionName: "MicrosoftSentinel_0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+    };
+    const github = {
+      trust: "oidc",
+      providerArn: "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com",
+      audience: "sts.amazonaws.com",
+      subject: "repo:example-org@123456/central-logging@456789:environment:verify:ref:refs/heads/main",
+    };
+    const c = parseStackConfig("central", central({ siem: sentinel, verifier: github }));
+    if (c.role !== "central") throw new Error("expected central");
+    expect(c.settings.siem).to.include({ roleSessionName: sentinel.roleSessionName });
+    expect(c.settings.verifier).to.include({ subject: github.subject });
+  });
 
   it("is a RunError, so the Pulumi CLI prints it without a stack trace", () => {
     const pulumi = require("@pulumi/pulumi");

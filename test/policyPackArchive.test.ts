@@ -337,7 +337,8 @@ describe("policy pack: the archive's access model and guards", () => {
         centralSettings({
           siem: {
             trust: "oidc",
-            providerArn: "arn:aws:iam::111111111111:oidc-provider/sts.windows.net/x/",
+            providerArn:
+              "arn:aws:iam::111111111111:oidc-provider/sts.windows.net/33e01921-4d64-4f8c-a055-5bdaffd5e33d/",
             audience: "api://x",
             roleSessionName: "MicrosoftSentinel_0",
           },

@@ -75,11 +75,21 @@ export interface SimulatorOptions {
   vpcsFor?: (accountId: string, region: string) => string[];
   /** Run as a preview: outputs the mocks do not set stay unknown. Default false. */
   preview?: boolean;
+  /**
+   * The Pulumi organization of the stacks' fully qualified names (`<org>/central-logging/<stack>`), which
+   * member StackReferences name: your Pulumi Cloud organization, or `organization` (the default) on a
+   * self-managed backend.
+   */
+  organization?: string;
 }
 
 export class Simulator {
   private readonly stacks = new Map<string, SimStack>();
   constructor(private readonly options: SimulatorOptions = {}) {}
+
+  get organization(): string {
+    return this.options.organization ?? "organization";
+  }
 
   get simulated(): SimStack[] {
     return [...this.stacks.values()];
@@ -165,7 +175,13 @@ export class Simulator {
         }
       },
     };
-    await pulumi.runtime.setMocks(mocks, PROJECT, stackName, this.options.preview ?? false, "organization");
+    await pulumi.runtime.setMocks(
+      mocks,
+      PROJECT,
+      stackName,
+      this.options.preview ?? false,
+      this.organization,
+    );
     outputsListener = (urn, outputs) => {
       const [, , typePath, name] = urn.split("::");
       const type = typePath.split("$").pop();
@@ -211,7 +227,7 @@ export class Simulator {
       secretOutputNames,
       simulated,
     };
-    this.stacks.set(`organization/${PROJECT}/${stackName}`, sim);
+    this.stacks.set(`${this.organization}/${PROJECT}/${stackName}`, sim);
     return sim;
   }
 }

@@ -20,6 +20,8 @@ export interface SynthesizeOptions {
   region?: string;
   /** How the central stack admits account trails (account-list mode): by account (default) or by ARN. */
   admitAccountTrailsBy?: "account" | "trail";
+  /** The Pulumi organization the members' centralStack names (`organization` when self-managed). */
+  organization?: string;
 }
 
 export function synthesizeOrganization(
@@ -28,6 +30,7 @@ export function synthesizeOrganization(
   options: SynthesizeOptions = {},
 ): SyntheticStack[] {
   const region = options.region ?? "eu-west-1";
+  const organization = options.organization ?? "organization";
   const accounts = Array.from({ length: members }, (_, i) => syntheticAccount(i));
   const ns = (o: Record<string, unknown>): RawConfig =>
     Object.fromEntries(
@@ -76,7 +79,7 @@ export function synthesizeOrganization(
       "aws:region": region,
       "aws:allowedAccountIds": [account],
       role: "member",
-      centralStack: "organization/central-logging/central",
+      centralStack: `${organization}/central-logging/central`,
       cloudTrail:
         mode === "account-list"
           ? { mode: "account" }
