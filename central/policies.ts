@@ -41,8 +41,10 @@ const unique = (values: string[]) => [...new Set(values)];
  *
  * Account trails admitted by account get one statement keyed by aws:SourceAccount, which the CloudTrail
  * user guide documents "if you want to allow any resource in that account" (cross-service confused deputy
- * prevention): 15 bytes per account instead of about 200, so 1,000+ accounts fit. Its Resource is
- * AWSLogs/*: CloudTrail itself writes under the trail owner's account ID.
+ * prevention), and by aws:SourceArn like arn:<partition>:cloudtrail:*:*:trail/*, the wildcard form the
+ * same page documents, so that only trails write (not CloudTrail Lake query results): 15 bytes per
+ * account instead of about 200, so 1,000+ accounts fit. Its Resource is AWSLogs/*: a trail writes under
+ * its owner's account ID (and cannot be given AWSLogs/ as its key prefix).
  */
 function cloudTrailStatements(ctx: ArchiveContext, bucket: string): PolicyStatement[] {
   const p = ctx.partition;
@@ -101,6 +103,10 @@ function cloudTrailStatements(ctx: ArchiveContext, bucket: string): PolicyStatem
       ],
       Condition: {
         StringEquals: { "aws:SourceAccount": oneOrMany(ctx.trailAccounts) },
+        // Trails only: CloudTrail also writes CloudTrail Lake query results as cloudtrail.amazonaws.com,
+        // with an event data store as source (CloudTrail user guide, S3 bucket policy for CloudTrail Lake
+        // query results). The wildcard ARN is AWS's documented form (confused deputy prevention).
+        ArnLike: { "aws:SourceArn": `arn:${p}:cloudtrail:*:*:trail/*` },
         StringEqualsIfExists: BUCKET_OWNER_FULL_CONTROL,
       },
     });
@@ -288,7 +294,14 @@ export function keyPolicy(ctx: ArchiveContext): PolicyDocument {
       Principal: { Service: [CLOUDTRAIL, LOG_DELIVERY] },
       Action: logDeliveryKeyActions,
       Resource: "*",
-      Condition: { StringEquals: { "aws:SourceAccount": oneOrMany(ctx.trailAccounts) } },
+      Condition: {
+        StringEquals: { "aws:SourceAccount": oneOrMany(ctx.trailAccounts) },
+        // CloudTrail's trails (not its Lake event data stores) and the log delivery service's deliveries
+        // (arn:aws:logs:<region>:<account>:*, the vended-logs guide's form).
+        ArnLike: {
+          "aws:SourceArn": [`arn:${ctx.partition}:cloudtrail:*:*:trail/*`, `arn:${ctx.partition}:logs:*:*:*`],
+        },
+      },
     });
   else {
     if (ctx.trailAccounts.length)
@@ -298,7 +311,10 @@ export function keyPolicy(ctx: ArchiveContext): PolicyDocument {
         Principal: { Service: CLOUDTRAIL },
         Action: ["kms:GenerateDataKey*", "kms:DescribeKey", "kms:Decrypt"],
         Resource: "*",
-        Condition: { StringEquals: { "aws:SourceAccount": oneOrMany(ctx.trailAccounts) } },
+        Condition: {
+          StringEquals: { "aws:SourceAccount": oneOrMany(ctx.trailAccounts) },
+          ArnLike: { "aws:SourceArn": `arn:${ctx.partition}:cloudtrail:*:*:trail/*` },
+        },
       });
     statements.push({
       Sid: "LogDeliveryUseKey",

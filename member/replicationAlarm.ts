@@ -24,7 +24,9 @@ export interface ReplicationAlarmArgs {
 /**
  * OperationsFailedReplication (namespace AWS/S3, dimensions SourceBucket, DestinationBucket, RuleId),
  * published once the replication rule has metrics enabled (S3 user guide, replication metrics;
- * metrics-dimensions). Any failed operation in a period raises it; no data means nothing failed.
+ * metrics-dimensions). Any failed operation in a period raises it. Missing data is ignored, as AWS
+ * advises for replication metrics: the alarm stays in ALARM after a failure until a period with data says
+ * otherwise, instead of falling back to OK while the objects are still FAILED.
  */
 export function createReplicationAlarm(
   parent: pulumi.Resource,
@@ -67,7 +69,7 @@ export function createReplicationAlarm(
       evaluationPeriods: 1,
       threshold: 0,
       comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
+      treatMissingData: "ignore",
       alarmActions: actions,
       okActions: actions,
     },

@@ -87,9 +87,7 @@ export const ACCESS_MODEL: Record<ResourceKind, Partial<Record<Party, string[]>>
   },
   "archive key": {
     "the key's administrators": ["kms:*"],
-    // Encrypt and ReEncrypt* too: where CloudTrail and the log delivery service are admitted for the same
-    // accounts, one statement serves both, so that the account list fits the key policy once.
-    CloudTrail: ["kms:GenerateDataKey*", "kms:DescribeKey", "kms:Decrypt", "kms:Encrypt", "kms:ReEncrypt*"],
+    CloudTrail: ["kms:GenerateDataKey*", "kms:DescribeKey", "kms:Decrypt"],
     "the log delivery service": [
       "kms:Encrypt",
       "kms:Decrypt",
@@ -355,8 +353,18 @@ function checkStatement(
     if (c.wafDelivery === "direct") delete model["a replication role"];
   }
   const service = kind.endsWith("bucket") ? "s3" : kind === "archive key" ? "kms" : "sqs";
+  // Where CloudTrail and the log delivery service are admitted for the same accounts, one key statement
+  // serves both (so that the account list fits the key policy once): in that statement CloudTrail may
+  // hold what the log delivery service may.
+  const sharedWithLogDelivery =
+    kind === "archive key" && principals(s).service.includes("delivery.logs.amazonaws.com");
   for (const g of grants) {
-    const allowed = g.party ? model[g.party] : undefined;
+    const allowed =
+      g.party === "CloudTrail" && sharedWithLogDelivery
+        ? [...model.CloudTrail!, ...model["the log delivery service"]!]
+        : g.party
+          ? model[g.party]
+          : undefined;
     const actions = list(s.Action)
       .flatMap(expand)
       // An identity policy may cover several services with one Resource "*": judge each on its own kind.

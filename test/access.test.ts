@@ -63,7 +63,14 @@ describe("access proofs with the IAM evaluator", () => {
       ],
       ["encrypts a log file with the CMK", "kms:GenerateDataKey", "Allowed"],
       ["describes the CMK", "kms:DescribeKey", "Allowed"],
+      ["decrypts with the CMK, to validate the bucket's S3 Bucket Key", "kms:Decrypt", "Allowed"],
       ["writes a log file without TLS", "s3:PutObject", "ExplicitlyDenied"],
+    ]);
+    // CloudTrail Lake writes query results as cloudtrail.amazonaws.com, for an event data store: refused.
+    const lake = cells.filter((c) => c.who.includes(":eventdatastore/"));
+    expect(lake.map((c) => [c.action, c.actual])).to.deep.equal([
+      ["s3:PutObject", "ImplicitlyDenied"],
+      ["kms:GenerateDataKey", "ImplicitlyDenied"],
     ]);
     const preflight = org.find((c) => c.scenario.includes("pre-flight"))!;
     expect(preflight.resource).to.equal(`arn:aws:s3:::central-logs-cloudtrail-example-org/AWSLogs/${MGMT}/`);
@@ -436,6 +443,77 @@ describe("access proofs: WAF replication into the archive", () => {
         ).not.to.equal("Allowed");
       }
     });
+
+  it("proves the staging side: WAF writes and encrypts there for its own account only, replication decrypts it", async () => {
+    const cells = (
+      await (async () => {
+        const { sim } = await simulate(centralSettings(), wafMembers);
+        return accessMatrix(sim.simulated);
+      })()
+    ).filter((c) => c.scenario.includes("staging"));
+    expect(cells.filter((c) => !cellAsIntended(c))).to.deep.equal([]);
+    for (const account of [MGMT, WEB]) {
+      const own = cells.filter(
+        (c) =>
+          c.who === "The log delivery service for account " + account + " (AWS WAF)" &&
+          c.scenario.includes(`member ${account}'s`),
+      );
+      expect(own.map((c) => [c.action, c.actual])).to.deep.equal([
+        ["s3:PutObject", "Allowed"],
+        ["kms:GenerateDataKey", "Allowed"],
+      ]);
+      const foreign = cells.filter(
+        (c) => c.who.includes("999999999998") && c.scenario.includes(`member ${account}'s`),
+      );
+      expect(foreign.map((c) => c.actual)).to.deep.equal(["ImplicitlyDenied", "ImplicitlyDenied"]);
+      expect(
+        cells.find(
+          (c) =>
+            c.who === role(account) && c.scenario === "decrypts a staging object through S3 to replicate it",
+        )!.actual,
+      ).to.equal("Allowed");
+    }
+  });
+
+  it("turns red if a staging policy statement disappears", async () => {
+    const { sim, members } = await simulate(centralSettings(), wafMembers);
+    const drop = (name: string, sid: string, field = "policy") => {
+      const r = members.web.resources.find((x) => x.name === name)!;
+      const doc = JSON.parse(r.inputs[field]);
+      doc.Statement = doc.Statement.filter((st: { Sid: string }) => st.Sid !== sid);
+      r.inputs[field] = JSON.stringify(doc);
+    };
+    drop("waf-staging-policy", "WafLogDeliveryWrite");
+    drop("waf-staging-key", "LogDeliveryUseKey");
+    // The staging key's root grant lets IAM policies work, so decrypting the source needs both grants gone.
+    drop("waf-staging-key", "ReplicationDecryptSource");
+    drop("waf-replication-permissions", "DecryptSourceViaS3");
+    const red = (await accessMatrix(sim.simulated)).filter((c) => !cellAsIntended(c));
+    expect(red.map((c) => `${c.action} ${c.scenario}`)).to.deep.equal([
+      `s3:PutObject writes a WAF log file into member ${WEB}'s staging bucket`,
+      `kms:GenerateDataKey encrypts a WAF log file with member ${WEB}'s staging key`,
+      "kms:Decrypt decrypts a staging object through S3 to replicate it",
+    ]);
+  });
+
+  it("turns red if the archive admits any role of a member, not just its replication role", async () => {
+    const { sim, central } = await simulate(centralSettings(), wafMembers);
+    for (const name of ["waf-logs-policy", "logs-key"]) {
+      const r = central.resources.find((x) => x.name === name)!;
+      const doc = JSON.parse(r.inputs.policy);
+      for (const st of doc.Statement)
+        if (st.Condition?.ArnLike) delete st.Condition.ArnLike["aws:PrincipalArn"];
+      r.inputs.policy = JSON.stringify(doc);
+    }
+    const red = (await accessMatrix(sim.simulated)).filter((c) => !cellAsIntended(c));
+    expect(red.map((c) => `${c.action} ${c.scenario}`).sort()).to.deep.equal([
+      "kms:GenerateDataKey encrypts with the CMK through S3 into the WAF bucket",
+      "kms:GenerateDataKey encrypts with the CMK through S3 into the WAF bucket",
+      "s3:ReplicateObject replicates into its own account's prefix",
+      "s3:ReplicateObject replicates into its own account's prefix",
+    ]);
+    expect(red.every((c) => c.who.includes(":role/some-admin-role"))).to.equal(true);
+  });
 
   it("turns red if the replication role's kms:Decrypt on the archive key disappears", async () => {
     const cells = await replicationCells(centralSettings(), (central) => {

@@ -194,8 +194,10 @@ describe("central stack (organization mode)", () => {
       "arn:aws:s3:::central-logs-cloudtrail-example-org",
       "arn:aws:s3:::central-logs-cloudtrail-example-org/AWSLogs/*",
     ]);
+    // Trails only, never CloudTrail Lake's query results (which CloudTrail writes for an event data store).
     expect(s.Condition).to.deep.equal({
       StringEquals: { "aws:SourceAccount": [MGMT, WEB] },
+      ArnLike: { "aws:SourceArn": "arn:aws:cloudtrail:*:*:trail/*" },
       StringEqualsIfExists: { "s3:x-amz-acl": "bucket-owner-full-control" },
     });
     expect(central.outputs.archive.cloudTrail).to.deep.include({
@@ -309,7 +311,10 @@ describe("central stack (organization mode)", () => {
       "kms:GenerateDataKey*",
       "kms:DescribeKey",
     ]);
-    expect(services.Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": [MGMT, WEB] } });
+    expect(services.Condition).to.deep.equal({
+      StringEquals: { "aws:SourceAccount": [MGMT, WEB] },
+      ArnLike: { "aws:SourceArn": ["arn:aws:cloudtrail:*:*:trail/*", "arn:aws:logs:*:*:*"] },
+    });
     // AWS's statement for S3 notifications into SSE-KMS queues has no condition (the kms-source-account
     // extension adds one).
     const s3 = statement(doc, "S3NotificationsToEncryptedQueues");
@@ -483,6 +488,7 @@ describe("central stack (account-list mode)", () => {
     ]);
     expect(statement(doc, "CloudTrailAccountTrailsAclCheckAndWrite").Condition).to.deep.equal({
       StringEquals: { "aws:SourceAccount": [MGMT, WEB] },
+      ArnLike: { "aws:SourceArn": "arn:aws:cloudtrail:*:*:trail/*" },
       StringEqualsIfExists: { "s3:x-amz-acl": "bucket-owner-full-control" },
     });
     const flow = statement(
@@ -522,6 +528,7 @@ describe("central stack (account-list mode)", () => {
     ]);
     expect(statement(doc, "LogDeliveryAndCloudTrailUseKey").Condition).to.deep.equal({
       StringEquals: { "aws:SourceAccount": [MGMT, WEB] },
+      ArnLike: { "aws:SourceArn": ["arn:aws:cloudtrail:*:*:trail/*", "arn:aws:logs:*:*:*"] },
     });
     // Principal "*" for replication roles that do not exist yet, so it is scoped to the listed accounts.
     expect(statement(doc, "WafReplicationEncryptReplicas").Condition!.StringEquals).to.deep.equal({
@@ -545,7 +552,10 @@ describe("central stack (account-list mode)", () => {
     const ct = statement(doc, "CloudTrailAccountTrailsUseKey");
     expect(ct.Principal).to.deep.equal({ Service: "cloudtrail.amazonaws.com" });
     expect(ct.Action).to.deep.equal(["kms:GenerateDataKey*", "kms:DescribeKey", "kms:Decrypt"]);
-    expect(ct.Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": WEB } });
+    expect(ct.Condition).to.deep.equal({
+      StringEquals: { "aws:SourceAccount": WEB },
+      ArnLike: { "aws:SourceArn": "arn:aws:cloudtrail:*:*:trail/*" },
+    });
     expect(statement(doc, "LogDeliveryUseKey").Condition).to.deep.equal({
       StringEquals: { "aws:SourceAccount": [MGMT, WEB] },
     });

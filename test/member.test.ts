@@ -165,7 +165,7 @@ describe("member stacks", () => {
       statistic: "Sum",
       threshold: 0,
       comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
+      treatMissingData: "ignore",
       period: 300,
     });
     expect(alarm.dimensions).to.deep.equal({

@@ -236,6 +236,14 @@ export async function accessMatrix(
       facts: trailFacts(trailArn),
       resourcePolicy: keyPolicy,
     });
+    await cell({
+      ...base,
+      scenario: "decrypts with the CMK, to validate the bucket's S3 Bucket Key",
+      action: "kms:Decrypt",
+      resource: keyArn,
+      facts: trailFacts(trailArn),
+      resourcePolicy: keyPolicy,
+    });
   };
   if (orgTrail)
     await trailCells(
@@ -253,6 +261,35 @@ export async function accessMatrix(
       `CloudTrail for the account trail ${t}`,
       "the central stack lists this trail in cloudTrail.accountTrails",
     );
+  // CloudTrail Lake delivers query results as cloudtrail.amazonaws.com too, for an event data store:
+  // no admitted account may place them (whatever their content) where the SIEM reads CloudTrail logs.
+  const lakeAccount = [...(a.cloudTrail.accountTrailAccounts ?? [])][0] ?? members[0]?.account;
+  if (lakeAccount) {
+    const store = `arn:${p}:cloudtrail:${region}:${lakeAccount}:eventdatastore/EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE`;
+    for (const [action, resource, policyDoc] of [
+      [
+        "s3:PutObject",
+        objectIn("cloudtrail", `AWSLogs/${lakeAccount}/CloudTrail-Lake/Query/2026/11/26/x/result_1.csv.gz`),
+        bucketPolicy("cloudtrail"),
+      ],
+      ["kms:GenerateDataKey", keyArn, keyPolicy],
+    ] as const)
+      await cell({
+        who: `CloudTrail for the event data store ${store} of account ${lakeAccount}`,
+        scenario:
+          action === "s3:PutObject"
+            ? "writes a CloudTrail Lake query result"
+            : "encrypts a query result with the CMK",
+        why: "the archive admits trails (aws:SourceArn like arn:aws:cloudtrail:*:*:trail/*), not event data stores",
+        expected: "Denied",
+        as: "cloudtrail.amazonaws.com",
+        action,
+        resource,
+        resourceAccount: acct,
+        facts: trailFacts(store, { cloudTrailContext: store }),
+        resourcePolicy: policyDoc,
+      });
+  }
   const outsideOrgTrail = arn.trail(p, region, OUTSIDE_MANAGEMENT, "organization-trail");
   await cell({
     who: `CloudTrail for ${outsideOrgTrail}, a trail of another organization`,
@@ -327,7 +364,7 @@ export async function accessMatrix(
       scenario: `writes under account ${secondTrailAccount}'s prefix`,
       why: own
         ? "the own-account-prefix extension ties each trail to AWSLogs/${aws:SourceAccount}/"
-        : "without the own-account-prefix extension the policy does not tie a trail to its prefix; CloudTrail itself writes only under the trail owner's account",
+        : "without the own-account-prefix extension the policy does not tie a trail to its prefix; a trail writes under its owner's account (and cannot be given AWSLogs/ as its key prefix)",
       expected: own ? "Denied" : "Allowed",
       as: "cloudtrail.amazonaws.com",
       action: "s3:PutObject",
@@ -428,7 +465,7 @@ export async function accessMatrix(
       scenario: `writes under member ${m2.account}'s prefix`,
       why: own
         ? "the own-account-prefix extension ties each account to AWSLogs/${aws:SourceAccount}/"
-        : "without the own-account-prefix extension the policy does not tie a writer to its prefix; the service itself writes only under the account it delivers for",
+        : "without the own-account-prefix extension the policy does not tie a writer to its prefix: flow logs write under the account they deliver for, but whether every vended-log source refuses an AWSLogs/ prefix is not documented (a residual risk, docs/policies.md)",
       expected: own ? "Denied" : "Allowed",
       as: "delivery.logs.amazonaws.com",
       action: "s3:PutObject",
@@ -543,6 +580,100 @@ export async function accessMatrix(
           resourcePolicy: bucketPolicy("waf"),
           identity: [allowAll("s3:ReplicateObject")],
         });
+      // The staging side: WAF's log delivery writes and encrypts there, replication decrypts the source.
+      const stagingPolicy = policyOf(s, "aws:s3/bucketPolicy:BucketPolicy", "waf-staging-policy");
+      const stagingKey = s.resources.find((r) => r.name === "waf-staging-key")!;
+      const stagingKeyPolicy = policyOf(s, "aws:kms/key:Key", "waf-staging-key");
+      for (const [writer, orgId, expected, why] of [
+        [m, org ?? OUTSIDE_ORG, "Allowed", "the staging bucket admits this account's own log delivery"],
+        [OUTSIDE_ACCOUNT, OUTSIDE_ORG, "Denied", "aws:SourceAccount is another account"],
+      ] as const) {
+        await cell({
+          who: `The log delivery service for account ${writer} (AWS WAF)`,
+          scenario: `writes a WAF log file into member ${m}'s staging bucket`,
+          why,
+          expected,
+          as: "delivery.logs.amazonaws.com",
+          action: "s3:PutObject",
+          resource: arn.objects(p, staging, `AWSLogs/${writer}/WAFLogs/${region}/web-app/x.log.gz`),
+          resourceAccount: m,
+          facts: deliveryFacts(writer, orgId),
+          resourcePolicy: stagingPolicy,
+        });
+        await cell({
+          who: `The log delivery service for account ${writer} (AWS WAF)`,
+          scenario: `encrypts a WAF log file with member ${m}'s staging key`,
+          why,
+          expected,
+          as: "delivery.logs.amazonaws.com",
+          action: "kms:GenerateDataKey",
+          resource: stagingKey.state.arn,
+          resourceAccount: m,
+          facts: deliveryFacts(writer, orgId),
+          resourcePolicy: stagingKeyPolicy,
+        });
+      }
+      await cell({
+        who,
+        scenario: "decrypts a staging object through S3 to replicate it",
+        why: "replication reads the SSE-KMS source with the staging key, only through S3, only for the staging bucket",
+        expected: "Allowed",
+        as: "iam-via-s3-replication",
+        principal: roleOf(m),
+        action: "kms:Decrypt",
+        resource: stagingKey.state.arn,
+        resourceAccount: m,
+        facts: roleFacts(m, org ?? OUTSIDE_ORG, {
+          viaService: viaService("s3", region),
+          s3Context: arn.bucket(p, staging),
+        }),
+        resourcePolicy: stagingKeyPolicy,
+        identity: [identityOf(s)],
+      });
+      // Another role of the same member account: the archive admits replicas from the replication role only.
+      const otherRole = arn.role(p, m, "some-admin-role");
+      await cell({
+        who: `The role ${otherRole} of member ${m}, with s3:ReplicateObject on * in its own policy`,
+        scenario: "replicates into its own account's prefix",
+        why: "the archive admits replicas only from the role named central-logging-waf-replication (aws:PrincipalArn)",
+        expected: "Denied",
+        as: "iam",
+        principal: otherRole,
+        action: "s3:ReplicateObject",
+        resource: objectIn("waf", `AWSLogs/${m}/WAFLogs/${region}/web-app/x.log.gz`),
+        resourceAccount: acct,
+        facts: { ...roleFacts(m, org ?? OUTSIDE_ORG), principalArn: otherRole },
+        resourcePolicy: bucketPolicy("waf"),
+        identity: [allowAll("s3:ReplicateObject")],
+      });
+      await cell({
+        who: `The role ${otherRole} of member ${m}, with kms:* on * in its own policy`,
+        scenario: "encrypts with the CMK through S3 into the WAF bucket",
+        why: "the key admits replica encryption only for the role named central-logging-waf-replication",
+        expected: "Denied",
+        as: "iam-via-s3-replication",
+        principal: otherRole,
+        action: "kms:GenerateDataKey",
+        resource: keyArn,
+        resourceAccount: acct,
+        facts: { ...roleFacts(m, org ?? OUTSIDE_ORG, viaS3), principalArn: otherRole },
+        resourcePolicy: keyPolicy,
+        identity: [allowAll("kms:*")],
+      });
+      await cell({
+        who: `${who}, with s3:* on * in its own policy`,
+        scenario: "lists the archive's WAF bucket",
+        why: "AWS's destination-bucket policy for cross-account replication grants listing; a widened role sees key names (accounts, web ACL names, times), never contents (docs/policies.md)",
+        expected: "Allowed",
+        as: "iam",
+        principal: roleOf(m),
+        action: "s3:ListBucket",
+        resource: waf,
+        resourceAccount: acct,
+        facts: roleFacts(m, org ?? OUTSIDE_ORG),
+        resourcePolicy: bucketPolicy("waf"),
+        identity: [allowAll("s3:*")],
+      });
       await cell({
         who: `${who}, with s3:* on * in its own policy`,
         scenario: "reads a WAF log object from the archive",

@@ -88,10 +88,11 @@ export function provenanceProblems(
         if (services.length) {
           for (const service of services) {
             // A statement shared by several services may list actions one of them never calls: judge each
-            // service by the calls it makes.
-            const perAction = actions
-              .map((a) => sentKeys(service, a, extensions))
-              .filter((k) => k !== null) as (Set<string> | undefined)[];
+            // service by the calls it makes. A statement of one service must cover only calls it makes.
+            const all = actions.map((a) => sentKeys(service, a, extensions));
+            const perAction = (services.length > 1 ? all.filter((k) => k !== null) : all).map((k) =>
+              k === null ? new Set<string>() : k,
+            ) as (Set<string> | undefined)[];
             if (!perAction.length || perAction.some((k) => k === undefined)) {
               problems.push({
                 sid,
