@@ -2,7 +2,8 @@
 export const WHY: Record<string, string> = {
   "s3-log-bucket-encryption-cmk":
     "Vended logs (flow logs, WAF) need a customer managed key, and only a CMK lets you control who decrypts; the Bucket Key cuts KMS requests.",
-  "s3-access-log-bucket-sse-s3": "S3 server access logging silently fails on SSE-KMS or Object Lock targets.",
+  "s3-access-log-bucket-sse-s3":
+    "S3 server access logging silently fails on SSE-KMS targets and on targets with an Object Lock default retention, however it is set.",
   "sqs-queue-encrypted":
     "Notifications name every log object; the aws/sqs key policy cannot admit S3, so such queues never receive events.",
   "s3-notification-queue-cmk-and-dlq":
@@ -46,7 +47,7 @@ export const WHY: Record<string, string> = {
   "s3-log-bucket-owner-enforced":
     "With ACLs disabled the archive owns every object a member writes, and no ACL can leak one.",
   "s3-log-bucket-tls-only":
-    "Logs and credentials in transit stay encrypted (Control Tower AllowSSLRequestsOnly).",
+    "Logs and credentials in transit stay encrypted (Control Tower AllowSSLRequestsOnly); a deny on the bucket ARN alone leaves every object readable over HTTP (Security Hub S3.5).",
   "s3-log-bucket-access-logging":
     "Access logs show who read or tried to change the audit trail (Security Hub CloudTrail.7).",
   "s3-log-bucket-protected": "A `pulumi destroy` or a refactor must never delete the audit trail.",
