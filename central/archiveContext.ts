@@ -26,11 +26,20 @@ export interface ArchiveContext {
   bucketNames: Record<LogType, string>;
   accessLogBucketName: string;
   siemRoleArn: string;
-  wafDelivery: "replication" | "direct" | "both";
   /** Alarm notifications go to an SNS topic encrypted with the CMK. */
   alarmTopic: boolean;
-  /** The trails the CloudTrail bucket and the key admit, by ARN (what CloudTrail sends as aws:SourceArn). */
+  /** Every trail the archive expects: the organization trail, and the account trails. */
   trails: AdmittedTrail[];
+  /**
+   * How account trails are admitted: `account`, any trail of an admitted account by aws:SourceAccount
+   * (constant per account, scales to 1,000+ accounts); `trail`, each trail by its ARN (aws:SourceArn).
+   * The organization trail is always admitted by its ARN.
+   */
+  admitAccountTrailsBy: "account" | "trail";
+  /** The accounts whose trails are admitted by aws:SourceAccount (admitAccountTrailsBy: account). */
+  trailAccounts: string[];
+  /** Object Lock default retention of the log buckets, when on. */
+  objectLock?: { mode: "GOVERNANCE" | "COMPLIANCE"; retentionDays: number };
   /**
    * Accounts whose log delivery (VPC Flow Logs, direct WAF) is admitted by aws:SourceAccount; undefined
    * when the extension org-id-for-log-delivery admits the organization by aws:SourceOrgID instead.
@@ -48,6 +57,8 @@ export interface AdmittedTrail {
 
 export function archiveContext(config: CentralConfig): ArchiveContext {
   const s = config.settings;
+  const trails = admittedTrails(config);
+  const admitAccountTrailsBy = s.cloudTrail?.admitAccountTrailsBy ?? "account";
   return {
     partition: config.partition,
     region: config.region,
@@ -61,9 +72,17 @@ export function archiveContext(config: CentralConfig): ArchiveContext {
     >,
     accessLogBucketName: accessLogBucketName(s.bucketSuffix),
     siemRoleArn: arn.role(config.partition, config.accountId, config.siemRoleName),
-    wafDelivery: s.wafDelivery,
     alarmTopic: s.alarms.enabled && (s.alarms.notifications?.length ?? 0) > 0,
-    trails: admittedTrails(config),
+    trails,
+    admitAccountTrailsBy,
+    trailAccounts:
+      admitAccountTrailsBy === "account"
+        ? config.mode === "account-list"
+          ? // Account-list mode: every member may run its own trail (and only its own).
+            [...(s.memberAccountIds ?? [])]
+          : [...new Set(trails.filter((t) => !t.organization).map((t) => t.accountId))]
+        : [],
+    ...(s.objectLock ? { objectLock: s.objectLock } : {}),
     logDeliveryAccounts:
       config.mode === "organization" && config.extensions.has("org-id-for-log-delivery")
         ? undefined
@@ -109,5 +128,6 @@ export const bucketArnOf = (ctx: ArchiveContext, logType: LogType) =>
   arn.bucket(ctx.partition, ctx.bucketNames[logType]);
 export const queueArnOf = (ctx: ArchiveContext, logType: LogType) =>
   arn.queue(ctx.partition, ctx.region, ctx.accountId, queueName(logType));
-export const acceptsDirectWaf = (ctx: ArchiveContext) => ctx.wafDelivery !== "replication";
-export const acceptsWafReplication = (ctx: ArchiveContext) => ctx.wafDelivery !== "direct";
+/** The trails admitted by ARN: the organization trail, and every account trail under `trail` admission. */
+export const trailsAdmittedByArn = (ctx: ArchiveContext) =>
+  ctx.trails.filter((t) => t.organization || ctx.admitAccountTrailsBy === "trail");

@@ -218,13 +218,15 @@ export class LogArchive extends pulumi.ComponentResource {
           logs,
           siemRoleArn: roleArn!,
           ...(verifierRoleArn ? { verifierRoleArn } : {}),
-          wafDelivery: ctx.wafDelivery,
           cloudTrail: {
             ...(ctx.trails.some((t) => t.organization)
               ? { organizationTrailArn: ctx.trails.find((t) => t.organization)!.arn }
               : {}),
+            admitAccountTrailsBy: ctx.admitAccountTrailsBy,
             accountTrailArns: ctx.trails.filter((t) => !t.organization).map((t) => t.arn),
+            accountTrailAccounts: ctx.trailAccounts,
           },
+          ...(ctx.objectLock ? { objectLock: ctx.objectLock } : {}),
           ...(ctx.logDeliveryAccounts ? { logDeliveryAccounts: ctx.logDeliveryAccounts } : {}),
           policyExtensions: [...ctx.extensions],
         };

@@ -13,13 +13,7 @@ import {
   S3_SERVICE,
   serverAccessLogsPolicy,
 } from "../shared/statements";
-import {
-  acceptsDirectWaf,
-  acceptsWafReplication,
-  ArchiveContext,
-  bucketArnOf,
-  queueArnOf,
-} from "./archiveContext";
+import { ArchiveContext, bucketArnOf, queueArnOf, trailsAdmittedByArn } from "./archiveContext";
 
 /** Merges condition blocks operator by operator. */
 export function conditions(...blocks: Condition[]): Condition {
@@ -37,49 +31,79 @@ const BUCKET_OWNER_FULL_CONTROL = { "s3:x-amz-acl": "bucket-owner-full-control" 
 const unique = (values: string[]) => [...new Set(values)];
 
 /**
- * CloudTrail tells S3 and KMS which trail it writes for by aws:SourceArn, the trail's ARN; it sends no
- * aws:SourceOrgID (public reports in docs/policies.md). These are AWS's multi-account shapes: the
- * trail ARNs in one list, and a Resource per trail owner. The organization trail also writes under its
- * management account's own prefix: CreateTrail checks that write before it accepts the bucket.
+ * CloudTrail tells S3 and KMS which trail it writes for by aws:SourceArn, the trail's ARN, and whose trail
+ * it is by aws:SourceAccount; it sends no aws:SourceOrgID (public reports in docs/policies.md).
+ *
+ * Trails admitted by ARN (the organization trail always; account trails under `admitAccountTrailsBy:
+ * trail`) get AWS's multi-account shapes: the trail ARNs in one list, and a Resource per trail owner. The
+ * organization trail also writes under its management account's own prefix: CreateTrail checks that
+ * write before it accepts the bucket.
+ *
+ * Account trails admitted by account get one statement keyed by aws:SourceAccount, which the CloudTrail
+ * user guide documents "if you want to allow any resource in that account" (cross-service confused deputy
+ * prevention): 15 bytes per account instead of about 200, so 1,000+ accounts fit. Its Resource is
+ * AWSLogs/*: CloudTrail itself writes under the trail owner's account ID.
  */
 function cloudTrailStatements(ctx: ArchiveContext, bucket: string): PolicyStatement[] {
-  if (!ctx.trails.length) return [];
   const p = ctx.partition;
-  const trailArns = ctx.trails.map((t) => t.arn);
-  const prefixesOf = (accountId: string, organization: boolean) => [
-    `AWSLogs/${accountId}/*`,
-    ...(organization ? [`AWSLogs/${ctx.organizationId}/*`] : []),
-  ];
-  const statements: PolicyStatement[] = [
-    {
+  const byArn = trailsAdmittedByArn(ctx);
+  const statements: PolicyStatement[] = [];
+  if (byArn.length) {
+    const trailArns = byArn.map((t) => t.arn);
+    const prefixesOf = (accountId: string, organization: boolean) => [
+      `AWSLogs/${accountId}/*`,
+      ...(organization ? [`AWSLogs/${ctx.organizationId}/*`] : []),
+    ];
+    statements.push({
       Sid: "CloudTrailAclCheck",
       Effect: "Allow",
       Principal: { Service: CLOUDTRAIL },
       Action: "s3:GetBucketAcl",
       Resource: arn.bucket(p, bucket),
       Condition: { StringEquals: { "aws:SourceArn": oneOrMany(trailArns) } },
-    },
-  ];
-  const write = (sid: string, prefixes: string[], sourceArns: string[]): PolicyStatement => ({
-    Sid: sid,
-    Effect: "Allow",
-    Principal: { Service: CLOUDTRAIL },
-    Action: "s3:PutObject",
-    Resource: oneOrMany(unique(prefixes).map((k) => arn.objects(p, bucket, k))),
-    Condition: { StringEquals: { ...BUCKET_OWNER_FULL_CONTROL, "aws:SourceArn": oneOrMany(sourceArns) } },
-  });
-  if (ctx.extensions.has("own-account-prefix"))
-    ctx.trails.forEach((t, i) =>
-      statements.push(write(`CloudTrailWrite${i + 1}`, prefixesOf(t.accountId, t.organization), [t.arn])),
-    );
-  else
-    statements.push(
-      write(
-        "CloudTrailWrite",
-        ctx.trails.flatMap((t) => prefixesOf(t.accountId, t.organization)),
-        trailArns,
-      ),
-    );
+    });
+    const write = (sid: string, prefixes: string[], sourceArns: string[]): PolicyStatement => ({
+      Sid: sid,
+      Effect: "Allow",
+      Principal: { Service: CLOUDTRAIL },
+      Action: "s3:PutObject",
+      Resource: oneOrMany(unique(prefixes).map((k) => arn.objects(p, bucket, k))),
+      Condition: { StringEquals: { ...BUCKET_OWNER_FULL_CONTROL, "aws:SourceArn": oneOrMany(sourceArns) } },
+    });
+    if (ctx.extensions.has("own-account-prefix"))
+      byArn.forEach((t, i) =>
+        statements.push(write(`CloudTrailWrite${i + 1}`, prefixesOf(t.accountId, t.organization), [t.arn])),
+      );
+    else
+      statements.push(
+        write(
+          "CloudTrailWrite",
+          byArn.flatMap((t) => prefixesOf(t.accountId, t.organization)),
+          trailArns,
+        ),
+      );
+  }
+  if (ctx.trailAccounts.length)
+    statements.push({
+      // AclCheck and Write in one statement so that the account list is written once; the ACL condition
+      // is ...IfExists because GetBucketAcl carries no ACL header (as for the log delivery service).
+      Sid: "CloudTrailAccountTrailsAclCheckAndWrite",
+      Effect: "Allow",
+      Principal: { Service: CLOUDTRAIL },
+      Action: ["s3:GetBucketAcl", "s3:PutObject"],
+      Resource: [
+        arn.bucket(p, bucket),
+        arn.objects(
+          p,
+          bucket,
+          ctx.extensions.has("own-account-prefix") ? "AWSLogs/${aws:SourceAccount}/*" : "AWSLogs/*",
+        ),
+      ],
+      Condition: {
+        StringEquals: { "aws:SourceAccount": oneOrMany(ctx.trailAccounts) },
+        StringEqualsIfExists: BUCKET_OWNER_FULL_CONTROL,
+      },
+    });
   return statements;
 }
 
@@ -99,11 +123,11 @@ function logDeliveryScope(ctx: ArchiveContext): Condition {
  * header and, with ACLs disabled, the service may send none on PutObject either: a plain StringEquals
  * silently denies every such write (cloudposse/terraform-aws-vpc-flow-logs-s3-bucket pull request 101).
  */
-function logDeliveryStatements(ctx: ArchiveContext, bucket: string, sidPrefix: string): PolicyStatement[] {
+function logDeliveryStatements(ctx: ArchiveContext, bucket: string): PolicyStatement[] {
   const own = ctx.extensions.has("own-account-prefix");
   return [
     {
-      Sid: `${sidPrefix}AclCheckAndWrite`,
+      Sid: "LogDeliveryAclCheckAndWrite",
       Effect: "Allow",
       Principal: { Service: LOG_DELIVERY },
       Action: ["s3:GetBucketAcl", "s3:ListBucket", "s3:PutObject"],
@@ -130,8 +154,10 @@ export function replicationRolePattern(ctx: ArchiveContext): string {
  * Member WAF replication roles: replicas only, never ReplicateDelete, so a member cannot remove what it
  * shipped. Principal "*" because a bucket policy may only name roles that already exist, and members
  * deploy after the central stack; aws:PrincipalOrgID / aws:PrincipalAccount and aws:PrincipalArn are in
- * every signed request (IAM global condition keys). Each role's own policy limits it to its account's
- * prefix; the own-account-prefix extension makes the bucket policy say so too.
+ * every signed request (IAM global condition keys). Each role may write only under its own account's
+ * prefix, AWSLogs/${aws:PrincipalAccount}/: the policy variable AWS documents for IAM principals (IAM
+ * user guide, policy variables). Without it an administrator of one member could widen its own role and
+ * write files under another account's prefix, which the SIEM would take for that account's logs.
  */
 function wafReplicationStatement(ctx: ArchiveContext, bucket: string): PolicyStatement {
   const org = ctx.mode === "organization";
@@ -148,16 +174,12 @@ function wafReplicationStatement(ctx: ArchiveContext, bucket: string): PolicySta
     ],
     Resource: [
       arn.bucket(ctx.partition, bucket),
-      arn.objects(
-        ctx.partition,
-        bucket,
-        ctx.extensions.has("own-account-prefix") ? "AWSLogs/${aws:PrincipalAccount}/*" : "AWSLogs/*",
-      ),
+      arn.objects(ctx.partition, bucket, "AWSLogs/${aws:PrincipalAccount}/*"),
     ],
     Condition: {
       StringEquals: org
         ? { "aws:PrincipalOrgID": ctx.organizationId! }
-        : { "aws:PrincipalAccount": ctx.memberAccountIds! },
+        : { "aws:PrincipalAccount": oneOrMany(ctx.memberAccountIds!) },
       ArnLike: { "aws:PrincipalArn": replicationRolePattern(ctx) },
     },
   };
@@ -167,11 +189,8 @@ export function logBucketPolicy(ctx: ArchiveContext, logType: LogType): PolicyDo
   const bucket = ctx.bucketNames[logType];
   const statements: PolicyStatement[] = [denyInsecureTransport(arn.bucket(ctx.partition, bucket))];
   if (logType === "cloudtrail") statements.push(...cloudTrailStatements(ctx, bucket));
-  if (logType === "vpcflowlogs") statements.push(...logDeliveryStatements(ctx, bucket, "LogDelivery"));
-  if (logType === "waf") {
-    if (acceptsDirectWaf(ctx)) statements.push(...logDeliveryStatements(ctx, bucket, "WafLogDelivery"));
-    if (acceptsWafReplication(ctx)) statements.push(wafReplicationStatement(ctx, bucket));
-  }
+  if (logType === "vpcflowlogs") statements.push(...logDeliveryStatements(ctx, bucket));
+  if (logType === "waf") statements.push(wafReplicationStatement(ctx, bucket));
   return policy(statements);
 }
 
@@ -206,8 +225,9 @@ export function keyPolicy(ctx: ArchiveContext): PolicyDocument {
       Resource: "*",
     },
   ];
-  if (ctx.trails.length) {
-    const trailArns = oneOrMany(ctx.trails.map((t) => t.arn));
+  const byArn = trailsAdmittedByArn(ctx);
+  if (byArn.length) {
+    const trailArns = oneOrMany(byArn.map((t) => t.arn));
     statements.push(
       {
         // AWS's statement: the encryption context names a trail of an admitted owner account, and
@@ -220,7 +240,7 @@ export function keyPolicy(ctx: ArchiveContext): PolicyDocument {
         Condition: {
           StringLike: {
             "kms:EncryptionContext:aws:cloudtrail:arn": oneOrMany(
-              unique(ctx.trails.map((t) => `arn:${p}:cloudtrail:*:${t.accountId}:trail/*`)),
+              unique(byArn.map((t) => `arn:${p}:cloudtrail:*:${t.accountId}:trail/*`)),
             ),
           },
           StringEquals: { "aws:SourceArn": trailArns },
@@ -242,17 +262,54 @@ export function keyPolicy(ctx: ArchiveContext): PolicyDocument {
     ? { StringEquals: { "aws:SourceAccount": ctx.accountId } }
     : {};
   const scoped = (c: Condition) => (Object.keys(c).length ? { Condition: c } : {});
-  statements.push(
-    {
-      // The actions AWS documents for vended logs to SSE-KMS buckets (CloudWatch Logs user guide,
-      // AWS-logs-and-resource-policy); Decrypt covers multipart uploads of large log files.
+  // The actions AWS documents for vended logs to SSE-KMS buckets (CloudWatch Logs user guide,
+  // AWS-logs-and-resource-policy); Decrypt covers multipart uploads of large log files.
+  const logDeliveryKeyActions = [
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncrypt*",
+    "kms:GenerateDataKey*",
+    "kms:DescribeKey",
+  ];
+  // Account trails admitted by account: CloudTrail's key use keyed by aws:SourceAccount ("also
+  // supported", CloudTrail user guide, KMS key policies; the trail owner's account). When the log delivery
+  // service is admitted for exactly the same accounts, one statement serves both services, so that the
+  // account list appears once: the 32 KB key policy then holds 1,000+ accounts. CloudTrail is thereby
+  // allowed kms:Encrypt and kms:ReEncrypt* too, which it never calls; both services still act only for
+  // the listed accounts.
+  const sameAccounts =
+    ctx.trailAccounts.length > 0 &&
+    ctx.logDeliveryAccounts !== undefined &&
+    sameSet(ctx.trailAccounts, ctx.logDeliveryAccounts);
+  if (sameAccounts)
+    statements.push({
+      Sid: "LogDeliveryAndCloudTrailUseKey",
+      Effect: "Allow",
+      Principal: { Service: [CLOUDTRAIL, LOG_DELIVERY] },
+      Action: logDeliveryKeyActions,
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceAccount": oneOrMany(ctx.trailAccounts) } },
+    });
+  else {
+    if (ctx.trailAccounts.length)
+      statements.push({
+        Sid: "CloudTrailAccountTrailsUseKey",
+        Effect: "Allow",
+        Principal: { Service: CLOUDTRAIL },
+        Action: ["kms:GenerateDataKey*", "kms:DescribeKey", "kms:Decrypt"],
+        Resource: "*",
+        Condition: { StringEquals: { "aws:SourceAccount": oneOrMany(ctx.trailAccounts) } },
+      });
+    statements.push({
       Sid: "LogDeliveryUseKey",
       Effect: "Allow",
       Principal: { Service: LOG_DELIVERY },
-      Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+      Action: logDeliveryKeyActions,
       Resource: "*",
       Condition: logDeliveryScope(ctx),
-    },
+    });
+  }
+  statements.push(
     {
       // S3 event notifications into the SSE-KMS queues: AWS's statement has no condition (SQS developer
       // guide, sqs-key-management); aws:SourceAccount only with the kms-source-account extension.
@@ -284,30 +341,41 @@ export function keyPolicy(ctx: ArchiveContext): PolicyDocument {
       ...scoped(thisAccount),
     });
   }
-  if (acceptsWafReplication(ctx)) {
-    const wafBucketArn = bucketArnOf(ctx, "waf");
-    // Only through S3, only into the central WAF bucket (the encryption context S3 sends is the bucket
-    // ARN with a Bucket Key, the object ARN without), only for the organization or the listed accounts.
-    statements.push({
-      Sid: "WafReplicationEncryptReplicas",
-      Effect: "Allow",
-      Principal: { AWS: "*" },
-      Action: ["kms:Encrypt", "kms:GenerateDataKey"],
-      Resource: "*",
-      Condition: conditions(
-        {
-          StringEquals: { "kms:ViaService": viaServices(ctx, "s3") },
-          StringLike: { "kms:EncryptionContext:aws:s3:arn": [wafBucketArn, `${wafBucketArn}/*`] },
-          ArnLike: { "aws:PrincipalArn": replicationRolePattern(ctx) },
-        },
-        ctx.mode === "organization"
-          ? { StringEquals: { "aws:PrincipalOrgID": ctx.organizationId! } }
-          : { StringEquals: { "aws:PrincipalAccount": oneOrMany(ctx.memberAccountIds!) } },
-      ),
-    });
-  }
+  const wafBucketArn = bucketArnOf(ctx, "waf");
+  // Only through S3, only into the central WAF bucket (the encryption context S3 sends is the bucket ARN
+  // with a Bucket Key, the object ARN without), only for the organization or the listed accounts.
+  // kms:Decrypt because the archive's buckets use an S3 Bucket Key: "To use replication with an S3
+  // Bucket Key, the AWS KMS key policy for the KMS key that's used to encrypt the object replica must
+  // include the kms:Decrypt permission for the calling principal" (S3 user guide, replicating encrypted
+  // objects). Without it every WAF object fails to replicate. Reading objects still needs s3:GetObject,
+  // which no replication role holds on the archive.
+  statements.push({
+    Sid: "WafReplicationEncryptReplicas",
+    Effect: "Allow",
+    Principal: { AWS: "*" },
+    Action: REPLICATION_KEY_ACTIONS,
+    Resource: "*",
+    Condition: conditions(
+      {
+        StringEquals: { "kms:ViaService": viaServices(ctx, "s3") },
+        StringLike: { "kms:EncryptionContext:aws:s3:arn": [wafBucketArn, `${wafBucketArn}/*`] },
+        ArnLike: { "aws:PrincipalArn": replicationRolePattern(ctx) },
+      },
+      ctx.mode === "organization"
+        ? { StringEquals: { "aws:PrincipalOrgID": ctx.organizationId! } }
+        : { StringEquals: { "aws:PrincipalAccount": oneOrMany(ctx.memberAccountIds!) } },
+    ),
+  });
   return policy(statements);
 }
+
+/** What a replication role does with the archive key, through S3, when it writes a replica. */
+export const REPLICATION_KEY_ACTIONS = ["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"];
+
+const sameSet = (a: string[], b: string[]) => {
+  const x = new Set(a);
+  return x.size === new Set(b).size && b.every((v) => x.has(v));
+};
 
 export const SIEM_QUEUE_ACTIONS = [
   "sqs:ReceiveMessage",

@@ -14,7 +14,9 @@ import {
   memberWafBucketName,
   WAF_REPLICATION_ROLE_NAME,
 } from "../shared/naming";
+import { Extension } from "../shared/extensions";
 import { serverAccessLogsPolicy } from "../shared/statements";
+import { createReplicationAlarm, REPLICATION_RULE_ID } from "./replicationAlarm";
 import {
   MemberContext,
   replicationPermissionsPolicy,
@@ -40,6 +42,8 @@ export class MemberLogShipping extends pulumi.ComponentResource {
   public readonly wafLogging: aws.wafv2.WebAclLoggingConfiguration[] = [];
   public readonly wafStagingBucket?: aws.s3.Bucket;
   public readonly replicationRole?: aws.iam.Role;
+  /** The alarm on failed replication of the WAF staging bucket (member `alarms`). */
+  public readonly replicationFailedAlarm?: aws.cloudwatch.MetricAlarm;
 
   constructor(name: string, args: MemberLogShippingArgs, opts?: pulumi.ComponentResourceOptions) {
     super("central-logging:member:MemberLogShipping", name, {}, opts);
@@ -91,23 +95,22 @@ export class MemberLogShipping extends pulumi.ComponentResource {
 
     const waf = s.waf;
     if (waf) {
-      let destination: pulumi.Input<string> = central.logs.waf.bucketArn;
-      if (waf.delivery === "replication") {
-        const staging = this.createWafStaging(config, central, args.protectStaging ?? true);
-        this.wafStagingBucket = staging.bucket;
-        this.replicationRole = staging.role;
-        destination = staging.bucket.arn;
-      }
+      const staging = this.createWafStaging(config, central, args.protectStaging ?? true);
+      this.wafStagingBucket = staging.bucket;
+      this.replicationRole = staging.role;
+      this.replicationFailedAlarm = staging.alarm;
       waf.webAclArns.forEach((webAclArn, i) => {
         this.wafLogging.push(
           new aws.wafv2.WebAclLoggingConfiguration(
             `waf-logging-${i}`,
             {
               resourceArn: webAclArn,
-              logDestinationConfigs: [destination],
+              logDestinationConfigs: [staging.bucket.arn],
               redactedFields: waf.redactedHeaders.map((header) => ({ singleHeader: { name: header } })),
             },
-            { parent: this, dependsOn: this.wafStagingBucket ? [this.wafStagingBucket] : [] },
+            // The first files must not land before the bucket's policy, key, encryption and replication
+            // exist: an early write would be denied, or stored without replicating.
+            { parent: this, dependsOn: staging.readyForLogs },
           ),
         );
       });
@@ -137,6 +140,9 @@ export class MemberLogShipping extends pulumi.ComponentResource {
       replicationRoleArn: arn.role(config.partition, config.accountId, WAF_REPLICATION_ROLE_NAME),
     };
     const waf = config.settings.waf!;
+    const alarms = config.settings.alarms;
+    const extensions = new Set<Extension>(central.policyExtensions);
+    const alarmTopic = alarms.enabled && (alarms.notifications?.length ?? 0) > 0;
     const keep = { protect, retainOnDelete: protect };
     const tags = { "central-logging:purpose": "waf-staging" };
 
@@ -148,7 +154,7 @@ export class MemberLogShipping extends pulumi.ComponentResource {
         assumeRolePolicy: serializeWithinLimit(
           "WAF replication role trust policy",
           "trust",
-          replicationTrustPolicy(m),
+          replicationTrustPolicy(m, extensions),
         ),
       },
       { parent: this },
@@ -160,7 +166,11 @@ export class MemberLogShipping extends pulumi.ComponentResource {
         enableKeyRotation: true,
         rotationPeriodInDays: 365,
         deletionWindowInDays: 30,
-        policy: serializeWithinLimit("WAF staging key policy", "key", wafStagingKeyPolicy(m)),
+        policy: serializeWithinLimit(
+          "WAF staging key policy",
+          "key",
+          wafStagingKeyPolicy(m, { alarmTopic, extensions }),
+        ),
         tags,
       },
       { parent: this, ...keep, dependsOn: [role] },
@@ -194,7 +204,7 @@ export class MemberLogShipping extends pulumi.ComponentResource {
       { bucket: bucket.id, targetBucket: accessLogs.id, targetPrefix: `${m.wafBucketName}/` },
       guard,
     );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
+    const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
       "waf-staging-encryption",
       {
         bucket: bucket.id,
@@ -216,6 +226,8 @@ export class MemberLogShipping extends pulumi.ComponentResource {
             id: "expire-replicated-staging-copies",
             status: "Enabled",
             filter: {},
+            // Long enough to fix a failed replication and re-replicate with S3 Batch Replication
+            // (docs/operations.md); 14 days by default.
             expiration: { days: waf.localBucketExpirationDays },
             noncurrentVersionExpiration: { noncurrentDays: 1 },
             abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
@@ -224,7 +236,7 @@ export class MemberLogShipping extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [versioning] },
     );
-    new aws.s3.BucketPolicy(
+    const bucketPolicy = new aws.s3.BucketPolicy(
       "waf-staging-policy",
       {
         bucket: bucket.id,
@@ -247,14 +259,14 @@ export class MemberLogShipping extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.s3.BucketReplicationConfig(
+    const replication = new aws.s3.BucketReplicationConfig(
       "waf-replication",
       {
         bucket: bucket.id,
         role: role.arn,
         rules: [
           {
-            id: "to-central-archive",
+            id: REPLICATION_RULE_ID,
             status: "Enabled",
             priority: 1,
             filter: {},
@@ -266,12 +278,28 @@ export class MemberLogShipping extends pulumi.ComponentResource {
               accessControlTranslation: { owner: "Destination" },
               encryptionConfiguration: { replicaKmsKeyId: central.keyArn },
               storageClass: "STANDARD",
+              // Replication metrics, for OperationsFailedReplication (S3 user guide, replication metrics).
+              metrics: { status: "Enabled" },
             },
           },
         ],
       },
       { parent: this, dependsOn: [versioning, permissions] },
     );
-    return { bucket, role };
+    const alarm = alarms.enabled
+      ? createReplicationAlarm(this, {
+          sourceBucket: m.wafBucketName,
+          destinationBucket: central.logs.waf.bucketName,
+          periodSeconds: alarms.periodSeconds,
+          notifications: alarms.notifications ?? [],
+          keyArn: key.arn,
+        })
+      : undefined;
+    return {
+      bucket,
+      role,
+      alarm,
+      readyForLogs: [bucket, bucketPolicy, encryption, key, replication] as pulumi.Resource[],
+    };
   }
 }

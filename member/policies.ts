@@ -1,6 +1,7 @@
 /** Policies of the member-side resources: the WAF staging bucket and key, and the replication role. */
 import { CentralArchiveOutputs } from "../shared/contract";
-import { policy, PolicyDocument } from "../shared/iam";
+import { Extension } from "../shared/extensions";
+import { policy, PolicyDocument, PolicyStatement } from "../shared/iam";
 import { arn } from "../shared/naming";
 import { Partition, viaService } from "../shared/regions";
 import { denyInsecureTransport, LOG_DELIVERY, S3_SERVICE } from "../shared/statements";
@@ -15,8 +16,10 @@ export interface MemberContext {
 
 /**
  * The staging bucket receives WAF logs from this account only; no other writer. Scoped by
- * aws:SourceAccount alone: the source ARN WAF's log delivery sends is not documented, and a wrong
- * ArnLike would silently deny every write.
+ * aws:SourceAccount alone. The WAF guide's bucket policy also shows aws:SourceArn =
+ * arn:aws:logs:<region>:<account>:*, which adds nothing here (the account already confines the writer to
+ * this account's own deliveries), while a Region that differs from the one WAF sends (a CloudFront web
+ * ACL's logs, for instance) would silently deny every write.
  */
 export function wafStagingBucketPolicy(m: MemberContext): PolicyDocument {
   const bucketArn = arn.bucket(m.partition, m.wafBucketName);
@@ -46,10 +49,20 @@ export function wafStagingBucketPolicy(m: MemberContext): PolicyDocument {
   ]);
 }
 
-/** The member-local key of the WAF staging bucket: WAF's log delivery writes, the replication role reads. */
-export function wafStagingKeyPolicy(m: MemberContext): PolicyDocument {
+/**
+ * The member-local key of the WAF staging bucket: WAF's log delivery writes, the replication role reads,
+ * and, when the member has an alarm topic, CloudWatch publishes to that topic (encrypted with this key:
+ * CloudWatch cannot use the AWS managed alias/aws/sns key).
+ */
+export function wafStagingKeyPolicy(
+  m: MemberContext,
+  options: { alarmTopic: boolean; extensions: ReadonlySet<Extension> } = {
+    alarmTopic: false,
+    extensions: new Set(),
+  },
+): PolicyDocument {
   const bucketArn = arn.bucket(m.partition, m.wafBucketName);
-  return policy([
+  const statements: PolicyStatement[] = [
     {
       Sid: "KeyAdministration",
       Effect: "Allow",
@@ -78,25 +91,56 @@ export function wafStagingKeyPolicy(m: MemberContext): PolicyDocument {
         StringLike: { "kms:EncryptionContext:aws:s3:arn": [bucketArn, `${bucketArn}/*`] },
       },
     },
-  ]);
+  ];
+  if (options.alarmTopic)
+    // AWS's statement has no condition (CloudWatch user guide, alarms to an encrypted SNS topic);
+    // aws:SourceAccount only with the kms-source-account extension, as in the central key.
+    statements.push({
+      Sid: "CloudWatchAlarmsToEncryptedTopic",
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: "*",
+      ...(options.extensions.has("kms-source-account")
+        ? { Condition: { StringEquals: { "aws:SourceAccount": m.accountId } } }
+        : {}),
+    });
+  return policy(statements);
 }
 
-export function replicationTrustPolicy(m: MemberContext): PolicyDocument {
+/**
+ * S3 replication assumes the role. AWS's trust policy for replication has no condition (S3 user guide,
+ * setting up permissions for live replication), and S3 is not documented to send aws:SourceAccount or
+ * aws:SourceArn when it assumes a replication role: a condition on a key S3 does not send would deny
+ * every assumption and every WAF log would silently stop replicating. So the conditions are the
+ * replication-trust-source extension.
+ */
+export function replicationTrustPolicy(m: MemberContext, extensions: ReadonlySet<Extension>): PolicyDocument {
   return policy([
     {
-      Sid: "S3ReplicationForThisAccount",
+      Sid: "S3ReplicationAssumesRole",
       Effect: "Allow",
       Principal: { Service: S3_SERVICE },
       Action: "sts:AssumeRole",
-      Condition: {
-        StringEquals: { "aws:SourceAccount": m.accountId },
-        ArnEquals: { "aws:SourceArn": arn.bucket(m.partition, m.wafBucketName) },
-      },
+      ...(extensions.has("replication-trust-source")
+        ? {
+            Condition: {
+              StringEquals: { "aws:SourceAccount": m.accountId },
+              ArnEquals: { "aws:SourceArn": arn.bucket(m.partition, m.wafBucketName) },
+            },
+          }
+        : {}),
     },
   ]);
 }
 
-/** Read from the staging bucket, write replicas under this account's own prefix in the archive. */
+/**
+ * Read from the staging bucket, write replicas under this account's own prefix in the archive.
+ * s3:GetObjectRetention and s3:GetObjectLegalHold are what replication needs when the destination has
+ * Object Lock (S3 user guide, managing Object Lock, "Using S3 Object Lock with replication"); they are
+ * granted always, because the central stack can turn Object Lock on after members deploy, and a missing
+ * read fails replication silently. They read only this account's own staging bucket.
+ */
 export function replicationPermissionsPolicy(
   m: MemberContext,
   central: CentralArchiveOutputs,
@@ -114,7 +158,13 @@ export function replicationPermissionsPolicy(
     {
       Sid: "ReadSourceVersions",
       Effect: "Allow",
-      Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
+      Action: [
+        "s3:GetObjectVersionForReplication",
+        "s3:GetObjectVersionAcl",
+        "s3:GetObjectVersionTagging",
+        "s3:GetObjectRetention",
+        "s3:GetObjectLegalHold",
+      ],
       Resource: arn.objects(m.partition, local),
     },
     {
@@ -131,9 +181,11 @@ export function replicationPermissionsPolicy(
       Condition: { StringEquals: { "kms:ViaService": viaService("s3", m.region) } },
     },
     {
-      Sid: "EncryptReplicasViaS3",
+      // kms:Decrypt as well: the archive's buckets use an S3 Bucket Key, and S3 verifies it with a
+      // Decrypt call as the replication role (S3 user guide, replicating encrypted objects).
+      Sid: "UseArchiveKeyForReplicasViaS3",
       Effect: "Allow",
-      Action: ["kms:Encrypt", "kms:GenerateDataKey"],
+      Action: ["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"],
       Resource: central.keyArn,
       Condition: {
         StringEquals: { "kms:ViaService": viaService("s3", central.region) },

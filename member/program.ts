@@ -42,29 +42,28 @@ export function checkAgainstCentral(config: MemberConfig, central: CentralArchiv
       "cloudTrail",
       `the central stack admits ${central.cloudTrail.organizationTrailArn ? `the organization trail ${central.cloudTrail.organizationTrailArn}` : "no organization trail"}, not ${trailArn}, the one this stack would create; set central-logging:cloudTrail.organizationTrail to ${trailSetting} in the central stack and run pulumi up on it first`,
     );
-  if (s.cloudTrail.mode === "account" && !central.cloudTrail.accountTrailArns.includes(trailArn))
-    fail(
-      "cloudTrail",
-      `the central stack does not admit ${trailArn}, the account trail this stack would create; add {accountId: "${config.accountId}", name: "${s.cloudTrail.name}", homeRegion: ${config.region}} to central-logging:cloudTrail.accountTrails in the central stack and run pulumi up on it first`,
-    );
-  const shipsVendedLogs = s.flowLogs !== undefined || s.waf?.delivery === "direct";
+  if (s.cloudTrail.mode === "account") {
+    const ct = central.cloudTrail;
+    if (ct.admitAccountTrailsBy === "account" && !ct.accountTrailAccounts.includes(config.accountId))
+      fail(
+        "cloudTrail",
+        `the central stack does not admit the trails of account ${config.accountId}; add {accountId: "${config.accountId}"} to central-logging:cloudTrail.accountTrails in the central stack and run pulumi up on it first${central.cloudTrail.organizationTrailArn ? `, or set central-logging:cloudTrail.mode to covered-by-organization-trail here: the organization trail ${central.cloudTrail.organizationTrailArn} already logs this account` : ""}`,
+      );
+    if (ct.admitAccountTrailsBy === "trail" && !ct.accountTrailArns.includes(trailArn))
+      fail(
+        "cloudTrail",
+        `the central stack does not admit ${trailArn}, the account trail this stack would create; add {accountId: "${config.accountId}", name: "${s.cloudTrail.name}", homeRegion: ${config.region}} to central-logging:cloudTrail.accountTrails in the central stack and run pulumi up on it first`,
+      );
+  }
   if (
-    shipsVendedLogs &&
+    s.flowLogs !== undefined &&
     central.logDeliveryAccounts &&
     !central.logDeliveryAccounts.includes(config.accountId)
   )
     fail(
-      s.flowLogs ? "flowLogs" : "waf.delivery",
-      `account ${config.accountId} is missing from the central stack's memberAccountIds, which admit VPC Flow Logs and direct WAF logs by aws:SourceAccount; add it there and run pulumi up on the central stack first`,
+      "flowLogs",
+      `account ${config.accountId} is missing from the central stack's memberAccountIds, which admit VPC Flow Logs by aws:SourceAccount; add it there and run pulumi up on the central stack first`,
     );
-  if (s.waf) {
-    const accepted = central.wafDelivery === "both" || central.wafDelivery === s.waf.delivery;
-    if (!accepted)
-      fail(
-        "waf.delivery",
-        `expected "${central.wafDelivery}", the WAF delivery the central stack accepts, got "${s.waf.delivery}"`,
-      );
-  }
 }
 
 async function resolveVpcIds(config: MemberConfig): Promise<string[]> {

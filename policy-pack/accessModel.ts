@@ -59,13 +59,13 @@ const REPLICATE_INTO = [
   "s3:ReplicateTags",
   "s3:ObjectOwnerOverrideToBucketOwner",
 ];
-/** Reading what a replication rule replicates; Object Lock retention and legal holds replicate too. */
 const REPLICATE_FROM = [
   "s3:GetReplicationConfiguration",
   "s3:ListBucket",
   "s3:GetObjectVersionForReplication",
   "s3:GetObjectVersionAcl",
   "s3:GetObjectVersionTagging",
+  // What replication reads when the destination has Object Lock (S3 user guide, managing Object Lock).
   "s3:GetObjectRetention",
   "s3:GetObjectLegalHold",
 ];
@@ -97,7 +97,9 @@ export const ACCESS_MODEL: Record<ResourceKind, Partial<Record<Party, string[]>>
   },
   "archive key": {
     "the key's administrators": ["kms:*"],
-    CloudTrail: ["kms:GenerateDataKey*", "kms:DescribeKey", "kms:Decrypt"],
+    // Encrypt and ReEncrypt* too: where CloudTrail and the log delivery service are admitted for the same
+    // accounts, one statement serves both, so that the account list fits the key policy once.
+    CloudTrail: ["kms:GenerateDataKey*", "kms:DescribeKey", "kms:Decrypt", "kms:Encrypt", "kms:ReEncrypt*"],
     "the log delivery service": [
       "kms:Encrypt",
       "kms:Decrypt",

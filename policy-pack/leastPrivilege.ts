@@ -167,8 +167,11 @@ export const servicePrincipalSourceCondition: ResourceValidationPolicy = {
   validateResource: forEachAllow((s, where, _doc, args, report) => {
     const services = principals(s).service;
     if (!services.length) return;
-    // A role trust for a service in the same account needs no source condition unless it is shared.
-    if (args.type === "aws:iam/role:Role" && !services.includes("s3.amazonaws.com")) return;
+    // A role trust for a service needs no source condition: a service uses a role only for a
+    // configuration whose author could pass it (iam:PassRole), which only principals of the role's own
+    // account can (aws-samples/data-perimeter-policy-examples, resource control policies README). AWS's
+    // trust for S3 replication has none (S3 user guide, setting up permissions for live replication).
+    if (args.type === "aws:iam/role:Role") return;
     const keys = conditionKeys(s);
     const { requireOnDocumentedKeyGrants = false } = args.getConfig<{
       requireOnDocumentedKeyGrants?: boolean;

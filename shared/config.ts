@@ -93,6 +93,24 @@ const queueSchema = z
   })
   .strict();
 
+const alarmPeriodSchema = z
+  .union([z.literal(60), z.literal(300), z.literal(900), z.literal(3600)], {
+    error: "expected 60, 300, 900 or 3600",
+  })
+  .default(300);
+const alarmNotificationsSchema = z
+  .array(
+    z
+      .object({
+        protocol: z.enum(["email", "email-json", "https", "sqs", "lambda"], {
+          error: "expected email, email-json, https, sqs or lambda",
+        }),
+        endpoint: z.string().min(3, "expected the subscription endpoint (an address, URL or ARN)"),
+      })
+      .strict(),
+  )
+  .optional();
+
 const alarmsSchema = z
   .object({
     enabled: bool.default(true),
@@ -113,23 +131,20 @@ const alarmsSchema = z
         z.enum(["cloudtrail", "vpcflowlogs", "waf"], { error: "expected cloudtrail, vpcflowlogs or waf" }),
       )
       .default(["cloudtrail", "vpcflowlogs"]),
-    periodSeconds: z
-      .union([z.literal(60), z.literal(300), z.literal(900), z.literal(3600)], {
-        error: "expected 60, 300, 900 or 3600",
-      })
-      .default(300),
-    notifications: z
-      .array(
-        z
-          .object({
-            protocol: z.enum(["email", "email-json", "https", "sqs", "lambda"], {
-              error: "expected email, email-json, https, sqs or lambda",
-            }),
-            endpoint: z.string().min(3, "expected the subscription endpoint (an address, URL or ARN)"),
-          })
-          .strict(),
-      )
-      .optional(),
+    periodSeconds: alarmPeriodSchema,
+    notifications: alarmNotificationsSchema,
+  })
+  .strict();
+
+/**
+ * A member's alarms: today the failed-replication alarm of its WAF staging bucket. The same options as the
+ * central alarms; the topic, when notifications are set, is encrypted with the staging bucket's key.
+ */
+const memberAlarmsSchema = z
+  .object({
+    enabled: bool.default(true),
+    periodSeconds: alarmPeriodSchema,
+    notifications: alarmNotificationsSchema,
   })
   .strict();
 
@@ -145,8 +160,28 @@ const externalId = z
 const roleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, "expected an IAM role name of 1 to 64 characters");
 
 /**
+ * Microsoft Sentinel's documented OIDC trust: the identity provider of Microsoft's own tenant, and the
+ * session name Sentinel sets to `MicrosoftSentinel_<workspace id>` (learn.microsoft.com, "Connect
+ * Microsoft Sentinel to AWS", connect-aws-configure-environment). It is the one provider this project
+ * knows to choose the session name itself: with any other provider, such as GitHub's
+ * token.actions.githubusercontent.com, the caller names its session (aws-actions/configure-aws-credentials
+ * takes `role-session-name` as an input), so only the token's subject (`sub`) says who is calling.
+ */
+export const SENTINEL_OIDC_PROVIDER = "sts.windows.net/33e01921-4d64-4f8c-a055-5bdaffd5e33d/";
+export const SENTINEL_SESSION_NAME = /^MicrosoftSentinel_[A-Za-z0-9-]+$/;
+/** IAM's StringLike wildcards; the reader trusts compare with StringEquals, where they would be literal. */
+const WILDCARD = /[*?]/;
+
+/** The provider's URL in an IAM OIDC provider ARN (what prefixes its condition keys). */
+export function oidcProviderUrl(providerArn: string): string {
+  return providerArn.slice(providerArn.indexOf("oidc-provider/") + "oidc-provider/".length);
+}
+
+/**
  * How a cross-account reader role is assumed: by AWS principals with an external ID, or by OIDC web
- * identity with the audience and a subject or session-name pin. Shared by the SIEM and verifier roles.
+ * identity with the audience and a subject. A session-name pin alone is accepted only where the provider
+ * is documented to set the session name itself (Microsoft Sentinel); wildcards are refused everywhere.
+ * Shared by the SIEM and verifier roles.
  */
 const readerTrustSchema = (reader: string) =>
   z.discriminatedUnion(
@@ -175,9 +210,28 @@ const readerTrustSchema = (reader: string) =>
           roleName: roleName.optional(),
         })
         .strict()
-        .refine((o) => o.subject !== undefined || o.roleSessionName !== undefined, {
-          message: `expected subject or roleSessionName, so that only your ${reader} can assume the role`,
-          path: ["subject"],
+        .superRefine((o, ctx) => {
+          const issue = (path: string, message: string) =>
+            ctx.addIssue({ code: "custom", path: [path], message });
+          for (const key of ["audience", "subject", "roleSessionName"] as const)
+            if (o[key] !== undefined && WILDCARD.test(o[key]))
+              return issue(
+                key,
+                `expected an exact value without * or ?, got "${o[key]}": the trust compares with StringEquals, and a pattern would let more than your ${reader} in`,
+              );
+          if (o.subject !== undefined) return;
+          const provider = oidcProviderUrl(o.providerArn);
+          if (provider === SENTINEL_OIDC_PROVIDER) {
+            if (o.roleSessionName !== undefined && SENTINEL_SESSION_NAME.test(o.roleSessionName)) return;
+            return issue(
+              o.roleSessionName === undefined ? "subject" : "roleSessionName",
+              `expected roleSessionName MicrosoftSentinel_<workspace id> (Microsoft Sentinel's documented pin) or a subject${o.roleSessionName === undefined ? "" : `, got "${o.roleSessionName}"`}`,
+            );
+          }
+          issue(
+            "subject",
+            `is required for the OIDC provider ${provider}: its callers choose their own session name, so only the subject (sub) pins your ${reader}; a session name alone is accepted only for Microsoft Sentinel's provider ${SENTINEL_OIDC_PROVIDER}`,
+          );
         }),
     ],
     { error: 'expected an object whose "trust" is "aws" (with principals and externalId) or "oidc"' },
@@ -199,6 +253,12 @@ const regionName = z
  */
 const centralCloudTrailSchema = z
   .object({
+    admitAccountTrailsBy: z
+      .enum(["account", "trail"], {
+        error:
+          "expected account (any trail of an admitted account, by aws:SourceAccount: scales to 1,000+ accounts) or trail (each trail by its ARN: stricter, about 90 trails fit)",
+      })
+      .default("account"),
     organizationTrail: z
       .object({
         managementAccountId: accountId,
@@ -221,6 +281,29 @@ const centralCloudTrailSchema = z
   })
   .strict();
 
+/**
+ * AWS WAF logs to S3 only in the web ACL's own account: "you set up an Amazon S3 bucket from the same
+ * account as you use to manage the web ACL" (WAF developer guide, logging-s3). Direct delivery into the
+ * archive account is therefore refused, with that reason, wherever an older stack file still asks for it.
+ */
+export const WAF_SAME_ACCOUNT_REASON =
+  'AWS WAF logs only to a bucket in the web ACL\'s own account ("set up an Amazon S3 bucket from the same account as you use to manage the web ACL", WAF developer guide, logging-s3)';
+const wafDeliverySchema = (expected: string) =>
+  z
+    .string({ error: `expected ${expected}` })
+    .default("replication")
+    .superRefine((v, ctx) => {
+      if (v === "replication") return;
+      ctx.addIssue({
+        code: "custom",
+        message:
+          v === "direct" || v === "both"
+            ? `"${v}" is no longer accepted: ${WAF_SAME_ACCOUNT_REASON}; remove the key (docs/configuration.md, "Migrating from direct WAF delivery")`
+            : `expected ${expected}, got ${JSON.stringify(v)}`,
+      });
+    })
+    .transform(() => "replication" as const);
+
 const policyExtensionsSchema = z.union(
   [
     z.enum(["none", "all"]),
@@ -239,6 +322,45 @@ const stackRoleArn = z
     /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
     "expected an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
   );
+/**
+ * The GitHub repository whose workflows assume the CI roles, and the form of the OIDC subject (`sub`)
+ * its tokens carry: `classic` (`repo:<owner>/<repo>:...`) or `immutable`
+ * (`repo:<owner>@<owner id>/<repo>@<repo id>:...`), which GitHub uses for repositories created, renamed
+ * or transferred after July 15, 2026 and for those that opt in (GitHub docs, OpenID Connect reference,
+ * "Immutable subject claims"). `npm run stack-access -- <stack> <purpose> --print-trust` builds the
+ * trust policies from it.
+ */
+const githubSchema = z
+  .object({
+    repository: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/,
+        "expected the repository as <owner>/<repo>, letters, digits, . _ - only",
+      ),
+    subjectFormat: z
+      .enum(["classic", "immutable"], { error: "expected classic or immutable" })
+      .default("classic"),
+    ownerId: z
+      .string()
+      .regex(/^\d+$/, "expected the owner's numeric ID (gh api users/<owner> --jq .id)")
+      .optional(),
+    repositoryId: z
+      .string()
+      .regex(/^\d+$/, "expected the repository's numeric ID (gh api repos/<owner>/<repo> --jq .id)")
+      .optional(),
+  })
+  .strict()
+  .superRefine((g, ctx) => {
+    if (g.subjectFormat !== "immutable") return;
+    for (const key of ["ownerId", "repositoryId"] as const)
+      if (g[key] === undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `is required with subjectFormat immutable: GitHub puts it in every subject (repo:<owner>@<owner id>/<repo>@<repo id>:...)`,
+        });
+  });
 const accessSchema = z
   .object({
     profile: z
@@ -247,8 +369,10 @@ const accessSchema = z
       .optional(),
     previewRoleArn: stackRoleArn.optional(),
     deployRoleArn: stackRoleArn.optional(),
+    github: githubSchema.optional(),
   })
   .strict();
+export type GithubAccess = z.infer<typeof githubSchema>;
 
 const centralSchema = z
   .object({
@@ -269,9 +393,7 @@ const centralSchema = z
     alarms: alarmsSchema.default(alarmsSchema.parse({})),
     siem: siemSchema,
     verifier: verifierSchema.optional(),
-    wafDelivery: z
-      .enum(["replication", "direct", "both"], { error: "expected replication, direct or both" })
-      .default("replication"),
+    wafDelivery: wafDeliverySchema("replication (members replicate from a bucket in their own account)"),
     cloudTrail: centralCloudTrailSchema.optional(),
     policyExtensions: policyExtensionsSchema.default("none"),
     access: accessSchema.optional(),
@@ -382,10 +504,14 @@ const memberSchema = z
     waf: z
       .object({
         webAclArns: z.array(webAclArn).min(1, "expected at least one web ACL ARN"),
-        delivery: z
-          .enum(["replication", "direct"], { error: "expected replication or direct" })
-          .default("replication"),
-        localBucketExpirationDays: intIn(1, 90, "days the member-local WAF bucket keeps objects").default(3),
+        delivery: wafDeliverySchema(
+          "replication (the default; a bucket in this account replicates to the archive)",
+        ),
+        localBucketExpirationDays: intIn(
+          1,
+          365,
+          "days the WAF staging bucket keeps each object, the window to re-replicate a failed one",
+        ).default(14),
         accessLogExpirationDays: intIn(
           1,
           36500,
@@ -395,6 +521,7 @@ const memberSchema = z
       })
       .strict()
       .optional(),
+    alarms: memberAlarmsSchema.default(memberAlarmsSchema.parse({})),
     access: accessSchema.optional(),
   })
   .strict();

@@ -6,8 +6,11 @@ import { Extension } from "./extensions";
 import { LogType } from "./naming";
 import { Partition } from "./regions";
 
-/** 2: trails admitted by ARN, the accounts admitted for log delivery, and the policy extensions. */
-export const CONTRACT_VERSION = 2;
+/**
+ * 2: trails admitted by ARN, the accounts admitted for log delivery, and the policy extensions.
+ * 3: account trails admitted by account or by ARN; WAF only by replication (no wafDelivery); Object Lock.
+ */
+export const CONTRACT_VERSION = 3;
 
 /** The stack output that holds `CentralArchiveOutputs`. */
 export const ARCHIVE_OUTPUT = "archive";
@@ -43,10 +46,20 @@ export interface CentralArchiveOutputs {
   siemRoleArn: string;
   /** The read-only role `npm run verify` assumes, when the central stack's `verifier` is configured. */
   verifierRoleArn?: string;
-  /** How member web ACLs deliver to the central WAF bucket. */
-  wafDelivery: "replication" | "direct" | "both";
-  /** The trails the archive admits, by ARN: a member's trail must be one of them. */
-  cloudTrail: { organizationTrailArn?: string; accountTrailArns: string[] };
+  /**
+   * The trails the archive admits. The organization trail is admitted by its ARN. Account trails are
+   * admitted by their account (`admitAccountTrailsBy: account`: any trail of an account in
+   * `accountTrailAccounts`) or each by its ARN (`trail`: one of `accountTrailArns`). `accountTrailArns`
+   * always lists the account trails the archive expects (what `npm run verify` looks for).
+   */
+  cloudTrail: {
+    organizationTrailArn?: string;
+    admitAccountTrailsBy: "account" | "trail";
+    accountTrailArns: string[];
+    accountTrailAccounts: string[];
+  };
+  /** The log buckets' Object Lock default retention, when on. */
+  objectLock?: { mode: "GOVERNANCE" | "COMPLIANCE"; retentionDays: number };
   /**
    * Accounts whose VPC Flow Logs and direct WAF logs the archive admits (aws:SourceAccount); absent when
    * the organization is admitted by aws:SourceOrgID (extension org-id-for-log-delivery).

@@ -10,6 +10,7 @@ export const EXTENSIONS = [
   "org-id-for-log-delivery",
   "kms-source-account",
   "access-log-tls-deny",
+  "replication-trust-source",
 ] as const;
 export type Extension = (typeof EXTENSIONS)[number];
 
@@ -25,13 +26,16 @@ export interface ExtensionInfo {
 export const EXTENSION_INFO: Record<Extension, ExtensionInfo> = {
   "own-account-prefix": {
     changes:
-      "Each writer may write only under its own AWSLogs/<account>/ prefix: the log delivery service by the " +
-      "policy variable ${aws:SourceAccount} in Resource, member WAF replication roles by ${aws:PrincipalAccount}, " +
-      "and each account trail by a statement of its own (its prefix, its trail ARN).",
+      "Each service writer may write only under its own AWSLogs/<account>/ prefix: the log delivery service " +
+      "and account trails admitted by account by the policy variable ${aws:SourceAccount} in Resource, and each " +
+      "trail admitted by ARN by a statement of its own (its prefix, its trail ARN). (Member WAF replication " +
+      "roles are confined to AWSLogs/${aws:PrincipalAccount}/ by default: AWS documents that variable for IAM " +
+      "principals.)",
     risk:
-      "If S3 does not substitute ${aws:SourceAccount} for the log delivery service's requests, every flow-log " +
-      "and direct WAF write is silently denied (DeliverLogsStatus FAILED; the no-delivery alarm fires). The " +
-      "per-trail CloudTrail statements use documented keys only and cost policy size, not delivery.",
+      "If S3 does not substitute ${aws:SourceAccount} for a service principal's requests, every flow-log write " +
+      "(DeliverLogsStatus FAILED) and every account-trail write (LatestDeliveryError) is silently denied; the " +
+      "no-delivery alarm fires. The per-trail CloudTrail statements use documented keys only and cost policy " +
+      "size, not delivery.",
     evidence:
       "The IAM user guide says global condition keys can be used as policy variables, but no AWS example puts " +
       "one in the Resource of a service-principal statement. Without the extension the services still choose " +
@@ -40,17 +44,19 @@ export const EXTENSION_INFO: Record<Extension, ExtensionInfo> = {
   },
   "org-id-for-log-delivery": {
     changes:
-      "Organization mode: the log delivery service (VPC Flow Logs, direct WAF) is admitted by aws:SourceOrgID " +
+      "Organization mode: the log delivery service (VPC Flow Logs) is admitted by aws:SourceOrgID " +
       "instead of an aws:SourceAccount list, so memberAccountIds need not list every account that ships flow logs.",
     risk:
       "If delivery.logs.amazonaws.com does not send aws:SourceOrgID on a request (S3 write or KMS call), that " +
       "delivery is silently denied: flow logs show DeliverLogsStatus FAILED and the no-delivery alarm fires.",
     evidence:
       "AWS's vended-logs guide (CloudWatch Logs user guide, AWS-logs-and-resource-policy) documents only " +
-      "aws:SourceAccount and aws:SourceArn for this principal. Its use for S3 writes is publicly reported " +
-      "(terraform-aws-modules/terraform-aws-s3-bucket pull request 273; ministryofjustice/modernisation-platform " +
-      "pull request 8000); nothing public covers the KMS calls. CloudTrail, by contrast, is reported not to send " +
-      "it at all (awsdocs/aws-cloudtrail-user-guide pull requests 16 and 17; modernisation-platform 11445, 11456).",
+      "aws:SourceAccount and aws:SourceArn for this principal. Its presence is reported: AWS's own " +
+      "aws-samples/data-perimeter-policy-examples (resource control policies README) lists VPC Flow Logs log " +
+      "delivery among the requests that carry it, and it is used for S3 writes by " +
+      "terraform-aws-modules/terraform-aws-s3-bucket pull request 273 and ministryofjustice/modernisation-platform " +
+      "pull request 8000; nothing public covers the KMS calls specifically. CloudTrail, by contrast, is " +
+      "reported not to send it for GetBucketAcl (modernisation-platform pull request 11456).",
   },
   "kms-source-account": {
     changes:
@@ -75,6 +81,19 @@ export const EXTENSION_INFO: Record<Extension, ExtensionInfo> = {
     evidence:
       "The S3 user guide's access-log bucket policy (enable-server-access-logging) has no TLS deny, and AWS does " +
       "not say whether log delivery uses TLS.",
+  },
+  "replication-trust-source": {
+    changes:
+      "The member WAF replication role's trust policy admits s3.amazonaws.com only with aws:SourceAccount = the " +
+      "member account and aws:SourceArn = its staging bucket.",
+    risk:
+      "If S3 replication does not send these keys when it assumes the role, every assumption is denied and every " +
+      "WAF log fails to replicate (replication status FAILED, reason AssumeRoleNotPermitted; the member's " +
+      "failed-replication alarm fires). The staging bucket keeps the objects for waf.localBucketExpirationDays.",
+    evidence:
+      "AWS's trust policy for replication has no condition (S3 user guide, setting up permissions for live " +
+      "replication), and no AWS page says which keys S3 sends when it assumes a replication role. The IAM user " +
+      "guide recommends these keys against the confused deputy problem in general.",
   },
 };
 

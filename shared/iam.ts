@@ -79,7 +79,7 @@ export class PolicySizeError extends pulumi.RunError {
   ) {
     super(
       `policy "${policyName}" is ${bytes} bytes, over the AWS limit of ${limit} bytes; ` +
-        `list fewer accounts or trails, or use organization mode with an organization trail (docs/policies.md, Sizes)`,
+        `list fewer accounts or trails, admit account trails by account (central-logging:cloudTrail.admitAccountTrailsBy: account), or use organization mode with an organization trail (docs/policies.md, Sizes)`,
     );
     this.name = "PolicySizeError";
   }

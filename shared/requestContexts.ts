@@ -4,13 +4,17 @@
  * matrix evaluates (tools/access/accessMatrix.ts) and of the condition keys the stacks may rely on by
  * default (test/provenance.test.ts): a proof can only use a key that this table says the service sends.
  *
- * Evidence levels:
- * - documented: an AWS page shows the key in a policy for this principal and action, or the IAM user
- *   guide documents the key as present in every request of this kind;
- * - reported: public reports (issues, pull requests) of the key working, but no AWS page;
- * - assumed: neither; only an opt-in policy extension (shared/extensions.ts) relies on it.
- * A key absent from a row is not in the request as far as anything public says. `notSent` records keys
- * that are publicly reported missing, so that nobody adds them back.
+ * Each key is graded by the strength of its evidence:
+ * - documented: an AWS documentation page shows the key in a policy for this principal and action, or
+ *   the IAM user guide documents the key as present in every request of this kind (the source is an AWS
+ *   documentation page, and test/access.test.ts checks that it is);
+ * - reported: public reports or AWS samples show the key working, but no AWS documentation page;
+ * - assumed: neither.
+ * Only documented keys are used by default. A reported or assumed key is used only when the opt-in policy
+ * extension named by `optIn` is on (shared/extensions.ts), and the proofs say so.
+ *
+ * `absent` records keys that are publicly reported missing (`reported`), or whose presence the public
+ * record contradicts (`unknown`), so that nobody relies on them by default.
  */
 import { Extension } from "./extensions";
 
@@ -80,15 +84,35 @@ export const SOURCES = {
     title: "KMS developer guide: kms:ViaService (the .amazonaws.com suffix in every partition)",
     url: "https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service",
   },
-  reportCloudTrailNoOrgId: {
+  cloudTrailConfusedDeputy: {
     title:
-      "Public reports: CloudTrail sends no aws:SourceOrgID (ministryofjustice/modernisation-platform pull requests 11445 and 11456; awsdocs/aws-cloudtrail-user-guide pull requests 16 and 17)",
+      "CloudTrail user guide: cross-service confused deputy prevention (aws:SourceArn with wildcards, aws:SourceAccount for any resource of an account)",
+    url: "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cross-service-confused-deputy-prevention.html",
+  },
+  s3ReplicationKms: {
+    title:
+      "S3 user guide: replicating encrypted objects (kms:ViaService and kms:EncryptionContext:aws:s3:arn for the replication role; kms:Decrypt for a destination with an S3 Bucket Key)",
+    url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html",
+  },
+  iamConfusedDeputy: {
+    title:
+      "IAM user guide: the confused deputy problem (aws:SourceArn and aws:SourceAccount in trust policies)",
+    url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html",
+  },
+  reportCloudTrailNoOrgIdAcl: {
+    title:
+      "Public report: CloudTrail's GetBucketAcl carries no aws:SourceOrgID (ministryofjustice/modernisation-platform pull request 11456)",
     url: "https://github.com/ministryofjustice/modernisation-platform/pull/11456",
+  },
+  reportCloudTrailOrgIdUnknown: {
+    title:
+      "Conflicting public record on CloudTrail and aws:SourceOrgID for PutObject and KMS: modernisation-platform pull request 11445 was merged and reverted within the hour and that repository's main still conditions CloudTrail's PutObject on it; aws-samples/data-perimeter-policy-examples lists CloudTrail log delivery under its aws:SourceOrgID resource control policy; awsdocs/aws-cloudtrail-user-guide pull requests 16 and 17 predate the key",
+    url: "https://github.com/ministryofjustice/modernisation-platform/pull/11445",
   },
   reportLogDeliveryOrgId: {
     title:
-      "Public reports: aws:SourceOrgID on delivery.logs.amazonaws.com S3 writes (terraform-aws-modules/terraform-aws-s3-bucket pull request 273; ministryofjustice/modernisation-platform pull request 8000)",
-    url: "https://github.com/terraform-aws-modules/terraform-aws-s3-bucket/pull/273",
+      "AWS sample and public reports: aws:SourceOrgID on delivery.logs.amazonaws.com requests (aws-samples/data-perimeter-policy-examples, resource control policies README, lists VPC Flow Logs log delivery; terraform-aws-modules/terraform-aws-s3-bucket pull request 273; ministryofjustice/modernisation-platform pull request 8000)",
+    url: "https://github.com/aws-samples/data-perimeter-policy-examples/blob/main/resource_control_policies/README.md",
   },
 } satisfies Record<string, Source>;
 
@@ -122,19 +146,29 @@ export interface KeyFact {
   optional?: boolean;
   /** Present only in some requests, as the cell's facts decide (`when` says which). */
   when?: string;
-  /** For assumed keys: the extension that relies on the key. */
-  assumedBy?: Extension;
+  /**
+   * The extension that relies on this key: the key is used (by policies and proofs) only when that
+   * extension is on. Every reported or assumed key has one.
+   */
+  optIn?: Extension;
+}
+
+export interface AbsentKey {
+  key: ContextKey;
+  /** reported: publicly reported missing; unknown: the public record conflicts. */
+  evidence: "reported" | "unknown";
+  source: Source;
 }
 
 export interface RequestContextRow {
-  /** A service principal, or `iam` (a role's own request), `iam-via-s3` / `iam-via-sqs` / `iam-via-other` (KMS calls another service makes for a role). */
+  /** A service principal, or `iam` (a role's own request), `iam-via-s3` / `iam-via-sqs` / `iam-via-other` (KMS calls another service makes for a role), `iam-via-s3-replication` (KMS calls S3 replication makes as the replication role). */
   principal: string;
   /** Actions this row covers; a trailing `*` matches a prefix. */
   actions: string[];
   /** What the row is about, in a few words. */
   what: string;
   keys: KeyFact[];
-  notSent?: { key: ContextKey; source: Source }[];
+  absent?: AbsentKey[];
 }
 
 const documented = (key: ContextKey, source: Source, optional = false): KeyFact => ({
@@ -143,10 +177,15 @@ const documented = (key: ContextKey, source: Source, optional = false): KeyFact 
   source,
   ...(optional ? { optional } : {}),
 });
-const assumed = (key: ContextKey, assumedBy: Extension, source: Source): KeyFact => ({
+const optIn = (
+  key: ContextKey,
+  evidence: "reported" | "assumed",
+  by: Extension,
+  source: Source,
+): KeyFact => ({
   key,
-  evidence: "assumed",
-  assumedBy,
+  evidence,
+  optIn: by,
   source,
 });
 /** aws:SecureTransport is in every request context (IAM global keys); the cells supply its value. */
@@ -159,14 +198,23 @@ const principalKeys = [
     when: "the principal's account belongs to an organization",
   },
 ];
+const cloudTrailOrgIdUnknown: AbsentKey = {
+  key: "aws:SourceOrgID",
+  evidence: "unknown",
+  source: SOURCES.reportCloudTrailOrgIdUnknown,
+};
 
 export const REQUEST_CONTEXTS: RequestContextRow[] = [
   {
     principal: "cloudtrail.amazonaws.com",
     actions: ["s3:GetBucketAcl"],
     what: "CloudTrail checks the bucket ACL before writing (also as CreateTrail's pre-flight)",
-    keys: [documented("aws:SourceArn", SOURCES.cloudTrailMultiAccount), tls],
-    notSent: [{ key: "aws:SourceOrgID", source: SOURCES.reportCloudTrailNoOrgId }],
+    keys: [
+      documented("aws:SourceArn", SOURCES.cloudTrailMultiAccount),
+      documented("aws:SourceAccount", SOURCES.cloudTrailConfusedDeputy),
+      tls,
+    ],
+    absent: [{ key: "aws:SourceOrgID", evidence: "reported", source: SOURCES.reportCloudTrailNoOrgIdAcl }],
   },
   {
     principal: "cloudtrail.amazonaws.com",
@@ -174,10 +222,11 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
     what: "CloudTrail writes a log or digest file",
     keys: [
       documented("aws:SourceArn", SOURCES.cloudTrailOrgBucket),
+      documented("aws:SourceAccount", SOURCES.cloudTrailConfusedDeputy),
       documented("s3:x-amz-acl", SOURCES.cloudTrailOrgBucket),
       tls,
     ],
-    notSent: [{ key: "aws:SourceOrgID", source: SOURCES.reportCloudTrailNoOrgId }],
+    absent: [cloudTrailOrgIdUnknown],
   },
   {
     principal: "cloudtrail.amazonaws.com",
@@ -190,7 +239,7 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
       documented("kms:EncryptionContext:aws:cloudtrail:arn", SOURCES.cloudTrailKms),
       tls,
     ],
-    notSent: [{ key: "aws:SourceOrgID", source: SOURCES.reportCloudTrailNoOrgId }],
+    absent: [cloudTrailOrgIdUnknown],
   },
   {
     principal: "cloudtrail.amazonaws.com",
@@ -201,7 +250,7 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
       documented("aws:SourceAccount", SOURCES.cloudTrailKms),
       tls,
     ],
-    notSent: [{ key: "aws:SourceOrgID", source: SOURCES.reportCloudTrailNoOrgId }],
+    absent: [cloudTrailOrgIdUnknown],
   },
   {
     principal: "delivery.logs.amazonaws.com",
@@ -210,7 +259,7 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
     keys: [
       documented("aws:SourceAccount", SOURCES.vendedLogs),
       documented("aws:SourceArn", SOURCES.vendedLogs),
-      assumed("aws:SourceOrgID", "org-id-for-log-delivery", SOURCES.reportLogDeliveryOrgId),
+      optIn("aws:SourceOrgID", "reported", "org-id-for-log-delivery", SOURCES.reportLogDeliveryOrgId),
       tls,
     ],
   },
@@ -224,7 +273,7 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
       // Documented in AWS's statement; with ACLs disabled the service may send none (cloudposse
       // terraform-aws-vpc-flow-logs-s3-bucket pull request 101), so proofs try both.
       documented("s3:x-amz-acl", SOURCES.vendedLogs, true),
-      assumed("aws:SourceOrgID", "org-id-for-log-delivery", SOURCES.reportLogDeliveryOrgId),
+      optIn("aws:SourceOrgID", "reported", "org-id-for-log-delivery", SOURCES.reportLogDeliveryOrgId),
       tls,
     ],
   },
@@ -235,7 +284,7 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
     keys: [
       documented("aws:SourceAccount", SOURCES.vendedLogsKms),
       documented("aws:SourceArn", SOURCES.vendedLogsKms),
-      assumed("aws:SourceOrgID", "org-id-for-log-delivery", SOURCES.reportLogDeliveryOrgId),
+      optIn("aws:SourceOrgID", "reported", "org-id-for-log-delivery", SOURCES.reportLogDeliveryOrgId),
       tls,
     ],
   },
@@ -253,15 +302,15 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
     principal: "s3.amazonaws.com",
     actions: ["kms:GenerateDataKey", "kms:Decrypt"],
     what: "S3 encrypts an event notification for an SSE-KMS queue",
-    keys: [assumed("aws:SourceAccount", "kms-source-account", SOURCES.sqsKms), tls],
+    keys: [optIn("aws:SourceAccount", "assumed", "kms-source-account", SOURCES.sqsKms), tls],
   },
   {
     principal: "s3.amazonaws.com",
     actions: ["sts:AssumeRole"],
-    what: "S3 replication assumes a member's replication role",
+    what: "S3 replication assumes a member's replication role (AWS's trust policy has no condition)",
     keys: [
-      documented("aws:SourceAccount", SOURCES.s3Replication),
-      documented("aws:SourceArn", SOURCES.s3Replication),
+      optIn("aws:SourceAccount", "assumed", "replication-trust-source", SOURCES.iamConfusedDeputy),
+      optIn("aws:SourceArn", "assumed", "replication-trust-source", SOURCES.iamConfusedDeputy),
       tls,
     ],
   },
@@ -279,7 +328,7 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
     principal: "cloudwatch.amazonaws.com",
     actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
     what: "CloudWatch publishes an alarm to an SSE-KMS topic",
-    keys: [assumed("aws:SourceAccount", "kms-source-account", SOURCES.cloudWatchAlarmTopic), tls],
+    keys: [optIn("aws:SourceAccount", "assumed", "kms-source-account", SOURCES.cloudWatchAlarmTopic), tls],
   },
   {
     principal: "iam",
@@ -295,6 +344,17 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
       ...principalKeys,
       documented("kms:ViaService", SOURCES.kmsViaService),
       documented("kms:EncryptionContext:aws:s3:arn", SOURCES.s3EncryptionContext),
+      tls,
+    ],
+  },
+  {
+    principal: "iam-via-s3-replication",
+    actions: ["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"],
+    what: "S3 replication calls KMS as the replication role: Encrypt or GenerateDataKey for a replica, and Decrypt on the destination key to verify its S3 Bucket Key",
+    keys: [
+      ...principalKeys,
+      documented("kms:ViaService", SOURCES.s3ReplicationKms),
+      documented("kms:EncryptionContext:aws:s3:arn", SOURCES.s3ReplicationKms),
       tls,
     ],
   },
@@ -317,6 +377,29 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
     keys: [tls],
   },
 ];
+
+const AWS_DOCUMENTATION = /^https:\/\/docs\.(aws\.amazon\.com|amazonaws\.cn)\//;
+
+/**
+ * What is wrong with the evidence of a table: a key that claims `documented` without an AWS documentation
+ * page as its source, or a reported or assumed key that no extension opts into.
+ */
+export function evidenceProblems(rows: RequestContextRow[] = REQUEST_CONTEXTS): string[] {
+  const problems: string[] = [];
+  for (const row of rows)
+    for (const k of row.keys) {
+      const where = `${row.principal} ${row.actions.join(", ")} ${k.key}`;
+      if (k.evidence === "documented" && !AWS_DOCUMENTATION.test(k.source.url))
+        problems.push(`${where}: claims documented, but its source ${k.source.url} is not AWS documentation`);
+      if (k.evidence !== "documented" && !k.optIn)
+        problems.push(`${where}: ${k.evidence}, so only an opt-in extension may rely on it`);
+    }
+  return problems;
+}
+
+/** Whether a key of a row is used, given the extensions that are on: documented ones always, others by opt-in. */
+export const keyInUse = (k: KeyFact, extensions: ReadonlySet<Extension>) =>
+  k.optIn ? extensions.has(k.optIn) : k.evidence === "documented";
 
 const actionMatches = (pattern: string, action: string) =>
   pattern === "*" ||
@@ -352,7 +435,7 @@ export function requestContexts(
   const row = contextRow(principal, action);
   let variants: BuiltContext[] = [{ context: {}, assumptions: [] }];
   for (const k of row.keys) {
-    if (k.evidence === "reported" || (k.evidence === "assumed" && !extensions.has(k.assumedBy!))) continue;
+    if (!keyInUse(k, extensions)) continue;
     const value = facts[CONTEXT_KEYS[k.key]];
     if (value === undefined) {
       if (k.optional || k.when) continue;
@@ -360,36 +443,27 @@ export function requestContexts(
     }
     const withKey = variants.map((v) => ({
       context: { ...v.context, [k.key]: value },
-      assumptions: k.evidence === "assumed" ? [...v.assumptions, k.key] : v.assumptions,
+      assumptions: k.evidence !== "documented" ? [...v.assumptions, k.key] : v.assumptions,
     }));
     variants = k.optional ? [...variants, ...withKey] : withKey;
   }
   return variants;
 }
 
-/** Keys a principal is documented to send for every one of these actions. */
-export function documentedKeys(principal: string, actions: string[]): Set<ContextKey> {
+/** Keys a principal sends for every one of these actions, given the extensions that are on. */
+export function usableKeys(
+  principal: string,
+  actions: string[],
+  extensions: ReadonlySet<Extension> = new Set(),
+): Set<ContextKey> {
   let common: Set<ContextKey> | undefined;
   for (const action of actions) {
     const keys = new Set(
       contextRow(principal, action)
-        .keys.filter((k) => k.evidence === "documented")
+        .keys.filter((k) => keyInUse(k, extensions))
         .map((k) => k.key),
     );
     common = common ? new Set([...common].filter((k) => keys.has(k))) : keys;
   }
   return common ?? new Set();
-}
-
-/** Keys a principal sends for all these actions, given the extensions that are on. */
-export function usableKeys(
-  principal: string,
-  actions: string[],
-  extensions: ReadonlySet<Extension>,
-): Set<ContextKey> {
-  const out = documentedKeys(principal, actions);
-  for (const action of actions)
-    for (const k of contextRow(principal, action).keys)
-      if (k.evidence === "assumed" && extensions.has(k.assumedBy!)) out.add(k.key);
-  return out;
 }

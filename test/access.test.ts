@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { encryptionContextConditionHolds, resolveEncryptionContext } from "../tools/access/evaluator";
-import { accessMatrix, cellAsIntended } from "../tools/access/accessMatrix";
-import { REQUEST_CONTEXTS, requestContexts } from "../shared/requestContexts";
-import { Simulator } from "../tools/simulation/simulate";
+import { AccessCell, accessMatrix, cellAsIntended } from "../tools/access/accessMatrix";
+import { evidenceProblems, REQUEST_CONTEXTS, requestContexts } from "../shared/requestContexts";
+import { SimStack, Simulator } from "../tools/simulation/simulate";
 import {
   CENTRAL,
   centralSettings,
@@ -68,18 +68,50 @@ describe("access proofs with the IAM evaluator", () => {
     const preflight = org.find((c) => c.scenario.includes("pre-flight"))!;
     expect(preflight.resource).to.equal(`arn:aws:s3:::central-logs-cloudtrail-example-org/AWSLogs/${MGMT}/`);
     // What CloudTrail sends, and nothing else: no aws:SourceOrgID even though the cell knows the org.
-    expect(org[1].condition).to.equal(`aws:SourceArn=${ORG_TRAIL}, s3:x-amz-acl=bucket-owner-full-control`);
+    expect(org[1].condition).to.equal(
+      `aws:SourceArn=${ORG_TRAIL}, aws:SourceAccount=${MGMT}, s3:x-amz-acl=bucket-owner-full-control`,
+    );
     const denied = cells.filter((c) => c.principal === "cloudtrail.amazonaws.com" && c.expected === "Denied");
     expect(denied.map((c) => c.who)).to.include.members([
       "CloudTrail for arn:aws:cloudtrail:eu-west-1:999999999997:trail/organization-trail, a trail of another organization",
       "CloudTrail for arn:aws:cloudtrail:eu-west-1:999999999998:trail/central-logging, an account outside the archive",
-      `CloudTrail for arn:aws:cloudtrail:eu-west-1:${MGMT}:trail/unlisted-trail, an unlisted trail of an admitted account`,
     ]);
     expect(denied.every((c) => !cellAsIntended(c) === false)).to.equal(true);
+    // Account trails are admitted by account by default: another trail of an admitted account delivers too.
+    const unlisted = cells.find((c) => c.who.includes(`${MGMT}:trail/unlisted-trail`))!;
+    expect([unlisted.expected, unlisted.actual]).to.deep.equal(["Allowed", "Allowed"]);
+    expect(unlisted.why).to.contain("admitAccountTrailsBy is account");
+  });
+
+  it("admits only the listed trail ARNs with admitAccountTrailsBy: trail", async () => {
+    const { sim } = await simulate(
+      centralSettings({
+        cloudTrail: {
+          admitAccountTrailsBy: "trail",
+          organizationTrail: { managementAccountId: MGMT, name: "organization-trail" },
+          accountTrails: [{ accountId: MGMT }, { accountId: WEB }],
+        },
+      }),
+      members,
+    );
+    const cells = await accessMatrix(sim.simulated);
+    expect(cells.filter((c) => !cellAsIntended(c))).to.deep.equal([]);
+    const unlisted = cells.find((c) => c.who.includes(`${MGMT}:trail/unlisted-trail`))!;
+    expect([unlisted.expected, unlisted.actual]).to.deep.equal(["Denied", "ImplicitlyDenied"]);
   });
 
   it("turns CloudTrail's cells red when its statements are keyed by aws:SourceOrgID, which CloudTrail does not send", async () => {
-    const { sim } = await simulate(centralSettings(), members);
+    // Per-trail admission, so that every CloudTrail grant is a statement of CloudTrail's own.
+    const { sim } = await simulate(
+      centralSettings({
+        cloudTrail: {
+          admitAccountTrailsBy: "trail",
+          organizationTrail: { managementAccountId: MGMT, name: "organization-trail" },
+          accountTrails: [{ accountId: MGMT }, { accountId: WEB }],
+        },
+      }),
+      members,
+    );
     const central = sim.simulated.find((s) => s.role === "central")!;
     const rekey = (name: string, field = "policy") => {
       const r = central.resources.find((x) => x.name === name)!;
@@ -257,14 +289,17 @@ describe("request-context table", () => {
       {
         context: {
           "aws:SourceArn": ORG_TRAIL,
+          "aws:SourceAccount": MGMT,
           "s3:x-amz-acl": "bucket-owner-full-control",
           "aws:SecureTransport": "true",
         },
         assumptions: [],
       },
     ]);
+    // Never aws:SourceOrgID, though the cell knows the organization.
     expect(requestContexts("cloudtrail.amazonaws.com", "s3:GetBucketAcl", facts)[0].context).to.deep.equal({
       "aws:SourceArn": ORG_TRAIL,
+      "aws:SourceAccount": MGMT,
       "aws:SecureTransport": "true",
     });
     expect(
@@ -287,16 +322,146 @@ describe("request-context table", () => {
     ).to.throw(/needs aws:SourceArn/);
   });
 
-  it("gives every row and key a source, and records CloudTrail's missing aws:SourceOrgID", () => {
-    for (const row of REQUEST_CONTEXTS) {
-      for (const k of row.keys) {
-        expect(k.source.url, `${row.principal} ${k.key}`).to.match(/^https:\/\//);
-        if (k.evidence === "assumed") expect(k.assumedBy, `${row.principal} ${k.key}`).to.be.a("string");
-      }
-    }
-    for (const row of REQUEST_CONTEXTS.filter((r) => r.principal === "cloudtrail.amazonaws.com")) {
+  it("grades every key by evidence: documented only with an AWS documentation page, anything else only by opt-in", () => {
+    expect(evidenceProblems()).to.deep.equal([]);
+    for (const row of REQUEST_CONTEXTS)
+      for (const k of row.keys) expect(k.source.url, `${row.principal} ${k.key}`).to.match(/^https:\/\//);
+    // CloudTrail and aws:SourceOrgID: reported missing for GetBucketAcl, unknown for PutObject and KMS.
+    const cloudTrail = REQUEST_CONTEXTS.filter((r) => r.principal === "cloudtrail.amazonaws.com");
+    for (const row of cloudTrail) {
       expect(row.keys.map((k) => k.key)).not.to.include("aws:SourceOrgID");
-      expect(row.notSent!.map((n) => n.key)).to.include("aws:SourceOrgID");
+      expect(
+        row.keys.map((k) => k.key),
+        row.actions.join(),
+      ).to.include("aws:SourceAccount");
+      const absent = row.absent!.find((a) => a.key === "aws:SourceOrgID")!;
+      expect(absent.evidence, row.actions.join()).to.equal(
+        row.actions.includes("s3:GetBucketAcl") ? "reported" : "unknown",
+      );
     }
+    // The replication trust keys are not documented: only replication-trust-source relies on them.
+    const assume = REQUEST_CONTEXTS.find((r) => r.actions.includes("sts:AssumeRole"))!;
+    expect(assume.keys.filter((k) => k.key !== "aws:SecureTransport").map((k) => k.optIn)).to.deep.equal([
+      "replication-trust-source",
+      "replication-trust-source",
+    ]);
+  });
+
+  it("catches a row that claims documented on the strength of a public report, or relies on one by default", () => {
+    const row = REQUEST_CONTEXTS.find(
+      (r) => r.principal === "delivery.logs.amazonaws.com" && r.actions.includes("s3:PutObject"),
+    )!;
+    const orgId = row.keys.find((k) => k.key === "aws:SourceOrgID")!;
+    expect(orgId.evidence).to.equal("reported");
+    const claimed = {
+      ...row,
+      keys: row.keys.map((k) => (k === orgId ? { ...k, evidence: "documented" as const } : k)),
+    };
+    const unguarded = { ...row, keys: row.keys.map((k) => (k === orgId ? { ...k, optIn: undefined } : k)) };
+    expect(evidenceProblems([claimed])).to.deep.equal([
+      "delivery.logs.amazonaws.com s3:PutObject aws:SourceOrgID: claims documented, but its source https://github.com/aws-samples/data-perimeter-policy-examples/blob/main/resource_control_policies/README.md is not AWS documentation",
+    ]);
+    expect(evidenceProblems([unguarded])).to.deep.equal([
+      "delivery.logs.amazonaws.com s3:PutObject aws:SourceOrgID: reported, so only an opt-in extension may rely on it",
+    ]);
+  });
+});
+
+describe("access proofs: WAF replication into the archive", () => {
+  const webAcl = (account: string) =>
+    `arn:aws:wafv2:eu-west-1:${account}:regional/webacl/web-app/a1b2c3d4-5678-90ab-cdef-111111111111`;
+  const wafMembers = {
+    mgmt: { account: MGMT, settings: memberSettings({ waf: { webAclArns: [webAcl(MGMT)] } }) },
+    web: { account: WEB, settings: memberSettings({ waf: { webAclArns: [webAcl(WEB)] } }) },
+  };
+  const replicationCells = async (settings: Record<string, unknown>, edit?: (central: SimStack) => void) => {
+    const { sim, central } = await simulate(settings, wafMembers);
+    edit?.(central);
+    return (await accessMatrix(sim.simulated)).filter((c) =>
+      c.who.includes("central-logging-waf-replication"),
+    );
+  };
+  const cellOf = (cells: AccessCell[], who: string, scenario: string) => {
+    const found = cells.filter((c) => c.who === who && c.scenario === scenario);
+    expect(found, `${who} | ${scenario}`).to.have.length(1);
+    return found[0];
+  };
+  const role = (account: string) =>
+    `The WAF replication role arn:aws:iam::${account}:role/central-logging-waf-replication of member ${account}`;
+
+  for (const [mode, settings] of [
+    ["organization", centralSettings()],
+    ["account-list", listSettings()],
+  ] as const)
+    it(`${mode} mode: replicas encrypt and verify the Bucket Key, lock metadata is readable, no member reaches another's prefix`, async () => {
+      const cells = await replicationCells(settings);
+      expect(cells.filter((c) => !cellAsIntended(c))).to.deep.equal([]);
+      for (const account of [MGMT, WEB]) {
+        const other = account === MGMT ? WEB : MGMT;
+        for (const [action, scenario] of [
+          ["kms:Encrypt", "encrypts a replica with the CMK through S3 (Encrypt)"],
+          ["kms:GenerateDataKey", "encrypts a replica with the CMK through S3"],
+          ["kms:Decrypt", "decrypts with the CMK through S3, to verify the WAF bucket's S3 Bucket Key"],
+        ]) {
+          const c = cellOf(cells, role(account), scenario);
+          expect([c.action, c.actual, c.principal]).to.deep.equal([
+            action,
+            "Allowed",
+            `arn:aws:iam::${account}:role/central-logging-waf-replication`,
+          ]);
+          // Only the keys S3 sends for the role: its principal keys, kms:ViaService, the encryption context.
+          expect(c.condition).to.contain("kms:ViaService=s3.eu-west-1.amazonaws.com");
+          expect(c.condition).to.contain(
+            "kms:EncryptionContext:aws:s3:arn=arn:aws:s3:::aws-waf-logs-central-example-org",
+          );
+        }
+        for (const scenario of [
+          "reads a staging object's Object Lock retention for replication",
+          "reads a staging object's Object Lock legal hold for replication",
+        ])
+          expect(cellOf(cells, role(account), scenario).actual).to.equal("Allowed");
+        const forged = cellOf(
+          cells,
+          `${role(account)}, with s3:ReplicateObject on * in its own policy`,
+          `replicates into member ${other}'s prefix`,
+        );
+        expect([forged.expected, forged.actual]).to.deep.equal(["Denied", "ImplicitlyDenied"]);
+        expect(forged.resource).to.contain(`/AWSLogs/${other}/`);
+        expect(
+          cellOf(
+            cells,
+            `${role(account)}, with s3:* on * in its own policy`,
+            "reads a WAF log object from the archive",
+          ).actual,
+        ).not.to.equal("Allowed");
+      }
+    });
+
+  it("turns red if the replication role's kms:Decrypt on the archive key disappears", async () => {
+    const cells = await replicationCells(centralSettings(), (central) => {
+      const key = central.resources.find((r) => r.name === "logs-key")!;
+      const doc = JSON.parse(key.inputs.policy);
+      for (const st of doc.Statement)
+        if (st.Sid === "WafReplicationEncryptReplicas") st.Action = ["kms:Encrypt", "kms:GenerateDataKey"];
+      key.inputs.policy = JSON.stringify(doc);
+    });
+    const red = cells.filter((c) => !cellAsIntended(c));
+    expect(red.map((c) => [c.action, c.expected])).to.deep.equal([
+      ["kms:Decrypt", "Allowed"],
+      ["kms:Decrypt", "Allowed"],
+    ]);
+  });
+
+  it("turns red if a replication role may write under any account's prefix", async () => {
+    const cells = await replicationCells(centralSettings(), (central) => {
+      const bucket = central.resources.find((r) => r.name === "waf-logs-policy")!;
+      bucket.inputs.policy = bucket.inputs.policy.replace("AWSLogs/${aws:PrincipalAccount}/*", "AWSLogs/*");
+    });
+    const red = cells.filter((c) => !cellAsIntended(c));
+    expect(red.map((c) => c.scenario).sort()).to.deep.equal([
+      `replicates into member ${MGMT}'s prefix`,
+      `replicates into member ${WEB}'s prefix`,
+    ]);
+    expect(red.every((c) => c.actual === "Allowed" && c.expected === "Denied")).to.equal(true);
   });
 });

@@ -159,20 +159,69 @@ describe("central stack (organization mode)", () => {
     }
   });
 
-  it("admits CloudTrail by trail ARN (aws:SourceArn), never by aws:SourceOrgID, organization trail pre-flight included", () => {
+  it("admits the organization trail by ARN (aws:SourceArn), never by aws:SourceOrgID, pre-flight included", () => {
     const doc = parsed(
       find(central, "aws:s3/bucketPolicy:BucketPolicy", "cloudtrail-logs-policy").inputs.policy,
     );
-    const trails = [ORG_TRAIL, accountTrail(MGMT), accountTrail(WEB)];
     const acl = statement(doc, "CloudTrailAclCheck");
     expect(acl.Principal).to.deep.equal({ Service: "cloudtrail.amazonaws.com" });
     expect(acl.Action).to.equal("s3:GetBucketAcl");
     expect(acl.Resource).to.equal("arn:aws:s3:::central-logs-cloudtrail-example-org");
-    expect(acl.Condition).to.deep.equal({ StringEquals: { "aws:SourceArn": trails } });
+    expect(acl.Condition).to.deep.equal({ StringEquals: { "aws:SourceArn": ORG_TRAIL } });
     const write = statement(doc, "CloudTrailWrite");
     expect(write.Action).to.equal("s3:PutObject");
-    // The management account's own prefix (CreateTrail's pre-flight write), the organization's prefix,
-    // and each account trail's prefix.
+    // The management account's own prefix (CreateTrail's pre-flight write) and the organization's prefix.
+    expect(write.Resource).to.deep.equal([
+      `arn:aws:s3:::central-logs-cloudtrail-example-org/AWSLogs/${MGMT}/*`,
+      `arn:aws:s3:::central-logs-cloudtrail-example-org/AWSLogs/${ORG}/*`,
+    ]);
+    expect(write.Condition).to.deep.equal({
+      StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": ORG_TRAIL },
+    });
+    expect(JSON.stringify(doc)).not.to.contain("aws:SourceOrgID");
+    // CloudTrail digest files are SSE-S3: no statement may deny on the encryption header.
+    expect(JSON.stringify(doc)).not.to.match(/x-amz-server-side-encryption/);
+  });
+
+  it("admits account trails by account (aws:SourceAccount) by default: one statement, 15 bytes an account", () => {
+    const doc = parsed(
+      find(central, "aws:s3/bucketPolicy:BucketPolicy", "cloudtrail-logs-policy").inputs.policy,
+    );
+    const s = statement(doc, "CloudTrailAccountTrailsAclCheckAndWrite");
+    expect(s.Principal).to.deep.equal({ Service: "cloudtrail.amazonaws.com" });
+    expect(s.Action).to.deep.equal(["s3:GetBucketAcl", "s3:PutObject"]);
+    expect(s.Resource).to.deep.equal([
+      "arn:aws:s3:::central-logs-cloudtrail-example-org",
+      "arn:aws:s3:::central-logs-cloudtrail-example-org/AWSLogs/*",
+    ]);
+    expect(s.Condition).to.deep.equal({
+      StringEquals: { "aws:SourceAccount": [MGMT, WEB] },
+      StringEqualsIfExists: { "s3:x-amz-acl": "bucket-owner-full-control" },
+    });
+    expect(central.outputs.archive.cloudTrail).to.deep.include({
+      admitAccountTrailsBy: "account",
+      accountTrailAccounts: [MGMT, WEB],
+    });
+  });
+
+  it("admits each account trail by its ARN with admitAccountTrailsBy: trail (AWS's multi-account shape)", async () => {
+    const { central: strict } = await simulate(
+      centralSettings({
+        cloudTrail: {
+          admitAccountTrailsBy: "trail",
+          organizationTrail: { managementAccountId: MGMT, name: "organization-trail" },
+          accountTrails: [{ accountId: MGMT }, { accountId: WEB }],
+        },
+      }),
+    );
+    const doc = parsed(
+      find(strict, "aws:s3/bucketPolicy:BucketPolicy", "cloudtrail-logs-policy").inputs.policy,
+    );
+    const trails = [ORG_TRAIL, accountTrail(MGMT), accountTrail(WEB)];
+    expect(statement(doc, "CloudTrailAclCheck").Condition).to.deep.equal({
+      StringEquals: { "aws:SourceArn": trails },
+    });
+    const write = statement(doc, "CloudTrailWrite");
     expect(write.Resource).to.deep.equal([
       `arn:aws:s3:::central-logs-cloudtrail-example-org/AWSLogs/${MGMT}/*`,
       `arn:aws:s3:::central-logs-cloudtrail-example-org/AWSLogs/${ORG}/*`,
@@ -181,9 +230,20 @@ describe("central stack (organization mode)", () => {
     expect(write.Condition).to.deep.equal({
       StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trails },
     });
-    expect(JSON.stringify(doc)).not.to.contain("aws:SourceOrgID");
-    // CloudTrail digest files are SSE-S3: no statement may deny on the encryption header.
-    expect(JSON.stringify(doc)).not.to.match(/x-amz-server-side-encryption/);
+    expect(doc.Statement.map((x) => x.Sid)).not.to.include("CloudTrailAccountTrailsAclCheckAndWrite");
+    const key = parsed(find(strict, KEY).inputs.policy);
+    expect(statement(key, "CloudTrailEncryptLogs").Condition).to.deep.equal({
+      StringLike: {
+        "kms:EncryptionContext:aws:cloudtrail:arn": [
+          `arn:aws:cloudtrail:*:${MGMT}:trail/*`,
+          `arn:aws:cloudtrail:*:${WEB}:trail/*`,
+        ],
+      },
+      StringEquals: { "aws:SourceArn": trails },
+    });
+    expect(statement(key, "LogDeliveryUseKey").Condition).to.deep.equal({
+      StringEquals: { "aws:SourceAccount": [MGMT, WEB] },
+    });
   });
 
   it("admits the log delivery service by aws:SourceAccount, without requiring an ACL header", () => {
@@ -203,7 +263,7 @@ describe("central stack (organization mode)", () => {
     });
   });
 
-  it("admits member WAF replication roles by organization, replicas only, never deletes", () => {
+  it("admits member WAF replication roles by organization, replicas only under their own prefix, never deletes", () => {
     const doc = parsed(find(central, "aws:s3/bucketPolicy:BucketPolicy", "waf-logs-policy").inputs.policy);
     expect(doc.Statement.map((s) => s.Sid)).to.deep.equal([
       "DenyInsecureTransport",
@@ -211,6 +271,11 @@ describe("central stack (organization mode)", () => {
     ]);
     const s = statement(doc, "WafReplicationFromMembers");
     expect(s.Action).to.include("s3:ReplicateObject").and.not.include("s3:ReplicateDelete");
+    // ${aws:PrincipalAccount}: a member's role cannot write under another account's prefix.
+    expect(s.Resource).to.deep.equal([
+      "arn:aws:s3:::aws-waf-logs-central-example-org",
+      "arn:aws:s3:::aws-waf-logs-central-example-org/AWSLogs/${aws:PrincipalAccount}/*",
+    ]);
     expect(s.Condition).to.deep.equal({
       StringEquals: { "aws:PrincipalOrgID": ORG },
       ArnLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/central-logging-waf-replication" },
@@ -222,25 +287,29 @@ describe("central stack (organization mode)", () => {
     expect(statement(doc, "KeyAdministration").Principal).to.deep.equal({
       AWS: `arn:aws:iam::${CENTRAL}:root`,
     });
+    // The organization trail, by its ARN.
     const ct = statement(doc, "CloudTrailEncryptLogs");
     expect(ct.Action).to.equal("kms:GenerateDataKey*");
     expect(ct.Condition).to.deep.equal({
-      StringLike: {
-        "kms:EncryptionContext:aws:cloudtrail:arn": [
-          `arn:aws:cloudtrail:*:${MGMT}:trail/*`,
-          `arn:aws:cloudtrail:*:${WEB}:trail/*`,
-        ],
-      },
-      StringEquals: { "aws:SourceArn": [ORG_TRAIL, accountTrail(MGMT), accountTrail(WEB)] },
+      StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:aws:cloudtrail:*:${MGMT}:trail/*` },
+      StringEquals: { "aws:SourceArn": ORG_TRAIL },
     });
     const describe = statement(doc, "CloudTrailDescribeKeyAndDecrypt");
     expect(describe.Action).to.deep.equal(["kms:DescribeKey", "kms:Decrypt"]);
-    expect(describe.Condition).to.deep.equal({
-      StringEquals: { "aws:SourceArn": [ORG_TRAIL, accountTrail(MGMT), accountTrail(WEB)] },
+    expect(describe.Condition).to.deep.equal({ StringEquals: { "aws:SourceArn": ORG_TRAIL } });
+    // Account trails and flow logs are admitted for the same accounts: one statement, one account list.
+    const services = statement(doc, "LogDeliveryAndCloudTrailUseKey");
+    expect(services.Principal).to.deep.equal({
+      Service: ["cloudtrail.amazonaws.com", "delivery.logs.amazonaws.com"],
     });
-    expect(statement(doc, "LogDeliveryUseKey").Condition).to.deep.equal({
-      StringEquals: { "aws:SourceAccount": [MGMT, WEB] },
-    });
+    expect(services.Action).to.deep.equal([
+      "kms:Encrypt",
+      "kms:Decrypt",
+      "kms:ReEncrypt*",
+      "kms:GenerateDataKey*",
+      "kms:DescribeKey",
+    ]);
+    expect(services.Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": [MGMT, WEB] } });
     // AWS's statement for S3 notifications into SSE-KMS queues has no condition (the kms-source-account
     // extension adds one).
     const s3 = statement(doc, "S3NotificationsToEncryptedQueues");
@@ -253,14 +322,25 @@ describe("central stack (organization mode)", () => {
     expect(siem.Condition).to.deep.equal({
       StringEquals: { "kms:ViaService": ["s3.eu-west-1.amazonaws.com", "sqs.eu-west-1.amazonaws.com"] },
     });
+    // Decrypt too: the archive's buckets use an S3 Bucket Key, which S3 verifies with kms:Decrypt as the
+    // replication role (S3 user guide, replicating encrypted objects).
     const replication = statement(doc, "WafReplicationEncryptReplicas");
-    expect(replication.Action).to.deep.equal(["kms:Encrypt", "kms:GenerateDataKey"]);
+    expect(replication.Action).to.deep.equal(["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"]);
+    expect(replication.Condition!.StringLike).to.deep.equal({
+      "kms:EncryptionContext:aws:s3:arn": [
+        "arn:aws:s3:::aws-waf-logs-central-example-org",
+        "arn:aws:s3:::aws-waf-logs-central-example-org/*",
+      ],
+    });
     expect(replication.Condition!.StringEquals).to.deep.equal({
       "kms:ViaService": ["s3.eu-west-1.amazonaws.com"],
       "aws:PrincipalOrgID": ORG,
     });
-    // Decrypt only for service principals (scoped) and the SIEM role; never an account root.
-    for (const s of doc.Statement.filter((x) => x.Sid !== "KeyAdministration")) {
+    // Decrypt only for service principals (scoped), the SIEM role and, through S3 into the WAF bucket, the
+    // replication roles; never an account root.
+    for (const s of doc.Statement.filter(
+      (x) => x.Sid !== "KeyAdministration" && x.Sid !== "WafReplicationEncryptReplicas",
+    )) {
       const actions = ([] as string[]).concat(s.Action);
       const principal = s.Principal as { AWS?: string };
       if (actions.includes("kms:Decrypt") && principal.AWS) expect(principal.AWS).to.equal(ROLE_ARN);
@@ -358,12 +438,16 @@ describe("central stack (organization mode)", () => {
     const a = central.outputs.archive;
     expect(a.cloudTrail).to.deep.equal({
       organizationTrailArn: ORG_TRAIL,
+      admitAccountTrailsBy: "account",
       accountTrailArns: [accountTrail(MGMT), accountTrail(WEB)],
+      accountTrailAccounts: [MGMT, WEB],
     });
     expect(a.logDeliveryAccounts).to.deep.equal([MGMT, WEB]);
     expect(a.policyExtensions).to.deep.equal([]);
+    expect(a).not.to.have.property("wafDelivery");
+    expect(a).not.to.have.property("objectLock");
     expect(a).to.include({
-      contractVersion: 2,
+      contractVersion: 3,
       mode: "organization",
       organizationId: ORG,
       accountId: CENTRAL,
@@ -386,63 +470,57 @@ describe("central stack (organization mode)", () => {
 describe("central stack (account-list mode)", () => {
   let central: SimStack;
   before(async () => {
-    ({ central } = await simulate(listSettings({ wafDelivery: "both" })));
+    ({ central } = await simulate(listSettings()));
   });
 
-  it("admits each member's default account trail by its ARN, with a prefix per trail owner", () => {
+  it("admits every member's account trails by its account, with one statement and no policy variable", () => {
     const doc = parsed(
       find(central, "aws:s3/bucketPolicy:BucketPolicy", "cloudtrail-logs-policy").inputs.policy,
     );
-    const trails = [accountTrail(MGMT), accountTrail(WEB)];
-    expect(statement(doc, "CloudTrailAclCheck").Condition).to.deep.equal({
-      StringEquals: { "aws:SourceArn": trails },
-    });
-    const write = statement(doc, "CloudTrailWrite");
-    expect(write.Resource).to.deep.equal([
-      `arn:aws:s3:::central-logs-cloudtrail-example-org/AWSLogs/${MGMT}/*`,
-      `arn:aws:s3:::central-logs-cloudtrail-example-org/AWSLogs/${WEB}/*`,
+    expect(doc.Statement.map((s) => s.Sid)).to.deep.equal([
+      "DenyInsecureTransport",
+      "CloudTrailAccountTrailsAclCheckAndWrite",
     ]);
-    expect(write.Condition).to.deep.equal({
-      StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trails },
+    expect(statement(doc, "CloudTrailAccountTrailsAclCheckAndWrite").Condition).to.deep.equal({
+      StringEquals: { "aws:SourceAccount": [MGMT, WEB] },
+      StringEqualsIfExists: { "s3:x-amz-acl": "bucket-owner-full-control" },
     });
     const flow = statement(
       parsed(find(central, "aws:s3/bucketPolicy:BucketPolicy", "vpcflowlogs-logs-policy").inputs.policy),
       "LogDeliveryAclCheckAndWrite",
     );
     expect(flow.Condition!.StringEquals).to.deep.equal({ "aws:SourceAccount": [MGMT, WEB] });
-    // No policy variables by default: they are the own-account-prefix extension.
+    // No service-principal policy variables by default: they are the own-account-prefix extension.
     for (const p of all(central, "aws:s3/bucketPolicy:BucketPolicy"))
-      expect(p.inputs.policy, p.name).not.to.match(/\$\{/);
+      expect(p.inputs.policy.replace(/\$\{aws:PrincipalAccount\}/g, ""), p.name).not.to.match(/\$\{/);
     expect(find(central, KEY).inputs.policy).not.to.match(/\$\{/);
   });
 
-  it("accepts both WAF paths when configured so, replication by account list", () => {
+  it("admits replication by the account list, each role under its own prefix; no direct WAF delivery", () => {
     const doc = parsed(find(central, "aws:s3/bucketPolicy:BucketPolicy", "waf-logs-policy").inputs.policy);
     expect(doc.Statement.map((s) => s.Sid)).to.deep.equal([
       "DenyInsecureTransport",
-      "WafLogDeliveryAclCheckAndWrite",
       "WafReplicationFromMembers",
     ]);
     const replication = statement(doc, "WafReplicationFromMembers");
     expect(replication.Condition!.StringEquals).to.deep.equal({ "aws:PrincipalAccount": [MGMT, WEB] });
     expect(replication.Resource).to.deep.equal([
       "arn:aws:s3:::aws-waf-logs-central-example-org",
-      "arn:aws:s3:::aws-waf-logs-central-example-org/AWSLogs/*",
+      "arn:aws:s3:::aws-waf-logs-central-example-org/AWSLogs/${aws:PrincipalAccount}/*",
     ]);
+    expect(JSON.stringify(doc)).not.to.contain("delivery.logs.amazonaws.com");
   });
 
-  it("scopes CloudTrail by trail ARN, log delivery and replica encryption by the account list, in the key policy", () => {
+  it("lists the member accounts once per principal kind in the key policy: services, and replication roles", () => {
     const doc = parsed(find(central, KEY).inputs.policy);
-    expect(statement(doc, "CloudTrailEncryptLogs").Condition).to.deep.equal({
-      StringLike: {
-        "kms:EncryptionContext:aws:cloudtrail:arn": [
-          `arn:aws:cloudtrail:*:${MGMT}:trail/*`,
-          `arn:aws:cloudtrail:*:${WEB}:trail/*`,
-        ],
-      },
-      StringEquals: { "aws:SourceArn": [accountTrail(MGMT), accountTrail(WEB)] },
-    });
-    expect(statement(doc, "LogDeliveryUseKey").Condition).to.deep.equal({
+    expect(doc.Statement.map((s) => s.Sid)).to.deep.equal([
+      "KeyAdministration",
+      "LogDeliveryAndCloudTrailUseKey",
+      "S3NotificationsToEncryptedQueues",
+      "SiemDecryptViaS3AndSqs",
+      "WafReplicationEncryptReplicas",
+    ]);
+    expect(statement(doc, "LogDeliveryAndCloudTrailUseKey").Condition).to.deep.equal({
       StringEquals: { "aws:SourceAccount": [MGMT, WEB] },
     });
     // Principal "*" for replication roles that do not exist yet, so it is scoped to the listed accounts.
@@ -452,6 +530,25 @@ describe("central stack (account-list mode)", () => {
     });
     expect(central.outputs.archive).to.include({ mode: "account-list" });
     expect(central.outputs.archive.memberAccountIds).to.deep.equal([MGMT, WEB]);
+  });
+
+  it("keeps CloudTrail and the log delivery service apart when their accounts differ", async () => {
+    const { central: org } = await simulate(
+      centralSettings({
+        cloudTrail: {
+          organizationTrail: { managementAccountId: MGMT, name: "organization-trail" },
+          accountTrails: [{ accountId: WEB }],
+        },
+      }),
+    );
+    const doc = parsed(find(org, KEY).inputs.policy);
+    const ct = statement(doc, "CloudTrailAccountTrailsUseKey");
+    expect(ct.Principal).to.deep.equal({ Service: "cloudtrail.amazonaws.com" });
+    expect(ct.Action).to.deep.equal(["kms:GenerateDataKey*", "kms:DescribeKey", "kms:Decrypt"]);
+    expect(ct.Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": WEB } });
+    expect(statement(doc, "LogDeliveryUseKey").Condition).to.deep.equal({
+      StringEquals: { "aws:SourceAccount": [MGMT, WEB] },
+    });
   });
 });
 
@@ -472,6 +569,8 @@ describe("central stack options", () => {
       expect(lock.inputs.rule).to.deep.equal({ defaultRetention: { mode: "COMPLIANCE", days: 400 } });
     }
     expect(find(central, "aws:s3/bucket:Bucket", "access-logs").inputs.objectLockEnabled).to.equal(undefined);
+    // Members read it: their replication roles need the source's lock metadata.
+    expect(central.outputs.archive.objectLock).to.deep.equal({ mode: "COMPLIANCE", retentionDays: 400 });
   });
 
   it("uses an OIDC trust pinned to audience and session name for Microsoft Sentinel", async () => {

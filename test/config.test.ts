@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ConfigError, parseStackConfig } from "../shared/config";
-import { CENTRAL, centralSettings, listSettings, memberSettings, raw, WEB } from "./helpers";
+import { CENTRAL, centralSettings, listSettings, memberSettings, MGMT, raw, WEB } from "./helpers";
 
 function errorOf(stack: string, config: Record<string, string>): ConfigError {
   try {
@@ -208,7 +208,77 @@ describe("stack configuration validation", () => {
         siem: { trust: "oidc", providerArn: "arn:aws:iam::111111111111:oidc-provider/x", audience: "a" },
       }),
       "central-logging:siem.subject",
-      /subject or roleSessionName/,
+      /is required for the OIDC provider x: its callers choose their own session name/,
+    ],
+    [
+      "a GitHub OIDC trust pinned by a session name alone (the caller chooses it)",
+      central({
+        verifier: {
+          trust: "oidc",
+          providerArn: "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com",
+          audience: "sts.amazonaws.com",
+          roleSessionName: "verify",
+        },
+      }),
+      "central-logging:verifier.subject",
+      /is required for the OIDC provider token.actions.githubusercontent.com: .*only for Microsoft Sentinel's provider sts.windows.net\/33e01921-4d64-4f8c-a055-5bdaffd5e33d\//,
+    ],
+    [
+      "Sentinel's provider with a session name that is not MicrosoftSentinel_<workspace id>",
+      central({
+        siem: {
+          trust: "oidc",
+          providerArn:
+            "arn:aws:iam::111111111111:oidc-provider/sts.windows.net/33e01921-4d64-4f8c-a055-5bdaffd5e33d/",
+          audience: "api://1462b192-27f7-4cb9-8523-0f4ecb54b47e",
+          roleSessionName: "anything",
+        },
+      }),
+      "central-logging:siem.roleSessionName",
+      /expected roleSessionName MicrosoftSentinel_<workspace id> .* got "anything"/,
+    ],
+    [
+      "a wildcard in Sentinel's session name",
+      central({
+        siem: {
+          trust: "oidc",
+          providerArn:
+            "arn:aws:iam::111111111111:oidc-provider/sts.windows.net/33e01921-4d64-4f8c-a055-5bdaffd5e33d/",
+          audience: "api://1462b192-27f7-4cb9-8523-0f4ecb54b47e",
+          roleSessionName: "MicrosoftSentinel_*",
+        },
+      }),
+      "central-logging:siem.roleSessionName",
+      /expected an exact value without \* or \?, got "MicrosoftSentinel_\*"/,
+    ],
+    [
+      "a wildcard in a subject",
+      central({
+        verifier: {
+          trust: "oidc",
+          providerArn: "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com",
+          audience: "sts.amazonaws.com",
+          subject: "repo:example-org/central-logging:*",
+        },
+      }),
+      "central-logging:verifier.subject",
+      /expected an exact value without \* or \?/,
+    ],
+    [
+      "immutable GitHub subjects without the repository's ID",
+      central({
+        access: {
+          github: { repository: "example-org/central-logging", subjectFormat: "immutable", ownerId: "1" },
+        },
+      }),
+      "central-logging:access.github.repositoryId",
+      /is required with subjectFormat immutable/,
+    ],
+    [
+      "a GitHub repository that is not <owner>/<repo>",
+      central({ access: { github: { repository: "central-logging" } } }),
+      "central-logging:access.github.repository",
+      /expected the repository as <owner>\/<repo>/,
     ],
     [
       "a misspelt key",
@@ -312,6 +382,35 @@ describe("stack configuration validation", () => {
       /got "three"$/,
     ],
     [
+      "a central stack that still asks for direct WAF delivery",
+      central({ wafDelivery: "both" }),
+      "central-logging:wafDelivery",
+      /^"both" is no longer accepted: AWS WAF logs only to a bucket in the web ACL's own account \("set up an Amazon S3 bucket from the same account as you use to manage the web ACL", WAF developer guide, logging-s3\); remove the key/,
+    ],
+    [
+      "an unknown WAF delivery",
+      central({ wafDelivery: "firehose" }),
+      "central-logging:wafDelivery",
+      /^expected replication \(members replicate from a bucket in their own account\), got "firehose"$/,
+    ],
+    [
+      "an unknown way to admit account trails",
+      central({
+        cloudTrail: {
+          admitAccountTrailsBy: "arn",
+          organizationTrail: { managementAccountId: MGMT, name: "t" },
+        },
+      }),
+      "central-logging:cloudTrail.admitAccountTrailsBy",
+      /^expected account \(any trail of an admitted account, by aws:SourceAccount: scales to 1,000\+ accounts\) or trail/,
+    ],
+    [
+      "a member alarm period CloudWatch does not offer",
+      raw(WEB, memberSettings({ alarms: { periodSeconds: 120 } })),
+      "central-logging:alarms.periodSeconds",
+      /^expected 60, 300, 900 or 3600/,
+    ],
+    [
       "a malformed VPC ID",
       raw(WEB, memberSettings({ flowLogs: { vpcIds: ["vpc-123"] } })),
       "central-logging:flowLogs.vpcIds[0]",
@@ -337,6 +436,26 @@ describe("stack configuration validation", () => {
     });
   }
 
+  it("accepts Microsoft Sentinel's documented OIDC trust and a GitHub trust pinned by subject", () => {
+    const sentinel = {
+      trust: "oidc",
+      providerArn:
+        "arn:aws:iam::111111111111:oidc-provider/sts.windows.net/33e01921-4d64-4f8c-a055-5bdaffd5e33d/",
+      audience: "api://1462b192-27f7-4cb9-8523-0f4ecb54b47e",
+      roleSessionName: "MicrosoftSentinel_0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+    };
+    const github = {
+      trust: "oidc",
+      providerArn: "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com",
+      audience: "sts.amazonaws.com",
+      subject: "repo:example-org@123456/central-logging@456789:environment:verify:ref:refs/heads/main",
+    };
+    const c = parseStackConfig("central", central({ siem: sentinel, verifier: github }));
+    if (c.role !== "central") throw new Error("expected central");
+    expect(c.settings.siem).to.include({ roleSessionName: sentinel.roleSessionName });
+    expect(c.settings.verifier).to.include({ subject: github.subject });
+  });
+
   it("is a RunError, so the Pulumi CLI prints it without a stack trace", () => {
     const pulumi = require("@pulumi/pulumi");
     expect(pulumi.RunError.isInstance(errorOf("x", central({ organizationId: "o-1" })))).to.equal(true);
@@ -359,10 +478,24 @@ describe("stack configuration validation", () => {
       "org-id-for-log-delivery",
       "kms-source-account",
       "access-log-tls-deny",
+      "replication-trust-source",
     ]);
+    expect(c.settings.cloudTrail?.admitAccountTrailsBy).to.equal("account");
     const m = parseStackConfig("web", raw(WEB, memberSettings({ flowLogs: { vpcIds: "all" } })));
     if (m.role !== "member") throw new Error("expected member");
     expect(m.settings.cloudTrail).to.deep.equal({ mode: "account", name: "central-logging" });
+    expect(m.settings.alarms).to.deep.equal({ enabled: true, periodSeconds: 300 });
+    const w = parseStackConfig(
+      "web",
+      raw(
+        WEB,
+        memberSettings({
+          waf: { webAclArns: [`arn:aws:wafv2:eu-west-1:${WEB}:regional/webacl/a/b`] },
+        }),
+      ),
+    );
+    if (w.role !== "member") throw new Error("expected member");
+    expect(w.settings.waf).to.deep.include({ delivery: "replication", localBucketExpirationDays: 14 });
     expect(m.settings.flowLogs).to.deep.include({
       fileFormat: "plain-text",
       hiveCompatiblePartitions: false,

@@ -108,27 +108,82 @@ describe("member stacks", () => {
       accessControlTranslation: { owner: "Destination" },
       encryptionConfiguration: { replicaKmsKeyId: archive.keyArn },
       storageClass: "STANDARD",
+      metrics: { status: "Enabled" },
     });
+    expect(rule.id).to.equal("to-central-archive");
     expect(rule.deleteMarkerReplication).to.deep.equal({ status: "Disabled" });
 
+    // AWS's trust for replication: no condition (replication-trust-source adds them).
     const role = find(web, "aws:iam/role:Role");
     expect(role.inputs.name).to.equal("central-logging-waf-replication");
-    expect(parsed(role.inputs.assumeRolePolicy).Statement[0].Condition).to.deep.equal({
-      StringEquals: { "aws:SourceAccount": WEB },
-      ArnEquals: { "aws:SourceArn": `arn:aws:s3:::aws-waf-logs-${WEB}-eu-west-1` },
-    });
+    expect(parsed(role.inputs.assumeRolePolicy).Statement).to.deep.equal([
+      {
+        Sid: "S3ReplicationAssumesRole",
+        Effect: "Allow",
+        Principal: { Service: "s3.amazonaws.com" },
+        Action: "sts:AssumeRole",
+      },
+    ]);
     const perms = parsed(find(web, "aws:iam/rolePolicy:RolePolicy").inputs.policy);
     expect(statement(perms, "WriteReplicasToArchive").Resource).to.equal(
       `${archive.logs.waf.bucketArn}/AWSLogs/${WEB}/*`,
     );
     expect(statement(perms, "WriteReplicasToArchive").Action).not.to.include("s3:ReplicateDelete");
-    expect(statement(perms, "EncryptReplicasViaS3").Resource).to.equal(archive.keyArn);
-    // The member decrypts only its own staging key, never the central CMK.
+    expect(statement(perms, "ReadSourceVersions").Action).to.include.members([
+      "s3:GetObjectRetention",
+      "s3:GetObjectLegalHold",
+    ]);
+    // Encrypt the replica, and Decrypt to verify the archive's S3 Bucket Key: only through S3, only with the
+    // central WAF bucket as encryption context.
+    const archiveKey = statement(perms, "UseArchiveKeyForReplicasViaS3");
+    expect(archiveKey.Resource).to.equal(archive.keyArn);
+    expect(archiveKey.Action).to.deep.equal(["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"]);
+    expect(archiveKey.Condition).to.deep.equal({
+      StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" },
+      StringLike: {
+        "kms:EncryptionContext:aws:s3:arn": [archive.logs.waf.bucketArn, `${archive.logs.waf.bucketArn}/*`],
+      },
+    });
     expect(statement(perms, "DecryptSourceViaS3").Resource).to.match(
       new RegExp(`^arn:aws:kms:eu-west-1:${WEB}:key/`),
     );
-    for (const s of perms.Statement.filter((x) => ([] as string[]).concat(x.Action).includes("kms:Decrypt")))
-      expect(s.Resource).not.to.equal(archive.keyArn);
+
+    // The staging copies stay 14 days by default: time to fix a failed replication and re-replicate.
+    const lifecycle = find(
+      web,
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+      "waf-staging-lifecycle",
+    ).inputs.rules[0];
+    expect(lifecycle.expiration).to.deep.equal({ days: 14 });
+
+    // A failed replication raises an alarm (no topic unless notifications are configured).
+    const alarm = find(web, "aws:cloudwatch/metricAlarm:MetricAlarm", "waf-replication-failed").inputs;
+    expect(alarm).to.deep.include({
+      name: "central-logging-waf-replication-failed",
+      namespace: "AWS/S3",
+      metricName: "OperationsFailedReplication",
+      statistic: "Sum",
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      period: 300,
+    });
+    expect(alarm.dimensions).to.deep.equal({
+      SourceBucket: `aws-waf-logs-${WEB}-eu-west-1`,
+      DestinationBucket: archive.logs.waf.bucketName,
+      RuleId: rule.id,
+    });
+    expect(all(web, "aws:sns/topic:Topic")).to.have.length(0);
+
+    // WAF logging starts only once the bucket can take, encrypt and replicate the files.
+    const wafLogging = find(web, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration");
+    expect(wafLogging.dependsOn).to.have.members([
+      "waf-staging",
+      "waf-staging-policy",
+      "waf-staging-encryption",
+      "waf-staging-key",
+      "waf-replication",
+    ]);
 
     const stagingPolicy = parsed(
       find(web, "aws:s3/bucketPolicy:BucketPolicy", "waf-staging-policy").inputs.policy,
@@ -153,15 +208,48 @@ describe("member stacks", () => {
     expect(key.protect).to.equal(true);
   });
 
-  it("delivers WAF straight to the central bucket when both sides choose direct delivery", async () => {
-    const { central, members } = await simulate(centralSettings({ wafDelivery: "direct" }), {
-      web: { account: WEB, settings: memberSettings({ waf: { webAclArns: [WEB_ACL], delivery: "direct" } }) },
+  it("sends the failed-replication alarm to an encrypted topic when notifications are set", async () => {
+    const { members } = await simulate(centralSettings(), {
+      web: {
+        account: WEB,
+        settings: memberSettings({
+          waf: { webAclArns: [WEB_ACL], localBucketExpirationDays: 30 },
+          alarms: { periodSeconds: 60, notifications: [{ protocol: "email", endpoint: "soc@example.com" }] },
+        }),
+      },
+    });
+    const web = members.web;
+    const topic = find(web, "aws:sns/topic:Topic").inputs;
+    expect(topic.name).to.equal("central-logging-waf-replication-alarms");
+    const key = find(web, "aws:kms/key:Key");
+    // Encrypted with the staging key (a customer managed key), which lets CloudWatch publish to it.
+    expect(topic.kmsMasterKeyId).to.equal(key.state.arn);
+    const cw = statement(parsed(key.inputs.policy), "CloudWatchAlarmsToEncryptedTopic");
+    expect(cw.Principal).to.deep.equal({ Service: "cloudwatch.amazonaws.com" });
+    expect(cw.Action).to.deep.equal(["kms:Decrypt", "kms:GenerateDataKey*"]);
+    const alarm = find(web, "aws:cloudwatch/metricAlarm:MetricAlarm").inputs;
+    expect(alarm.period).to.equal(60);
+    expect(alarm.alarmActions).to.deep.equal([find(web, "aws:sns/topic:Topic").state.arn]);
+    expect(find(web, "aws:sns/topicSubscription:TopicSubscription").inputs).to.deep.include({
+      protocol: "email",
+      endpoint: "soc@example.com",
     });
     expect(
-      find(members.web, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration").inputs
-        .logDestinationConfigs,
-    ).to.deep.equal([central.outputs.archive.logs.waf.bucketArn]);
-    expect(all(members.web, "aws:s3/bucket:Bucket")).to.have.length(0);
+      find(web, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "waf-staging-lifecycle")
+        .inputs.rules[0].expiration,
+    ).to.deep.equal({ days: 30 });
+  });
+
+  it("adds aws:SourceAccount and aws:SourceArn to the replication trust only with replication-trust-source", async () => {
+    const { members } = await simulate(centralSettings({ policyExtensions: ["replication-trust-source"] }), {
+      web: { account: WEB, settings: memberSettings({ waf: { webAclArns: [WEB_ACL] } }) },
+    });
+    expect(
+      parsed(find(members.web, "aws:iam/role:Role").inputs.assumeRolePolicy).Statement[0].Condition,
+    ).to.deep.equal({
+      StringEquals: { "aws:SourceAccount": WEB },
+      ArnEquals: { "aws:SourceArn": `arn:aws:s3:::aws-waf-logs-${WEB}-eu-west-1` },
+    });
   });
 
   it("creates no IAM user in any stack", async () => {
@@ -211,7 +299,7 @@ describe("member stacks checked against the central stack", () => {
     );
   });
 
-  it("rejects an account trail the central stack does not list, naming the entry to add", async () => {
+  it("rejects an account trail of an account the central stack does not admit, naming the entry to add", async () => {
     const e = await memberError(
       centralSettings({
         cloudTrail: { organizationTrail: { managementAccountId: MGMT, name: "organization-trail" } },
@@ -221,8 +309,44 @@ describe("member stacks checked against the central stack", () => {
     );
     expect(e.key).to.equal("central-logging:cloudTrail");
     expect(e.message).to.contain(
+      `the central stack does not admit the trails of account ${WEB}; add {accountId: "${WEB}"} to central-logging:cloudTrail.accountTrails in the central stack and run pulumi up on it first, or set central-logging:cloudTrail.mode to covered-by-organization-trail here`,
+    );
+  });
+
+  it("rejects an account trail the central stack does not list by ARN (admitAccountTrailsBy: trail)", async () => {
+    const e = await memberError(
+      centralSettings({
+        cloudTrail: {
+          admitAccountTrailsBy: "trail",
+          organizationTrail: { managementAccountId: MGMT, name: "organization-trail" },
+          accountTrails: [{ accountId: WEB, name: "other-name" }],
+        },
+      }),
+      WEB,
+      {},
+    );
+    expect(e.key).to.equal("central-logging:cloudTrail");
+    expect(e.message).to.contain(
       `does not admit arn:aws:cloudtrail:eu-west-1:${WEB}:trail/central-logging, the account trail this stack would create; add {accountId: "${WEB}", name: "central-logging", homeRegion: eu-west-1} to central-logging:cloudTrail.accountTrails`,
     );
+  });
+
+  it("accepts any trail name and Region of an account admitted by account", async () => {
+    const { members } = await simulate(
+      centralSettings({
+        cloudTrail: {
+          organizationTrail: { managementAccountId: MGMT, name: "organization-trail" },
+          accountTrails: [{ accountId: WEB }],
+        },
+      }),
+      {
+        web: {
+          account: WEB,
+          settings: memberSettings({ cloudTrail: { mode: "account", name: "security-trail" } }),
+        },
+      },
+    );
+    expect(find(members.web, "aws:cloudtrail/trail:Trail").inputs.name).to.equal("security-trail");
   });
 
   it("rejects flow logs of an account the central stack does not admit for log delivery", async () => {
@@ -236,12 +360,14 @@ describe("member stacks checked against the central stack", () => {
     );
   });
 
-  it("rejects a WAF delivery the central stack does not accept", async () => {
+  it("refuses direct WAF delivery, citing the WAF guide", async () => {
     const e = await memberError(centralSettings(), WEB, {
       waf: { webAclArns: [WEB_ACL], delivery: "direct" },
     });
     expect(e.key).to.equal("central-logging:waf.delivery");
-    expect(e.message).to.match(/expected "replication"/);
+    expect(e.message).to.equal(
+      `stack "m": config key "central-logging:waf.delivery": "direct" is no longer accepted: AWS WAF logs only to a bucket in the web ACL's own account ("set up an Amazon S3 bucket from the same account as you use to manage the web ACL", WAF developer guide, logging-s3); remove the key (docs/configuration.md, "Migrating from direct WAF delivery")`,
+    );
   });
 
   it("rejects the log-archive account as a member", async () => {

@@ -4,7 +4,17 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { cellAsIntended } from "../tools/access/accessMatrix";
-import { exitCodeOf, main, markdownReport, runPlan, toJson } from "../tools/plan/plan";
+import {
+  exitCodeOf,
+  main,
+  markdownReport,
+  markdownSummary,
+  MARKDOWN_SUMMARY_LIMIT,
+  PlanResult,
+  problemsReport,
+  runPlan,
+  toJson,
+} from "../tools/plan/plan";
 import { synthesizeOrganization } from "../tools/simulation/synthesize";
 
 /** Runs the CLI in a child process, as `npm run plan` does (slow: only where the process matters). */
@@ -163,6 +173,107 @@ describe("offline plan", function () {
     expect(r.err).to.match(
       /Pulumi\.workload-web\.yaml: stack "workload-web": config key "central-logging:centralStack": its StackReference names "organization\/central-logging\/prod", which is not among the simulated stacks/,
     );
+  });
+
+  it("plans members whose centralStack names a Pulumi Cloud organization, taken from the stack files or --org", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+    copyExample(dir);
+    const members = ["Pulumi.management.yaml", "Pulumi.workload-web.yaml"].map((f) => path.join(dir, f));
+    for (const file of members)
+      fs.writeFileSync(
+        file,
+        fs
+          .readFileSync(file, "utf8")
+          .replace("organization/central-logging/central", "acme/central-logging/central"),
+      );
+    const inferred = await main(["--stacks", dir, "--quiet", "--problems-only"]);
+    expect(inferred.code, inferred.err).to.equal(0);
+    expect(inferred.out.trim().split("\n").pop()).to.equal("PLAN CLEAN");
+    expect((await main(["--stacks", dir, "--quiet", "--org", "acme"])).code).to.equal(0);
+    const wrong = await main(["--stacks", dir, "--quiet", "--org", "other"]);
+    expect(wrong.code).to.equal(2);
+    expect(wrong.err).to.match(
+      /config key "central-logging:centralStack": its StackReference names "acme\/central-logging\/central", which is not among the simulated stacks \(other\/central-logging\/central\)/,
+    );
+    fs.writeFileSync(
+      members[1],
+      fs
+        .readFileSync(members[1], "utf8")
+        .replace("acme/central-logging/central", "globex/central-logging/central"),
+    );
+    const split = await main(["--stacks", dir, "--quiet"]);
+    expect(split.code).to.equal(2);
+    expect(split.err.trim()).to.equal(
+      `plan: ${members[1]}: config key "central-logging:centralStack": names the Pulumi organization globex, and ${members[0]} names acme; expected one organization for every member, or give --org`,
+    );
+    const bad = await main(["--org", "a/b"]);
+    expect(bad.code).to.equal(2);
+    expect(bad.err).to.match(/--org: expected a Pulumi organization name/);
+  });
+
+  it("--markdown writes a summary with the problems first, --markdown-full the full report", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+    const [summary, full] = [path.join(dir, "plan.md"), path.join(dir, "plan-full.md")];
+    const r = await main(["--quiet", "--markdown", summary, "--markdown-full", full]);
+    expect(r.code, r.err).to.equal(0);
+    const md = fs.readFileSync(summary, "utf8");
+    expect(md.split("\n")[0]).to.equal("# central-logging offline plan: PLAN CLEAN");
+    const order = ["## Problems", "## Counts", "## Policy sizes", "## Diagram"].map((h) => md.indexOf(h));
+    expect(
+      order.every((i, n) => i > 0 && (n === 0 || i > order[n - 1])),
+      `${order}`,
+    ).to.equal(true);
+    expect(md).to.contain("None: no violation, every access cell as intended");
+    expect(md).to.match(/\| stacks \| 3 \(1 central, 2 members\) \|/);
+    expect(md).to.contain("```mermaid\nflowchart LR");
+    expect(md).not.to.contain("example-external-id-change-me");
+    expect(fs.readFileSync(full, "utf8")).to.contain("## Access matrix");
+    expect(md.length).to.be.below(fs.readFileSync(full, "utf8").length);
+  });
+
+  it("keeps the summary under 60,000 characters however many problems, and --problems-only lists them all", async () => {
+    const result = await runPlan({ stackFiles: synthesizeOrganization(12, "organization") });
+    expect(markdownSummary(result).length).to.be.below(MARKDOWN_SUMMARY_LIMIT);
+    // A result the size of a 1,000-member organization with problems everywhere, long texts included.
+    const cell = result.access[0];
+    const huge: PlanResult = {
+      ...result,
+      violations: Array.from({ length: 3000 }, (_, i) => ({
+        policy: "s3-log-bucket-minimum-retention",
+        level: i % 3 ? "advisory" : "mandatory",
+        stack: `member-${200000000000 + i}`,
+        message: `log bucket aws-waf-logs-${i} keeps objects for 3 days | `.repeat(20),
+      })) as PlanResult["violations"],
+      access: [
+        ...result.access,
+        ...Array.from({ length: 500 }, () => ({
+          ...cell,
+          actual: "ExplicitlyDenied" as const,
+          expected: "Allowed" as const,
+        })),
+      ],
+      policySizes: Array.from({ length: 10000 }, (_, i) => ({
+        stack: `member-${i}`,
+        resource: `waf-logs-bucket-policy-${i}.policy`,
+        kind: "bucket",
+        bytes: i % 7 ? 1000 : 30000,
+        limit: 20480,
+      })),
+    };
+    expect(exitCodeOf(huge)).to.equal(1);
+    const md = markdownSummary(huge);
+    expect(md.length).to.be.at.most(MARKDOWN_SUMMARY_LIMIT);
+    expect(md.split("\n")[0]).to.equal("# central-logging offline plan: PLAN HAS PROBLEMS");
+    expect(md).to.match(/### Mandatory violations \(1000\)/);
+    expect(md).to.match(/\n\d+ more in the full report/);
+    expect(md).to.contain("```mermaid");
+    expect(md).to.match(/\| policies over their AWS limit \| 1429 of 10000 \|/);
+    expect(markdownReport(huge).length).to.be.above(10 * MARKDOWN_SUMMARY_LIMIT);
+    const terminal = problemsReport(huge).split("\n");
+    expect(terminal.filter((l) => l.startsWith("  mandatory "))).to.have.length(1000);
+    expect(terminal.filter((l) => l.startsWith("  FAIL "))).to.have.length(500);
+    expect(terminal.pop()).to.equal("PLAN HAS PROBLEMS");
+    expect(problemsReport(huge)).not.to.contain("== stack ");
   });
 
   it("prints usage on --help and exits 0", async () => {

@@ -313,21 +313,32 @@ describe("policy pack: the archive's access model and guards", () => {
     const modes: [string, Record<string, unknown>][] = [
       ["organization", centralSettings()],
       [
-        "organization, WAF both, alarm topic",
+        "organization, alarm topic, Object Lock",
         centralSettings({
-          wafDelivery: "both",
           alarms: { notifications: [{ protocol: "email", endpoint: "a@b.c" }] },
+          objectLock: { mode: "GOVERNANCE", retentionDays: 30 },
+        }),
+      ],
+      [
+        "organization, account trails by ARN",
+        centralSettings({
+          cloudTrail: {
+            admitAccountTrailsBy: "trail",
+            organizationTrail: { managementAccountId: MGMT, name: "organization-trail" },
+            accountTrails: [{ accountId: MGMT }, { accountId: WEB }],
+          },
         }),
       ],
       ["organization, every extension", centralSettings({ policyExtensions: "all" })],
       ["account-list", listSettings()],
-      ["account-list, WAF direct", listSettings({ wafDelivery: "direct" })],
+      ["account-list, trails by ARN", listSettings({ cloudTrail: { admitAccountTrailsBy: "trail" } })],
       [
         "OIDC trust",
         centralSettings({
           siem: {
             trust: "oidc",
-            providerArn: "arn:aws:iam::111111111111:oidc-provider/sts.windows.net/x/",
+            providerArn:
+              "arn:aws:iam::111111111111:oidc-provider/sts.windows.net/33e01921-4d64-4f8c-a055-5bdaffd5e33d/",
             audience: "api://x",
             roleSessionName: "MicrosoftSentinel_0",
           },
@@ -336,7 +347,6 @@ describe("policy pack: the archive's access model and guards", () => {
     ];
     for (const [name, settings] of modes) {
       const organization = settings.organizationId !== undefined;
-      const waf = (settings.wafDelivery as string) === "direct" ? "direct" : "replication";
       const sim = new Simulator();
       await sim.runStack("central", raw(CENTRAL, settings));
       await sim.runStack(
@@ -355,13 +365,17 @@ describe("policy pack: the archive's access model and guards", () => {
         "web",
         raw(
           WEB,
-          memberSettings({ waf: { webAclArns: [WEB_ACL], delivery: waf }, flowLogs: { vpcIds: "all" } }),
+          memberSettings({
+            waf: { webAclArns: [WEB_ACL] },
+            flowLogs: { vpcIds: "all" },
+            alarms: { notifications: [{ protocol: "email", endpoint: "a@b.c" }] },
+          }),
         ),
       );
       const found = await runPack(policies, sim.simulated, (s) => ({
         "archive-access-model": {
           mode: organization ? "organization" : "account-list",
-          wafDelivery: settings.wafDelivery ?? "replication",
+          wafDelivery: "replication",
           siemTrust: (settings.siem as { trust: string }).trust,
         },
         ...(s.role === "central" ? {} : {}),

@@ -62,23 +62,48 @@ describe("policy sizes", () => {
     expect(sizes(1)).to.deep.equal(sizes(1000));
   });
 
-  it("account-list mode: each account trail costs its ARN twice and its prefix once (AWS's multi-account shape)", () => {
+  it("account-list mode: each member costs one account ID per list, so 1,000 members fit every policy", () => {
+    const perAccount = '"200000000000",'.length;
     const a = archiveContext(config(listSettings({ memberAccountIds: accounts(10) })));
     const b = archiveContext(config(listSettings({ memberAccountIds: accounts(20) })));
+    // The CloudTrail bucket lists the accounts once (aws:SourceAccount); so do the flow-log and WAF buckets.
+    for (const t of LOG_TYPES)
+      expect(policyBytes(logBucketPolicy(b, t)) - policyBytes(logBucketPolicy(a, t)), t).to.equal(
+        10 * perAccount,
+      );
+    // The key lists them twice: once for CloudTrail and the log delivery service together, once for the
+    // replication roles.
+    expect(policyBytes(keyPolicy(b)) - policyBytes(keyPolicy(a))).to.equal(20 * perAccount);
+    const withAlarms = (n: number) =>
+      archiveContext(
+        config(
+          listSettings({
+            memberAccountIds: accounts(n),
+            alarms: { notifications: [{ protocol: "email", endpoint: "soc@example.com" }] },
+          }),
+        ),
+      );
+    const sizes = largest(withAlarms(1000));
+    expect(sizes.bucket).to.be.at.most(POLICY_SIZE_LIMITS.bucket);
+    expect(sizes.key).to.be.at.most(POLICY_SIZE_LIMITS.key);
+    expect(policyBytes(keyPolicy(withAlarms(1100)))).to.be.above(POLICY_SIZE_LIMITS.key);
+  });
+
+  it("account trails by ARN (admitAccountTrailsBy: trail) cost their ARN twice and their prefix once: about 90 fit", () => {
+    const byArn = (n: number) =>
+      archiveContext(
+        config(
+          listSettings({ memberAccountIds: accounts(n), cloudTrail: { admitAccountTrailsBy: "trail" } }),
+        ),
+      );
     const perTrail =
       2 * '"arn:aws:cloudtrail:eu-west-1:200000000000:trail/central-logging",'.length +
       '"arn:aws:s3:::central-logs-cloudtrail-example-org/AWSLogs/200000000000/*",'.length;
     expect(
-      policyBytes(logBucketPolicy(b, "cloudtrail")) - policyBytes(logBucketPolicy(a, "cloudtrail")),
+      policyBytes(logBucketPolicy(byArn(20), "cloudtrail")) -
+        policyBytes(logBucketPolicy(byArn(10), "cloudtrail")),
     ).to.equal(10 * perTrail);
-    // So about 95 members with account trails fit the 20 KB bucket policy; more need the organization trail.
-    const at = (n: number) =>
-      policyBytes(
-        logBucketPolicy(
-          archiveContext(config(listSettings({ memberAccountIds: accounts(n) }))),
-          "cloudtrail",
-        ),
-      );
+    const at = (n: number) => policyBytes(logBucketPolicy(byArn(n), "cloudtrail"));
     expect(at(90)).to.be.at.most(POLICY_SIZE_LIMITS.bucket);
     expect(at(100)).to.be.above(POLICY_SIZE_LIMITS.bucket);
   });

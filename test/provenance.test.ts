@@ -37,7 +37,14 @@ async function organization(central: Record<string, unknown>) {
   );
   await sim.runStack(
     "web",
-    raw(WEB, memberSettings({ flowLogs: { vpcIds: "all" }, waf: { webAclArns: [WEB_ACL] } })),
+    raw(
+      WEB,
+      memberSettings({
+        flowLogs: { vpcIds: "all" },
+        waf: { webAclArns: [WEB_ACL] },
+        alarms: { notifications: [{ protocol: "email", endpoint: "soc@example.com" }] },
+      }),
+    ),
   );
   return sim.simulated;
 }
@@ -45,14 +52,33 @@ async function organization(central: Record<string, unknown>) {
 const DEFAULT_CONFIGS: [string, Record<string, unknown>][] = [
   ["organization mode", centralSettings()],
   [
-    "organization mode, WAF both ways, alarm topic",
+    "organization mode, alarm topic",
+    centralSettings({ alarms: { notifications: [{ protocol: "email", endpoint: "soc@example.com" }] } }),
+  ],
+  [
+    "organization mode, account trails by ARN",
     centralSettings({
-      wafDelivery: "both",
-      alarms: { notifications: [{ protocol: "email", endpoint: "soc@example.com" }] },
+      cloudTrail: {
+        admitAccountTrailsBy: "trail",
+        organizationTrail: { managementAccountId: MGMT, name: "organization-trail" },
+        accountTrails: [{ accountId: MGMT }, { accountId: WEB }],
+      },
+    }),
+  ],
+  [
+    "organization mode, account trails of other accounts than the flow logs",
+    centralSettings({
+      cloudTrail: {
+        organizationTrail: { managementAccountId: MGMT, name: "organization-trail" },
+        accountTrails: [{ accountId: WEB }],
+      },
     }),
   ],
   ["account-list mode", listSettings()],
-  ["account-list mode, WAF both ways", listSettings({ wafDelivery: "both" })],
+  [
+    "account-list mode, account trails by ARN",
+    listSettings({ cloudTrail: { admitAccountTrailsBy: "trail" } }),
+  ],
 ];
 
 describe("provenance: every statement rests on what AWS documents", () => {
@@ -89,6 +115,22 @@ describe("provenance: every statement rests on what AWS documents", () => {
           Condition: { StringEquals: { "aws:SourceAccount": "222222222222" } },
         },
         {
+          // A policy variable AWS documents for IAM principals: fine by default.
+          Sid: "Replication",
+          Effect: "Allow",
+          Principal: { AWS: "*" },
+          Action: "s3:ReplicateObject",
+          Resource: "arn:aws:s3:::b/AWSLogs/${aws:PrincipalAccount}/*",
+          Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } },
+        },
+        {
+          Sid: "ReplicationTrust",
+          Effect: "Allow",
+          Principal: { Service: "s3.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "aws:SourceAccount": "222222222222" } },
+        },
+        {
           Sid: "S3Kms",
           Effect: "Allow",
           Principal: { Service: "s3.amazonaws.com" },
@@ -100,12 +142,16 @@ describe("provenance: every statement rests on what AWS documents", () => {
     };
     expect(provenanceProblems(doc, new Set()).map((p) => `${p.sid}: ${p.problem}`)).to.deep.equal([
       "CloudTrailWrite: relies on aws:SourceOrgID, which cloudtrail.amazonaws.com is not documented to send for s3:PutObject",
-      "LogDelivery: uses a policy variable, which only the own-account-prefix extension may",
+      "LogDelivery: uses the policy variable ${aws:SourceAccount}, which only the own-account-prefix extension may",
+      "ReplicationTrust: relies on aws:SourceAccount, which s3.amazonaws.com is not documented to send for sts:AssumeRole",
       "S3Kms: relies on aws:SourceAccount, which s3.amazonaws.com is not documented to send for kms:GenerateDataKey, kms:Decrypt",
     ]);
     // With the extensions that assume them, the same statements pass; CloudTrail's never does.
     expect(
-      provenanceProblems(doc, new Set(["own-account-prefix", "kms-source-account"])).map((p) => p.sid),
+      provenanceProblems(
+        doc,
+        new Set(["own-account-prefix", "kms-source-account", "replication-trust-source"]),
+      ).map((p) => p.sid),
     ).to.deep.equal(["CloudTrailWrite"]);
   });
 
@@ -123,8 +169,9 @@ describe("provenance: every statement rests on what AWS documents", () => {
     const before = text(base);
     const after = text(all);
     expect(before).not.to.contain("${aws:SourceAccount}");
+    // The replication roles' own prefix is the default, not an extension.
+    expect(before).to.contain("AWSLogs/${aws:PrincipalAccount}/*");
     expect(after).to.contain("AWSLogs/${aws:SourceAccount}/*");
-    expect(after).to.contain("AWSLogs/${aws:PrincipalAccount}/*");
     expect(after).to.contain('"aws:SourceOrgID":"o-a1b2c3d4e5"');
     expect(after).to.match(
       /"Sid":"S3NotificationsToEncryptedQueues"[^}]*\}[^}]*"Condition":\{"StringEquals":\{"aws:SourceAccount":"111111111111"\}/,
@@ -141,10 +188,10 @@ describe("provenance: every statement rests on what AWS documents", () => {
       ...DEFAULT_CONFIGS.map(([, s]) => s),
       centralSettings({
         policyExtensions: "all",
-        wafDelivery: "both",
         alarms: { notifications: [{ protocol: "email", endpoint: "a@b.c" }] },
       }),
-      listSettings({ policyExtensions: "all", wafDelivery: "both" }),
+      listSettings({ policyExtensions: "all" }),
+      listSettings({ policyExtensions: "all", cloudTrail: { admitAccountTrailsBy: "trail" } }),
     ])
       for (const s of await organization(settings))
         for (const { doc } of documents(s))

@@ -297,15 +297,20 @@ export async function accessMatrix(
       resourcePolicy: policyDoc,
     });
   const admitted = new Set([...(orgTrail ? [orgTrail] : []), ...a.cloudTrail.accountTrailArns]);
+  const byAccount = a.cloudTrail.admitAccountTrailsBy === "account";
+  const trailAccounts = new Set(byAccount ? a.cloudTrail.accountTrailAccounts : []);
   const rogueAccount = orgTrail ? trailOwner(orgTrail) : a.cloudTrail.accountTrailArns[0]?.split(":")[4];
   if (rogueAccount) {
     const rogue = arn.trail(p, region, rogueAccount, "unlisted-trail");
+    const accountAdmitted = trailAccounts.has(rogueAccount);
     if (!admitted.has(rogue))
       await cell({
-        who: `CloudTrail for ${rogue}, an unlisted trail of an admitted account`,
+        who: `CloudTrail for ${rogue}, an unlisted trail of ${accountAdmitted ? "an account whose trails are admitted" : "an account whose trails are not admitted by account"}`,
         scenario: "writes a log file",
-        why: "the archive admits trails, not accounts: this trail ARN is not listed",
-        expected: "Denied",
+        why: accountAdmitted
+          ? "cloudTrail.admitAccountTrailsBy is account: any trail of an admitted account may deliver, under its own account's prefix (the documented account-wide shape; admit by trail for the stricter per-trail one)"
+          : "only the listed trail ARNs of this account are admitted",
+        expected: accountAdmitted ? "Allowed" : "Denied",
         as: "cloudtrail.amazonaws.com",
         action: "s3:PutObject",
         resource: objectIn("cloudtrail", `AWSLogs/${rogueAccount}/CloudTrail/${region}/x.json.gz`),
@@ -313,6 +318,24 @@ export async function accessMatrix(
         facts: trailFacts(rogue),
         resourcePolicy: bucketPolicy("cloudtrail"),
       });
+  }
+  const [firstTrailAccount, secondTrailAccount] = [...trailAccounts];
+  if (firstTrailAccount && secondTrailAccount) {
+    const t = arn.trail(p, region, firstTrailAccount, "central-logging");
+    await cell({
+      who: `CloudTrail for ${t}, a trail admitted by its account`,
+      scenario: `writes under account ${secondTrailAccount}'s prefix`,
+      why: own
+        ? "the own-account-prefix extension ties each trail to AWSLogs/${aws:SourceAccount}/"
+        : "without the own-account-prefix extension the policy does not tie a trail to its prefix; CloudTrail itself writes only under the trail owner's account",
+      expected: own ? "Denied" : "Allowed",
+      as: "cloudtrail.amazonaws.com",
+      action: "s3:PutObject",
+      resource: objectIn("cloudtrail", `AWSLogs/${secondTrailAccount}/CloudTrail/${region}/x.json.gz`),
+      resourceAccount: acct,
+      facts: trailFacts(t),
+      resourcePolicy: bucketPolicy("cloudtrail"),
+    });
   }
   if (orgTrail)
     await cell({
@@ -343,12 +366,7 @@ export async function accessMatrix(
     acl: "bucket-owner-full-control",
     ...extra,
   });
-  const deliveryTargets: [LogType, string, string][] = [
-    ["vpcflowlogs", "VPC Flow Logs", "vpcflowlogs"],
-    ...(a.wafDelivery !== "replication"
-      ? ([["waf", "direct AWS WAF logging", "WAFLogs"]] as [LogType, string, string][])
-      : []),
-  ];
+  const deliveryTargets: [LogType, string, string][] = [["vpcflowlogs", "VPC Flow Logs", "vpcflowlogs"]];
   const writers = [
     ...members.map((m) => ({ account: m.account, orgId: org ?? OUTSIDE_ORG, inOrg: true })),
     { account: OUTSIDE_ACCOUNT, orgId: OUTSIDE_ORG, inOrg: false },
@@ -422,7 +440,7 @@ export async function accessMatrix(
   }
 
   // ---------------------------------------------------------------- WAF replication
-  if (a.wafDelivery !== "direct") {
+  {
     const replicators = stacks
       .filter((s) => s.role === "member" && members.some((m) => m.stack === s.name))
       .filter((s) => s.resources.some((r) => r.name === "waf-replication-permissions"));
@@ -446,10 +464,11 @@ export async function accessMatrix(
     for (const s of replicators) {
       const m = s.config.accountId;
       const who = `The WAF replication role ${roleOf(m)} of member ${m}`;
+      const viaS3 = { viaService: viaService("s3", region), s3Context: waf };
       await cell({
         who,
         scenario: "replicates a WAF log object under its own prefix",
-        why: "replication roles of the organization (or listed accounts) may write replicas",
+        why: "replication roles of the organization (or listed accounts) may write replicas under AWSLogs/${aws:PrincipalAccount}/",
         expected: "Allowed",
         as: "iam",
         principal: roleOf(m),
@@ -460,28 +479,60 @@ export async function accessMatrix(
         resourcePolicy: bucketPolicy("waf"),
         identity: [identityOf(s)],
       });
-      await cell({
-        who,
-        scenario: "encrypts a replica with the CMK through S3",
-        why: "replicas must be encrypted with the archive key; only through S3, into the WAF bucket",
-        expected: "Allowed",
-        as: "iam-via-s3",
-        principal: roleOf(m),
-        action: "kms:GenerateDataKey",
-        resource: keyArn,
-        resourceAccount: acct,
-        facts: roleFacts(m, org ?? OUTSIDE_ORG, { viaService: viaService("s3", region), s3Context: waf }),
-        resourcePolicy: keyPolicy,
-        identity: [identityOf(s)],
-      });
+      for (const [action, scenario, why] of [
+        [
+          "kms:GenerateDataKey",
+          "encrypts a replica with the CMK through S3",
+          "replicas must be encrypted with the archive key; only through S3, into the WAF bucket",
+        ],
+        [
+          "kms:Encrypt",
+          "encrypts a replica with the CMK through S3 (Encrypt)",
+          "the replication guide grants kms:Encrypt on the destination key",
+        ],
+        [
+          "kms:Decrypt",
+          "decrypts with the CMK through S3, to verify the WAF bucket's S3 Bucket Key",
+          "S3 checks the destination's Bucket Key with a Decrypt call as the replication role; without it every replica fails",
+        ],
+      ] as const)
+        await cell({
+          who,
+          scenario,
+          why,
+          expected: "Allowed",
+          as: "iam-via-s3-replication",
+          principal: roleOf(m),
+          action,
+          resource: keyArn,
+          resourceAccount: acct,
+          facts: roleFacts(m, org ?? OUTSIDE_ORG, viaS3),
+          resourcePolicy: keyPolicy,
+          identity: [identityOf(s)],
+        });
+      const staging = s.resources.find((r) => r.name === "waf-staging")!.inputs.bucket as string;
+      for (const action of ["s3:GetObjectRetention", "s3:GetObjectLegalHold"])
+        await cell({
+          who,
+          scenario: `reads a staging object's Object Lock ${action === "s3:GetObjectRetention" ? "retention" : "legal hold"} for replication`,
+          why: a.objectLock
+            ? "the archive has Object Lock: replication needs the source object's lock metadata"
+            : "needed as soon as the archive turns Object Lock on, which it may do after members deploy",
+          expected: "Allowed",
+          as: "iam",
+          principal: roleOf(m),
+          action,
+          resource: arn.objects(p, staging, `AWSLogs/${m}/WAFLogs/${region}/web-app/x.log.gz`),
+          resourceAccount: m,
+          facts: roleFacts(m, org ?? OUTSIDE_ORG),
+          identity: [identityOf(s)],
+        });
       const other = members.find((x) => x.account !== m);
       if (other)
         await cell({
-          who,
+          who: `${who}, with s3:ReplicateObject on * in its own policy`,
           scenario: `replicates into member ${other.account}'s prefix`,
-          why: own
-            ? "the bucket policy ties each role to AWSLogs/${aws:PrincipalAccount}/ (own-account-prefix)"
-            : "the role's own policy allows only its account's prefix",
+          why: "the bucket policy ties each replication role to AWSLogs/${aws:PrincipalAccount}/: a member's administrator who widens its own role still cannot forge another account's logs",
           expected: "Denied",
           as: "iam",
           principal: roleOf(m),
@@ -490,14 +541,36 @@ export async function accessMatrix(
           resourceAccount: acct,
           facts: roleFacts(m, org ?? OUTSIDE_ORG),
           resourcePolicy: bucketPolicy("waf"),
-          identity: [own ? allowAll("s3:ReplicateObject") : identityOf(s)],
+          identity: [allowAll("s3:ReplicateObject")],
         });
-      // The trust policy: only S3, and only for this member's staging bucket, may assume the role.
+      await cell({
+        who: `${who}, with s3:* on * in its own policy`,
+        scenario: "reads a WAF log object from the archive",
+        why: "the archive grants replication roles replica writes only, never reads",
+        expected: "Denied",
+        as: "iam",
+        principal: roleOf(m),
+        action: "s3:GetObject",
+        resource: objectIn("waf", `AWSLogs/${m}/WAFLogs/${region}/web-app/x.log.gz`),
+        resourceAccount: acct,
+        facts: roleFacts(m, org ?? OUTSIDE_ORG),
+        resourcePolicy: bucketPolicy("waf"),
+        identity: [allowAll("s3:*")],
+      });
+      // The trust policy: S3 may assume the role. With replication-trust-source, only for this member's
+      // staging bucket; without it (AWS's shape), S3 uses the role only for a replication configuration
+      // whose author could pass it (iam:PassRole), which only this account's principals can.
       const trust = policyOf(s, "aws:iam/role:Role", "waf-replication-role");
-      const staging = s.resources.find((r) => r.name === "waf-staging")!.inputs.bucket as string;
+      const sourceCheck = extensions.has("replication-trust-source");
       for (const [bucket, expected, why] of [
-        [staging, "Allowed", "the role trusts S3 replication of its own staging bucket"],
-        ["attacker-bucket", "Denied", "aws:SourceArn is another bucket"],
+        [staging, "Allowed", "the role trusts S3 replication"],
+        [
+          "attacker-bucket",
+          sourceCheck ? "Denied" : "Allowed",
+          sourceCheck
+            ? "aws:SourceArn is another bucket (replication-trust-source)"
+            : "AWS's trust for replication has no condition; another account's bucket cannot use this role because S3 requires its owner to pass the role (iam:PassRole), which only this account can",
+        ],
       ] as const)
         await cell({
           who: `S3 replication for bucket ${bucket}`,
@@ -532,7 +605,7 @@ export async function accessMatrix(
       scenario: "encrypts with the CMK through S3 into the WAF bucket",
       why: org ? "aws:PrincipalOrgID is another organization" : "aws:PrincipalAccount is not a listed member",
       expected: "Denied",
-      as: "iam-via-s3",
+      as: "iam-via-s3-replication",
       principal: outsider,
       action: "kms:GenerateDataKey",
       resource: keyArn,

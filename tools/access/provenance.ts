@@ -5,7 +5,13 @@
  */
 import { Extension } from "../../shared/extensions";
 import { asList, PolicyDocument } from "../../shared/iam";
-import { ContextKey, CONTEXT_KEYS, contextRow, REQUEST_CONTEXTS } from "../../shared/requestContexts";
+import {
+  ContextKey,
+  CONTEXT_KEYS,
+  contextRow,
+  keyInUse,
+  REQUEST_CONTEXTS,
+} from "../../shared/requestContexts";
 
 export interface ProvenanceProblem {
   sid: string;
@@ -27,26 +33,31 @@ const PRINCIPAL_REQUEST_KEYS = new Set([
 const known = (key: string) =>
   Object.keys(CONTEXT_KEYS).find((k) => k.toLowerCase() === key.toLowerCase()) as ContextKey | undefined;
 
-/** The keys a service sends for an action, by evidence, given the extensions that are on. */
+/**
+ * The keys a service sends for an action, given the extensions that are on; null when the service never
+ * makes that call (no row), undefined when the table does not cover the service at all.
+ */
 function sentKeys(
   service: string,
   action: string,
   extensions: ReadonlySet<Extension>,
-): Set<string> | undefined {
+): Set<string> | null | undefined {
   if (!REQUEST_CONTEXTS.some((r) => r.principal === service)) return undefined;
   try {
     const row = contextRow(service, action);
-    return new Set(
-      row.keys
-        .filter(
-          (k) => k.evidence === "documented" || (k.evidence === "assumed" && extensions.has(k.assumedBy!)),
-        )
-        .map((k) => k.key.toLowerCase()),
-    );
+    return new Set(row.keys.filter((k) => keyInUse(k, extensions)).map((k) => k.key.toLowerCase()));
   } catch {
-    return new Set();
+    return null;
   }
 }
+
+/**
+ * Policy variables a statement may use by default: the IAM principal keys in statements for IAM
+ * principals (AWS documents ${aws:PrincipalAccount} and friends as policy variables, IAM user guide,
+ * policy variables). A service principal's keys in Resource (${aws:SourceAccount}) only with the
+ * own-account-prefix extension.
+ */
+const PRINCIPAL_VARIABLES = /^\$\{aws:(PrincipalAccount|PrincipalOrgID|PrincipalArn)\}$/i;
 
 export function provenanceProblems(
   doc: PolicyDocument,
@@ -57,10 +68,14 @@ export function provenanceProblems(
   doc.Statement.forEach((s, i) => {
     const sid = s.Sid ?? `statement ${i + 1}`;
     const text = JSON.stringify({ Resource: s.Resource, Condition: s.Condition });
-    if (!variablesAllowed && /\$\{/.test(text))
+    const forIamPrincipals =
+      s.Principal === "*" || (typeof s.Principal === "object" && s.Principal.AWS !== undefined);
+    const variables = text.match(/\$\{[^}]+\}/g) ?? [];
+    const undocumented = variables.filter((v) => !(forIamPrincipals && PRINCIPAL_VARIABLES.test(v)));
+    if (!variablesAllowed && undocumented.length)
       problems.push({
         sid,
-        problem: "uses a policy variable, which only the own-account-prefix extension may",
+        problem: `uses the policy variable ${undocumented[0]}, which only the own-account-prefix extension may`,
       });
     if (s.Effect !== "Allow") return;
     const principal = s.Principal === "*" ? { AWS: "*" } : (s.Principal ?? {});
@@ -72,11 +87,15 @@ export function provenanceProblems(
         const lower = key.toLowerCase();
         if (services.length) {
           for (const service of services) {
-            const perAction = actions.map((a) => sentKeys(service, a, extensions));
-            if (perAction.some((k) => k === undefined)) {
+            // A statement shared by several services may list actions one of them never calls: judge each
+            // service by the calls it makes.
+            const perAction = actions
+              .map((a) => sentKeys(service, a, extensions))
+              .filter((k) => k !== null) as (Set<string> | undefined)[];
+            if (!perAction.length || perAction.some((k) => k === undefined)) {
               problems.push({
                 sid,
-                problem: `admits ${service}, which the request-context table does not cover`,
+                problem: `admits ${service}, which the request-context table does not cover for ${actions.join(", ")}`,
               });
               continue;
             }

@@ -61,10 +61,15 @@ function largestCentralPolicies(json: any) {
   };
 }
 
+type Admission = "account" | "trail";
+
 /** Policy sizes of a synthetic organization's central stack, without running the program. */
-function centralSizes(members: number, mode: Mode) {
+function centralSizes(members: number, mode: Mode, admitAccountTrailsBy?: Admission) {
   const ctx = archiveContext(
-    parseStackConfig("central", synthesizeOrganization(members, mode)[0].raw) as CentralConfig,
+    parseStackConfig(
+      "central",
+      synthesizeOrganization(members, mode, { admitAccountTrailsBy })[0].raw,
+    ) as CentralConfig,
   );
   return {
     bucket: Math.max(...LOG_TYPES.map((t) => policyBytes(logBucketPolicy(ctx, t)))),
@@ -74,13 +79,14 @@ function centralSizes(members: number, mode: Mode) {
 }
 
 /** The most members a mode holds before a central policy of this kind passes its AWS limit. */
-function capacity(mode: Mode, kind: "bucket" | "key"): number {
+function capacity(mode: Mode, kind: "bucket" | "key", admitAccountTrailsBy?: Admission): number {
   let lo = 1;
   let hi = 5000;
-  if (centralSizes(hi, mode)[kind] <= POLICY_SIZE_LIMITS[kind]) return hi;
+  const fits = (n: number) => centralSizes(n, mode, admitAccountTrailsBy)[kind] <= POLICY_SIZE_LIMITS[kind];
+  if (fits(hi)) return hi;
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (centralSizes(mid, mode)[kind] <= POLICY_SIZE_LIMITS[kind]) lo = mid;
+    if (fits(mid)) lo = mid;
     else hi = mid - 1;
   }
   return lo;
@@ -132,12 +138,14 @@ function main() {
   const cases: Case[] = [
     ["example organization", "2", [], 5] as Case,
     ...(["organization", "account-list"] as Mode[]).flatMap((mode) =>
-      (mode === "organization" ? [10, 100, 1000] : [10, 50]).map((n): [string, string, string[], number] => [
-        mode,
-        n.toLocaleString("en"),
-        ["--synthesize", String(n), "--mode", mode],
-        n >= 1000 ? 1 : 3,
-      ]),
+      (mode === "organization" ? [10, 100, 1000] : [10, 50, 1000]).map(
+        (n): [string, string, string[], number] => [
+          mode,
+          n.toLocaleString("en"),
+          ["--synthesize", String(n), "--mode", mode],
+          n >= 1000 ? 1 : 3,
+        ],
+      ),
     ),
   ].filter(([, n]) => !quick || n !== "1,000");
   for (const [mode, members, args, runs] of cases) {
@@ -154,22 +162,28 @@ function main() {
   const cap = {
     organization: { bucket: capacity("organization", "bucket"), key: capacity("organization", "key") },
     list: { bucket: capacity("account-list", "bucket"), key: capacity("account-list", "key") },
+    listByTrail: {
+      bucket: capacity("account-list", "bucket", "trail"),
+      key: capacity("account-list", "key", "trail"),
+    },
   };
   const listFirst = Math.min(cap.list.bucket, cap.list.key);
+  const byTrailFirst = Math.min(cap.listByTrail.bucket, cap.listByTrail.key);
   const over = planOnce(["--synthesize", String(listFirst + 1), "--mode", "account-list"]);
   const table = [
     `Measured with \`npm run bench -- --readme\` on ${machine}, at commit ${commit}${dirty ? " with uncommitted changes" : ""} (${date}).`,
     "Wall time of one `npm run plan` process (median of the runs shown); largest central policy of each kind",
     "against its AWS limit. The synthetic organizations follow docs/operations.md: organization mode has one",
     "organization trail and admits every member's flow logs by account; account-list mode gives every member",
-    "an account trail.",
+    "an account trail, admitted by account (the default `cloudTrail.admitAccountTrailsBy: account`).",
     "",
     "| mode | members | runs | plan wall time | largest bucket policy | key policy | largest queue policy |",
     "| --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
     "",
     `- Organization mode holds ${Math.min(cap.organization.bucket, cap.organization.key).toLocaleString("en")} members before a policy passes its limit (flow-log bucket policy: ${cap.organization.bucket.toLocaleString("en")}; key policy: ${cap.organization.key.toLocaleString("en")}); with the \`org-id-for-log-delivery\` extension nothing grows.`,
-    `- Account-list mode with an account trail per member holds ${listFirst.toLocaleString("en")} members (CloudTrail bucket policy: ${cap.list.bucket.toLocaleString("en")}; key policy: ${cap.list.key.toLocaleString("en")}): AWS's documented multi-account shape names each trail. At ${(listFirst + 1).toLocaleString("en")} the plan exits ${over.code}: \`${over.stderr.trim().replace(/^plan: [^:]+: /, "")}\`; no policy is ever truncated.`,
+    `- Account-list mode with an account trail per member holds ${listFirst.toLocaleString("en")} members (CloudTrail bucket policy: ${cap.list.bucket.toLocaleString("en")}; key policy: ${cap.list.key.toLocaleString("en")}): each member's account ID appears once per list. At ${(listFirst + 1).toLocaleString("en")} the plan exits ${over.code}: \`${over.stderr.trim().replace(/^plan: [^:]+: /, "")}\`; no policy is ever truncated.`,
+    `- Admitting each account trail by its ARN instead (\`admitAccountTrailsBy: trail\`, AWS's multi-account shape) holds ${byTrailFirst.toLocaleString("en")} members (CloudTrail bucket policy: ${cap.listByTrail.bucket.toLocaleString("en")}; key policy: ${cap.listByTrail.key.toLocaleString("en")}).`,
   ].join("\n");
   process.stdout.write(`${table}\n`);
   if (argv.includes("--readme")) {

@@ -38,22 +38,25 @@ export function requestContextTable(): string {
   const rows = REQUEST_CONTEXTS.map((r) => {
     const keys = r.keys
       .map((k) => {
-        const note =
-          k.evidence === "assumed"
-            ? ` (assumed by \`${k.assumedBy}\`)`
-            : k.optional
-              ? " (may be absent)"
-              : k.when
-                ? ` (when ${k.when})`
-                : "";
-        return `\`${k.key}\`${note} [source](${k.source.url})`;
+        const notes = [
+          k.evidence,
+          ...(k.optIn ? [`used only with \`${k.optIn}\``] : []),
+          ...(k.optional ? ["may be absent"] : []),
+          ...(k.when ? [`when ${k.when}`] : []),
+        ];
+        return `\`${k.key}\` (${notes.join(", ")}) [source](${k.source.url})`;
       })
       .join("<br>");
-    const missing = (r.notSent ?? []).map((n) => `\`${n.key}\` [reports](${n.source.url})`).join("<br>");
-    return `| \`${r.principal}\` | ${r.actions.map((a) => `\`${a}\``).join(", ")} | ${cell(r.what)} | ${keys} | ${missing || "–"} |`;
+    const absent = (r.absent ?? [])
+      .map(
+        (n) =>
+          `\`${n.key}\` (${n.evidence === "reported" ? "reported missing" : "unknown: the record conflicts"}) [source](${n.source.url})`,
+      )
+      .join("<br>");
+    return `| \`${r.principal}\` | ${r.actions.map((a) => `\`${a}\``).join(", ")} | ${cell(r.what)} | ${keys} | ${absent || "–"} |`;
   });
   return [
-    "| principal | actions | what | keys it sends | keys reported missing |",
+    "| principal | actions | what | keys it sends, by evidence | keys not to rely on |",
     "|---|---|---|---|---|",
     ...rows,
   ].join("\n");

@@ -41,6 +41,12 @@ import {
   PackConfigFiles,
 } from "../common/cli";
 
+/**
+ * The summary's bound: GitHub refuses issue and pull request comments over 65,536 characters; the margin
+ * leaves room for the comment action's own header.
+ */
+export const MARKDOWN_SUMMARY_LIMIT = 60000;
+
 export const USAGE = `usage: npm run plan -- [options]
 
   Simulates every Pulumi.<stack>.yaml of the project under Pulumi's mock runtime (central stacks first),
@@ -50,8 +56,17 @@ export const USAGE = `usage: npm run plan -- [options]
   --stacks DIR                  the folder of Pulumi.yaml and the stack files (default: .)
   --policy-pack-config FILE     the pack config for every stack
   --policy-pack-config ROLE=F   the pack config for the stacks of one role (central or member)
+  --org ORG                     the Pulumi organization in stack names, as member centralStack settings
+                                name it (default: taken from the members' centralStack, else
+                                "organization", as on a self-managed backend)
   --json FILE                   also write the result as JSON to FILE (- for standard output only)
-  --markdown FILE               also write a Markdown report with a Mermaid diagram to FILE
+  --markdown FILE               also write a Markdown summary to FILE: problems first, counts, sizes and a
+                                Mermaid diagram, always under ${MARKDOWN_SUMMARY_LIMIT.toLocaleString("en")} characters (fits a pull
+                                request comment, whatever the size of the organization)
+  --markdown-full FILE          also write the full Markdown report (every violation, access cell and
+                                policy size) to FILE
+  --problems-only               print only the problems (violations, access cells not as intended,
+                                policies over their limit) and the verdict, not every stack's resources
   --synthesize N                plan a synthetic organization of N members instead of the stack files
   --mode organization|account-list
                                 the synthetic organization's mode (with --synthesize; default organization)
@@ -94,6 +109,8 @@ export interface PlanOptions {
   packConfigs?: PackConfigs;
   /** Prove access for at most this many members (all by default up to 50). */
   sampleMembers?: number;
+  /** The Pulumi organization of the stack names; default: from the members' centralStack. */
+  organization?: string;
   progress?: (message: string) => void;
 }
 
@@ -179,6 +196,26 @@ function policySizes(stacks: SimStack[]): PolicySize[] {
   return sizes;
 }
 
+/**
+ * The Pulumi organization the members' centralStack settings name (`<org>/central-logging/<stack>`), as
+ * npm run fleet takes it; "organization" when there is no member. Members that disagree are refused:
+ * they could not all reach one central stack.
+ */
+export function organizationOf(files: StackFile[]): string {
+  let found: { org: string; file: string } | undefined;
+  for (const f of files) {
+    if (f.raw[`${PROJECT}:role`] !== "member") continue;
+    const org = (f.raw[`${PROJECT}:centralStack`] ?? "").split("/")[0];
+    if (!org) continue;
+    if (found && found.org !== org)
+      throw new UsageError(
+        `${f.file}: config key "${PROJECT}:centralStack": names the Pulumi organization ${org}, and ${found.file} names ${found.org}; expected one organization for every member, or give --org`,
+      );
+    found ??= { org, file: f.file };
+  }
+  return found?.org ?? "organization";
+}
+
 export async function runPlan(options: PlanOptions): Promise<PlanResult> {
   const progress = options.progress ?? (() => undefined);
   const files = options.stackFiles ?? loadStackFiles(options.stacksDir ?? ".");
@@ -196,7 +233,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
   }));
   const collision = collidingStacks(placements.filter((p) => p.accountId && p.region));
   if (collision) throw new UsageError(collisionMessage(collision));
-  const sim = new Simulator();
+  const sim = new Simulator({ organization: options.organization ?? organizationOf(files) });
   const started = Date.now();
   for (const [i, f] of ordered.entries()) {
     if (i === 0 || (i + 1) % 50 === 0 || i === ordered.length - 1)
@@ -369,10 +406,7 @@ export function textReport(result: PlanResult, options: { maxResources?: number 
     if (c.deciding) out.push(`       deciding: ${c.deciding}`);
   }
   out.push(...policySizeLines(result.policySizes));
-  const advisory = result.violations.filter((v) => v.level === "advisory").length;
-  out.push(
-    `\n${exitCodeOf(result) === 0 ? `PLAN CLEAN${advisory ? ` (${advisory} advisory)` : ""}` : "PLAN HAS PROBLEMS"}`,
-  );
+  out.push(`\n${verdict(result)}`);
   return mask(out.join("\n"), result.secretValues);
 }
 
@@ -494,12 +528,181 @@ export function markdownReport(result: PlanResult): string {
   );
 }
 
+/** The problems of a plan: what makes its exit status 1, and the advisory violations. */
+function problemsOf(result: PlanResult) {
+  return {
+    mandatory: result.violations.filter((v) => v.level === "mandatory"),
+    advisory: result.violations.filter((v) => v.level === "advisory"),
+    wrongCells: result.access.filter((c) => !cellAsIntended(c)),
+    overSize: result.policySizes.filter((p) => p.bytes > p.limit),
+  };
+}
+
+function verdict(result: PlanResult): string {
+  const advisory = result.violations.filter((v) => v.level === "advisory").length;
+  return exitCodeOf(result) === 0
+    ? `PLAN CLEAN${advisory ? ` (${advisory} advisory)` : ""}`
+    : "PLAN HAS PROBLEMS";
+}
+
+/** The terminal's `--problems-only` view: violations, access cells not as intended, oversize policies. */
+export function problemsReport(result: PlanResult): string {
+  const p = problemsOf(result);
+  const members = result.stacks.filter((s) => s.role === "member").length;
+  const out = [
+    `${result.stacks.length} stacks (${result.stacks.length - members} central, ${members} members); ${p.mandatory.length} mandatory and ${p.advisory.length} advisory violations; ${p.wrongCells.length} of ${result.access.length} access cells not as intended; ${p.overSize.length} of ${result.policySizes.length} policies over their AWS limit`,
+  ];
+  if (result.violations.length) {
+    out.push("", "== policy violations");
+    for (const v of [...p.mandatory, ...p.advisory])
+      out.push(`  ${v.level.padEnd(9)} ${v.policy}  [${v.stack}] ${v.message}`);
+  }
+  if (p.wrongCells.length) {
+    out.push("", "== access cells not as intended");
+    for (const c of p.wrongCells)
+      out.push(
+        `  FAIL ${c.actual} (intended ${c.expected}) ${c.who}: ${c.scenario}`,
+        `       ${c.action} on ${c.resource} | ${c.condition} | ${c.why}`,
+      );
+  }
+  if (p.overSize.length) {
+    out.push("", "== policies over their AWS limit");
+    for (const x of p.overSize)
+      out.push(`  ${x.bytes} / ${x.limit} B  ${x.kind}  [${x.stack}] ${x.resource}`);
+  }
+  out.push("", verdict(result));
+  return mask(out.join("\n"), result.secretValues);
+}
+
+const cell = (text: string, max = 400) => {
+  const one = md(text.replace(/\s+/g, " "));
+  return one.length > max ? `${one.slice(0, max - 3)}...` : one;
+};
+
+/**
+ * Rows of a Markdown table, as many as fit in `budget` characters with the table's header; the rest are
+ * counted in one closing line that points to the full report.
+ */
+function boundedTable(header: string, rows: string[], budget: number, more: string): string[] {
+  const out = [header];
+  let used = header.length + 1;
+  let shown = 0;
+  const reserve = more.length + 40;
+  for (const row of rows) {
+    if (used + row.length + 1 + reserve > budget) break;
+    out.push(row);
+    used += row.length + 1;
+    shown++;
+  }
+  if (shown < rows.length) out.push("", `${rows.length - shown} more ${more}`);
+  return out;
+}
+
+/**
+ * The plan in at most `limit` characters (MARKDOWN_SUMMARY_LIMIT by default), whatever the size of the
+ * organization: the verdict and the problems first, then counts, the largest policies of each kind and
+ * the diagram. Problem rows fill what the fixed parts leave; the rest is counted and left to the full
+ * report (`--markdown-full`, the workflow's artifact `offline-plan`).
+ */
+export function markdownSummary(result: PlanResult, limit = MARKDOWN_SUMMARY_LIMIT): string {
+  const p = problemsOf(result);
+  const members = result.stacks.filter((s) => s.role === "member");
+  const resources = (s: SimStack) => s.resources.filter((r) => r.custom).length;
+  const memberCounts = members.map(resources).sort((a, b) => a - b);
+  const full = "in the full report (`npm run plan -- --markdown-full FILE`; artifact `offline-plan` in CI).";
+  const head = [`# central-logging offline plan: ${verdict(result)}`, ""];
+  const counts = [
+    "## Counts",
+    "",
+    `| | count |`,
+    `|---|---|`,
+    `| stacks | ${result.stacks.length} (${result.stacks.length - members.length} central, ${members.length} members) |`,
+    `| resources | ${result.stacks.reduce((n, s) => n + resources(s), 0)}${memberCounts.length ? ` (per member ${memberCounts[0]} to ${memberCounts[memberCounts.length - 1]})` : ""} |`,
+    `| mandatory violations | ${p.mandatory.length} |`,
+    `| advisory violations | ${p.advisory.length} |`,
+    `| access cells not as intended | ${p.wrongCells.length} of ${result.access.length}${result.accessSampled ? ` (members sampled: ${result.accessSampled.members} of ${result.accessSampled.of})` : ""} |`,
+    `| policies over their AWS limit | ${p.overSize.length} of ${result.policySizes.length} |`,
+    "",
+  ];
+  const sizes = policySizeLines(result.policySizes);
+  const tail = [
+    ...counts,
+    "## Policy sizes",
+    "",
+    `${sizes[0].replace(/^\n== policy sizes: /, "")}.`,
+    "",
+    "```text",
+    ...sizes.slice(1).map((l) => l.replace(/^ {2}/, "")),
+    "```",
+    "",
+    "## Diagram",
+    "",
+    "```mermaid",
+    mermaid(result),
+    "```",
+    "",
+    `Every violation, access cell and policy size is ${full}`,
+    "",
+  ];
+  const fixed = [...head, ...tail].join("\n").length;
+  const problems: string[] = ["## Problems", ""];
+  if (!p.mandatory.length && !p.wrongCells.length && !p.overSize.length && !p.advisory.length)
+    problems.push(
+      "None: no violation, every access cell as intended, every policy within its AWS limit.",
+      "",
+    );
+  // Each kind of problem may use what is left, in order of severity.
+  const sections: [string, string, string[]][] = [
+    [
+      "Mandatory violations",
+      "| policy | stack | message |\n|---|---|---|",
+      p.mandatory.map((v) => `| ${v.policy} | ${cell(v.stack, 120)} | ${cell(v.message)} |`),
+    ],
+    [
+      "Access cells not as intended",
+      "| who | does | action on resource | intended | actual | why |\n|---|---|---|---|---|---|",
+      p.wrongCells.map(
+        (c) =>
+          `| ${cell(c.who, 120)} | ${cell(c.scenario, 200)} | \`${c.action}\` on ${cell(c.resource, 200)} | ${c.expected} | ${c.actual} | ${cell(c.why, 300)} |`,
+      ),
+    ],
+    [
+      "Policies over their AWS limit",
+      "| stack | document | bytes | limit |\n|---|---|---|---|",
+      p.overSize.map((x) => `| ${cell(x.stack, 120)} | ${cell(x.resource, 200)} | ${x.bytes} | ${x.limit} |`),
+    ],
+    [
+      "Advisory violations",
+      "| policy | stack | message |\n|---|---|---|",
+      p.advisory.map((v) => `| ${v.policy} | ${cell(v.stack, 120)} | ${cell(v.message)} |`),
+    ],
+  ];
+  let left = limit - fixed - 200;
+  for (const [title, header, rows] of sections) {
+    if (!rows.length) continue;
+    const heading = `### ${title} (${rows.length})`;
+    const table =
+      left > header.length + 200
+        ? boundedTable(header, rows, left - heading.length - 2, full)
+        : [`${rows.length} ${full}`];
+    const text = [heading, "", ...table, ""];
+    problems.push(...text);
+    left -= text.join("\n").length + 1;
+  }
+  const out = mask([...head, ...problems, ...tail].join("\n"), result.secretValues);
+  // Masking and very long names cannot push it over: the bound is a promise the PR comment relies on.
+  return out.length <= limit ? out : `${out.slice(0, limit - 80)}\n\n(cut at ${limit} characters)\n`;
+}
+
 interface Args {
   stacks?: string;
   packConfigs: PackConfigFiles;
   /** A file for the JSON result, or "-" for standard output instead of the text report. */
   json?: string;
   markdown?: string;
+  markdownFull?: string;
+  problemsOnly: boolean;
+  org?: string;
   synthesize?: number;
   mode?: Mode;
   quiet: boolean;
@@ -507,13 +710,22 @@ interface Args {
 
 export function parseArgs(argv: string[]): Args | "help" {
   if (argv.includes("--help") || argv.includes("-h")) return "help";
-  const args: Args = { packConfigs: {}, quiet: false };
+  const args: Args = { packConfigs: {}, quiet: false, problemsOnly: false };
   eachFlag(argv, (flag, value) => {
     if (flag === "--stacks") args.stacks = value();
     else if (flag === "--policy-pack-config") addPackConfig(args.packConfigs, value());
     else if (flag === "--json") args.json = value();
     else if (flag === "--markdown") args.markdown = value();
-    else if (flag === "--quiet") args.quiet = true;
+    else if (flag === "--markdown-full") args.markdownFull = value();
+    else if (flag === "--problems-only") args.problemsOnly = true;
+    else if (flag === "--org") {
+      const org = value();
+      if (!/^[\w.-]+$/.test(org))
+        throw new UsageError(
+          `(command line): --org: expected a Pulumi organization name (letters, digits, _ . -), got ${org}`,
+        );
+      args.org = org;
+    } else if (flag === "--quiet") args.quiet = true;
     else if (flag === "--synthesize") {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 1)
@@ -545,21 +757,25 @@ export async function main(argv: string[], progress?: (message: string) => void)
     if (args === "help") return { code: 0, out: `${USAGE}\n`, err: "" };
     checkOutputPath("--json", args.json);
     checkOutputPath("--markdown", args.markdown);
+    checkOutputPath("--markdown-full", args.markdownFull);
     const packConfigs: PackConfigs = Object.fromEntries(
       Object.entries(args.packConfigs).map(([role, file]) => [role, readPackConfig(file!)]),
     );
     const result = await runPlan({
       stacksDir: args.stacks,
       stackFiles: args.synthesize
-        ? synthesizeOrganization(args.synthesize, args.mode ?? "organization")
+        ? synthesizeOrganization(args.synthesize, args.mode ?? "organization", { organization: args.org })
         : undefined,
+      organization: args.org,
       packConfigs,
       progress: args.quiet ? undefined : progress,
     });
-    if (args.markdown) fs.writeFileSync(args.markdown, markdownReport(result));
+    if (args.markdown) fs.writeFileSync(args.markdown, markdownSummary(result));
+    if (args.markdownFull) fs.writeFileSync(args.markdownFull, markdownReport(result));
     const json = args.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : "";
     if (args.json && args.json !== "-") fs.writeFileSync(args.json, json);
-    return { code: exitCodeOf(result), out: args.json === "-" ? json : `${textReport(result)}\n`, err: "" };
+    const report = args.problemsOnly ? problemsReport(result) : textReport(result);
+    return { code: exitCodeOf(result), out: args.json === "-" ? json : `${report}\n`, err: "" };
   } catch (e) {
     if (e instanceof UsageError || e instanceof StackFileError)
       return { code: 2, out: "", err: `plan: ${e.message}\n` };

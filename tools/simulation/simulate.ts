@@ -46,6 +46,8 @@ export interface SimResource {
   state: Record<string, any>;
   protect: boolean;
   retainOnDelete: boolean;
+  /** The names of the resources this one names in dependsOn (the order the engine will respect). */
+  dependsOn: string[];
 }
 
 export interface SimStack {
@@ -73,11 +75,21 @@ export interface SimulatorOptions {
   vpcsFor?: (accountId: string, region: string) => string[];
   /** Run as a preview: outputs the mocks do not set stay unknown. Default false. */
   preview?: boolean;
+  /**
+   * The Pulumi organization of the stacks' fully qualified names (`<org>/central-logging/<stack>`), which
+   * member StackReferences name: your Pulumi Cloud organization, or `organization` (the default) on a
+   * self-managed backend.
+   */
+  organization?: string;
 }
 
 export class Simulator {
   private readonly stacks = new Map<string, SimStack>();
   constructor(private readonly options: SimulatorOptions = {}) {}
+
+  get organization(): string {
+    return this.options.organization ?? "organization";
+  }
 
   get simulated(): SimStack[] {
     return [...this.stacks.values()];
@@ -88,7 +100,7 @@ export class Simulator {
     const config = parseStackConfig(stackName, raw);
     const resources: SimResource[] = [];
     const simulated: string[] = [];
-    const options = new Map<string, { protect: boolean; retainOnDelete: boolean }>();
+    const options = new Map<string, { protect: boolean; retainOnDelete: boolean; dependsOn: string[] }>();
     let failure: unknown;
     const account = config.accountId;
     const region = config.region;
@@ -117,6 +129,7 @@ export class Simulator {
             state: args.inputs,
             protect: false,
             retainOnDelete: false,
+            dependsOn: [],
           });
           return {
             id: args.inputs.name,
@@ -128,7 +141,11 @@ export class Simulator {
           };
         }
         const { id, state } = synthesizeState(args.type, args.name, args.inputs, account, region);
-        const opt = options.get(`${args.type}::${args.name}`) ?? { protect: false, retainOnDelete: false };
+        const opt = options.get(`${args.type}::${args.name}`) ?? {
+          protect: false,
+          retainOnDelete: false,
+          dependsOn: [],
+        };
         resources.push({
           type: args.type,
           name: args.name,
@@ -158,7 +175,13 @@ export class Simulator {
         }
       },
     };
-    await pulumi.runtime.setMocks(mocks, PROJECT, stackName, this.options.preview ?? false, "organization");
+    await pulumi.runtime.setMocks(
+      mocks,
+      PROJECT,
+      stackName,
+      this.options.preview ?? false,
+      this.organization,
+    );
     outputsListener = (urn, outputs) => {
       const [, , typePath, name] = urn.split("::");
       const type = typePath.split("$").pop();
@@ -174,9 +197,14 @@ export class Simulator {
       let exported: Record<string, unknown> = {};
       await pulumi.runtime.runInPulumiStack(async () => {
         pulumi.runtime.registerStackTransformation((t) => {
+          const dependsOn = t.opts.dependsOn;
           options.set(`${t.type}::${t.name}`, {
             protect: !!t.opts.protect,
             retainOnDelete: !!t.opts.retainOnDelete,
+            // The program passes plain resources (never outputs) to dependsOn; their names are enough.
+            dependsOn: (Array.isArray(dependsOn) ? dependsOn : dependsOn ? [dependsOn] : [])
+              .map((d: any) => d?.__name)
+              .filter((n: unknown): n is string => typeof n === "string"),
           });
           return undefined;
         });
@@ -199,7 +227,7 @@ export class Simulator {
       secretOutputNames,
       simulated,
     };
-    this.stacks.set(`organization/${PROJECT}/${stackName}`, sim);
+    this.stacks.set(`${this.organization}/${PROJECT}/${stackName}`, sim);
     return sim;
   }
 }

@@ -16,7 +16,21 @@ export interface SyntheticStack {
 const CENTRAL_ACCOUNT = "100000000000";
 export const syntheticAccount = (i: number) => String(200000000000 + i);
 
-export function synthesizeOrganization(members: number, mode: Mode, region = "eu-west-1"): SyntheticStack[] {
+export interface SynthesizeOptions {
+  region?: string;
+  /** How the central stack admits account trails (account-list mode): by account (default) or by ARN. */
+  admitAccountTrailsBy?: "account" | "trail";
+  /** The Pulumi organization the members' centralStack names (`organization` when self-managed). */
+  organization?: string;
+}
+
+export function synthesizeOrganization(
+  members: number,
+  mode: Mode,
+  options: SynthesizeOptions = {},
+): SyntheticStack[] {
+  const region = options.region ?? "eu-west-1";
+  const organization = options.organization ?? "organization";
   const accounts = Array.from({ length: members }, (_, i) => syntheticAccount(i));
   const ns = (o: Record<string, unknown>): RawConfig =>
     Object.fromEntries(
@@ -43,14 +57,18 @@ export function synthesizeOrganization(members: number, mode: Mode, region = "eu
               organizationTrail: { managementAccountId: accounts[0], name: "organization-trail" },
             },
           }
-        : { memberAccountIds: accounts }),
+        : {
+            memberAccountIds: accounts,
+            ...(options.admitAccountTrailsBy
+              ? { cloudTrail: { admitAccountTrailsBy: options.admitAccountTrailsBy } }
+              : {}),
+          }),
       bucketSuffix: `synthetic-${mode === "organization" ? "org" : "list"}`,
       siem: {
         trust: "aws",
         principals: ["arn:aws:iam::999999999999:role/siem-ingest"],
         externalId: "synthetic-external-id",
       },
-      wafDelivery: "replication",
     }),
   };
   const memberStacks = accounts.map((account, i): SyntheticStack => ({
@@ -61,7 +79,7 @@ export function synthesizeOrganization(members: number, mode: Mode, region = "eu
       "aws:region": region,
       "aws:allowedAccountIds": [account],
       role: "member",
-      centralStack: "organization/central-logging/central",
+      centralStack: `${organization}/central-logging/central`,
       cloudTrail:
         mode === "account-list"
           ? { mode: "account" }

@@ -39,10 +39,11 @@ export function synthesizeState(type: string, name: string, inputs: any, account
         id: inputs.name,
         state: { ...inputs, arn: `arn:${p}:cloudtrail:${region}:${account}:trail/${inputs.name}` },
       };
-    case "aws:sns/topic:Topic": {
-      const arn = `arn:${p}:sns:${region}:${account}:${inputs.name ?? `${name}-${id}`}`;
-      return { id: arn, state: { ...inputs, arn } };
-    }
+    case "aws:sns/topic:Topic":
+      return {
+        id: `arn:${p}:sns:${region}:${account}:${inputs.name}`,
+        state: { ...inputs, arn: `arn:${p}:sns:${region}:${account}:${inputs.name}` },
+      };
     case "aws:iam/policy:Policy": {
       const arn = `arn:${p}:iam::${account}:policy/${inputs.name ?? `${name}-${id}`}`;
       return { id: arn, state: { ...inputs, arn } };

@@ -114,11 +114,7 @@ export async function newestUnder(
 }
 
 /** The one-line likely cause of a late or missing prefix, per writer. */
-export function likelyCause(
-  p: ExpectedPrefix,
-  status: "late" | "missing",
-  outputs: CentralArchiveOutputs,
-): string {
+export function likelyCause(p: ExpectedPrefix, status: "late" | "missing"): string {
   const stopped = status === "late" ? "stopped delivering" : "never delivered here";
   switch (p.source) {
     case "organization trail":
@@ -129,9 +125,7 @@ export function likelyCause(
     case "flow logs (Hive)":
       return `VPC Flow Logs ${stopped}: check aws ec2 describe-flow-logs in ${p.account} ${p.region} (DeliverLogsStatus, DeliverLogsErrorMessage); an access error there is the bucket or key policy (aws:SourceAccount)`;
     default:
-      return outputs.wafDelivery === "direct"
-        ? `WAF ${stopped}: check aws wafv2 get-logging-configuration for the web ACL in ${p.account} ${p.region}, and that the account is in the archive's logDeliveryAccounts`
-        : `WAF ${stopped}: check the member bucket aws-waf-logs-${p.account}-${p.region} has new objects and their replication status (FAILED: the central bucket or key policy refuses the replication role); a quiet web ACL writes nothing`;
+      return `WAF ${stopped}: check the member bucket aws-waf-logs-${p.account}-${p.region} has new objects and their replication status (FAILED: the central bucket or key policy refuses the replication role; the member's central-logging-waf-replication-failed alarm says when), then re-replicate with S3 Batch Replication (docs/operations.md); a quiet web ACL writes nothing`;
   }
 }
 
@@ -158,7 +152,7 @@ export async function checkPrefix(
     status: "missing",
     expectedBy: p.expectedBy,
   };
-  if (!newest) return { ...row, why: likelyCause(p, "missing", outputs) };
+  if (!newest) return { ...row, why: likelyCause(p, "missing") };
   const age = Math.max(0, Math.round((now.getTime() - newest.at.getTime()) / 1000));
   const status = age <= sinceSeconds ? "ok" : "late";
   return {
@@ -167,9 +161,7 @@ export async function checkPrefix(
     newestKey: newest.key,
     newestAt: newest.at.toISOString(),
     ageSeconds: age,
-    ...(status === "late"
-      ? { why: `newest file is ${duration(age)} old: ${likelyCause(p, "late", outputs)}` }
-      : {}),
+    ...(status === "late" ? { why: `newest file is ${duration(age)} old: ${likelyCause(p, "late")}` } : {}),
   };
 }
 

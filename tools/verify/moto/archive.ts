@@ -154,7 +154,6 @@ export async function createTestArchive(
     logs,
     siemRoleArn: arn.role("aws", MOTO_ACCOUNT, "central-logs-siem-reader"),
     verifierRoleArn: arn.role("aws", MOTO_ACCOUNT, "central-logs-verifier"),
-    wafDelivery: "replication",
     cloudTrail: {
       ...(o.organizationTrail
         ? {
@@ -166,9 +165,11 @@ export async function createTestArchive(
             ),
           }
         : {}),
+      admitAccountTrailsBy: "account",
       accountTrailArns: (o.accountTrails ?? []).map((a) =>
         arn.trail("aws", TEST_REGION, a, "central-logging"),
       ),
+      accountTrailAccounts: o.accountTrails ?? [],
     },
     logDeliveryAccounts: o.members,
     policyExtensions: [],
