@@ -5,7 +5,17 @@
  * of a role the stack creates, is a violation that names the party, the action and the resource.
  */
 import { PolicyResource } from "@pulumi/policy";
-import { Statement, list, parseDocument, principals } from "./documents";
+import { awsManagedPolicyName, AWS_MANAGED_POLICIES } from "./awsManagedPolicies";
+import {
+  asArray,
+  Document,
+  glob,
+  hasWildcard,
+  list,
+  parseDocument,
+  principals,
+  Statement,
+} from "./documents";
 import { bucketViews, logBuckets, parsedDocuments } from "./model";
 import { is, T } from "./types";
 import { containsUnknown, isUnknown, rawProps } from "./unknowns";
@@ -144,6 +154,9 @@ const ACTIONS_OF: Record<string, string[]> = {
     "s3:DeleteObject",
     "s3:DeleteObjectVersion",
     "s3:GetBucketAcl",
+    "s3:GetBucketPolicy",
+    "s3:GetObjectRetention",
+    "s3:GetObjectLegalHold",
     "s3:ListBucket",
     "s3:PutBucketPolicy",
     "s3:DeleteBucketPolicy",
@@ -166,6 +179,8 @@ const ACTIONS_OF: Record<string, string[]> = {
     "kms:GenerateDataKey",
     "kms:ReEncryptFrom",
     "kms:DescribeKey",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
     "kms:PutKeyPolicy",
     "kms:CreateGrant",
     "kms:ScheduleKeyDeletion",
@@ -176,20 +191,23 @@ const ACTIONS_OF: Record<string, string[]> = {
     "sqs:SendMessage",
     "sqs:ReceiveMessage",
     "sqs:DeleteMessage",
+    "sqs:ChangeMessageVisibility",
+    "sqs:GetQueueAttributes",
+    "sqs:GetQueueUrl",
     "sqs:PurgeQueue",
     "sqs:SetQueueAttributes",
     "sqs:DeleteQueue",
   ],
 };
 
-const glob = (pattern: string, value: string) =>
-  new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-      .replace(/\*/g, ".*")
-      .replace(/\?/g, ".")}$`,
-    "i",
-  ).test(value);
+/** The concrete actions a statement grants: its Action patterns, or everything its NotAction leaves. */
+function grantedActions(s: Statement): string[] {
+  if (s.Action !== undefined) return list(s.Action).flatMap(expand);
+  const excluded = list(s.NotAction);
+  return Object.values(ACTIONS_OF)
+    .flat()
+    .filter((a) => !excluded.some((pattern) => glob(pattern, a)));
+}
 
 /** A granted action pattern's concrete actions: wildcards stand for every action they match. */
 function expand(action: string): string[] {
@@ -365,8 +383,7 @@ function checkStatement(
         : g.party
           ? model[g.party]
           : undefined;
-    const actions = list(s.Action)
-      .flatMap(expand)
+    const actions = grantedActions(s)
       // An identity policy may cover several services with one Resource "*": judge each on its own kind.
       .filter((a) => !identityParty || a === "*" || a.toLowerCase().startsWith(`${service}:`));
     const outside = [...new Set(actions.filter((a) => !allowed?.some((pattern) => glob(pattern, a))))];
@@ -384,15 +401,42 @@ function checkStatement(
           : `${where} grants ${g.who} ${outside.join(", ")} on ${kind} ${resourceName}, outside the archive's access model${may}.`,
       });
     }
-    if (g.party === "a replication role" && principals(s).aws.includes("*") && c.mode !== "any") {
-      const key = c.mode === "organization" ? "aws:PrincipalOrgID" : "aws:PrincipalAccount";
-      if (!conditionValues(s, key).length)
+    if (g.party === "a replication role" && principals(s).aws.includes("*")) {
+      const unbound = replicationBoundMissing(s, c.mode);
+      if (unbound)
         out.push({
           urn,
-          message: `${where} admits replication roles on ${kind} ${resourceName} without ${key}, which ${c.mode} mode requires.`,
+          message:
+            c.mode === "any"
+              ? `${where} admits replication roles on ${kind} ${resourceName} by role name alone (aws:PrincipalArn ${conditionValues(s, "aws:PrincipalArn").join(", ")}), with no aws:PrincipalOrgID or aws:PrincipalAccount: any AWS account can create a role of that name and ${kind === "archive key" ? "use the key" : "write into the archive"}.`
+              : `${where} admits replication roles on ${kind} ${resourceName} without ${unbound}, which ${c.mode} mode requires.`,
         });
     }
   }
+}
+
+/**
+ * A statement to Principal "*" that names replication roles by aws:PrincipalArn alone: any account can
+ * create a role of that name. It needs an organization or account bound, with literal values, under an
+ * operator that does not also match a request without the key. In mode "any" either key will do, and so
+ * do aws:PrincipalArn values that each name an account. Returns the key missing, or undefined.
+ */
+function replicationBoundMissing(s: Statement, mode: Required<ModelConfig>["mode"]): string | undefined {
+  const literal = (key: string) =>
+    Object.entries(s.Condition ?? {}).some(
+      ([operator, entries]) =>
+        !/Not|IfExists$|^Null$|^ForAllValues:/.test(operator) &&
+        Object.entries(entries ?? {}).some(
+          ([k, v]) =>
+            k.toLowerCase() === key.toLowerCase() && list(v).length > 0 && !list(v).some(hasWildcard),
+        ),
+    );
+  if (mode === "organization") return literal("aws:PrincipalOrgID") ? undefined : "aws:PrincipalOrgID";
+  if (mode === "account-list") return literal("aws:PrincipalAccount") ? undefined : "aws:PrincipalAccount";
+  if (literal("aws:PrincipalOrgID") || literal("aws:PrincipalAccount")) return undefined;
+  const arns = conditionValues(s, "aws:PrincipalArn");
+  const accountPinned = arns.length > 0 && arns.every((a) => /^arn:[^:]+:iam::\d{12}:/.test(a));
+  return accountPinned ? undefined : "aws:PrincipalOrgID or aws:PrincipalAccount";
 }
 
 const label = (s: Statement, i: number) => (s.Sid ? `statement "${s.Sid}"` : `statement ${i + 1}`);
@@ -461,8 +505,9 @@ export function archiveOf(resources: PolicyResource[]) {
 }
 
 /** Runs the model over a stack's resources. */
-export function modelViolations(resources: PolicyResource[], config: ModelConfig): ModelViolation[] {
-  const c: Required<ModelConfig> = {
+/** The model's settings with their defaults (the CLI applies schema defaults; unit runs may not). */
+function resolve(config: ModelConfig): Required<ModelConfig> {
+  return {
     mode: config.mode ?? "any",
     wafDelivery: config.wafDelivery ?? "both",
     siemTrust: config.siemTrust ?? "any",
@@ -471,6 +516,135 @@ export function modelViolations(resources: PolicyResource[], config: ModelConfig
     verifierRoleName: config.verifierRoleName ?? "central-logs-verifier",
     keyAccounts: config.keyAccounts ?? [],
   };
+}
+
+interface RoleOfStack {
+  role: PolicyResource;
+  name: string;
+  party: Grant;
+  /** The Allow statements of its trust that name AWS or web-identity principals. */
+  external: Statement[];
+}
+
+/**
+ * The roles a stack creates, each with its party in the model from its trust: trusted by S3 under the
+ * replication role's name, a replication role; trusted by other principals, the verifier (by name) or
+ * the reader. A role's ARN may be unknown at preview, so configured readers are matched by role name
+ * here, as resource policies match them by ARN.
+ */
+function rolesOfStack(resources: PolicyResource[], c: Required<ModelConfig>): RoleOfStack[] {
+  const isConfiguredReader = (name: string) =>
+    !c.readerRoles.length || c.readerRoles.some((arn) => ROLE.exec(arn)?.[2] === name);
+  const out: RoleOfStack[] = [];
+  for (const role of resources.filter((r) => is(r.type, T.role))) {
+    const props = rawProps(role.props);
+    const trust = parseDocument(props.assumeRolePolicy ?? "");
+    if (!trust.ok) continue;
+    const trusting = trust.doc.Statement.filter((s) => s.Effect === "Allow");
+    const byS3 = trusting.some((s) => principals(s).service.includes("s3.amazonaws.com"));
+    const external = trusting.filter((s) => principals(s).aws.length || principals(s).federated.length);
+    const name = typeof props.name === "string" && !isUnknown(props.name) ? props.name : role.name;
+    const party: Grant =
+      name === c.verifierRoleName && external.length && !byS3
+        ? { party: "the verifier role", who: `role ${name}` }
+        : byS3 && name === c.replicationRoleName
+          ? { party: "a replication role", who: `role ${name}` }
+          : external.length && !byS3 && isConfiguredReader(name)
+            ? { party: "the reader role", who: `role ${name}` }
+            : { who: `role ${name}` };
+    out.push({ role, name, party, external });
+  }
+  return out;
+}
+
+/** A managed policy attached to a role, with its document when the pack can know it. */
+export interface ManagedAttachment {
+  /** The policy's ARN, or the name of the aws.iam.Policy resource when its ARN is not known yet. */
+  policy: string;
+  /** How it is attached: managedPolicyArns, or the attachment resource. */
+  via: string;
+  /** The document: from the AWS managed policy table or the aws.iam.Policy resource in the stack. */
+  document?: Document;
+  /** Why the pack cannot judge it (no document), unless its document is only unknown until `up`. */
+  unjudged?: string;
+}
+
+/**
+ * The managed policies attached to a role: through its managedPolicyArns, an
+ * aws.iam.RolePolicyAttachment, an aws.iam.PolicyAttachment or an aws.iam.RolePolicyAttachmentsExclusive.
+ * Customer managed policies created in the stack (aws.iam.Policy) are found by property dependency or
+ * ARN; AWS managed ones in AWS_MANAGED_POLICIES.
+ */
+export function managedAttachments(
+  role: PolicyResource,
+  name: string,
+  resources: PolicyResource[],
+): ManagedAttachment[] {
+  const policies = resources.filter((r) => is(r.type, T.policy));
+  const found: ManagedAttachment[] = [];
+  const fromPolicyResource = (p: PolicyResource, via: string): ManagedAttachment => {
+    const props = rawProps(p.props);
+    const label =
+      typeof props.arn === "string" && !isUnknown(props.arn)
+        ? props.arn
+        : `aws.iam.Policy ${props.name ?? p.name}`;
+    if (props.policy === undefined || containsUnknown(props.policy)) return { policy: label, via };
+    const parsed = parseDocument(props.policy);
+    return parsed.ok
+      ? { policy: label, via, document: parsed.doc }
+      : { policy: label, via, unjudged: "its document does not parse" };
+  };
+  const add = (source: PolicyResource, prop: string, values: unknown[], via: string) => {
+    const deps = (source.propertyDependencies?.[prop] ?? []).filter((d) => is(d.type, T.policy));
+    for (const d of deps) found.push(fromPolicyResource(d, via));
+    for (const value of values) {
+      if (typeof value !== "string" || isUnknown(value)) continue;
+      const inStack = policies.find((p) => rawProps(p.props).arn === value);
+      if (inStack) {
+        if (!deps.includes(inStack)) found.push(fromPolicyResource(inStack, via));
+        continue;
+      }
+      const awsName = awsManagedPolicyName(value);
+      const table = awsName ? AWS_MANAGED_POLICIES[awsName] : undefined;
+      found.push(
+        table
+          ? { policy: value, via, document: table.document }
+          : {
+              policy: value,
+              via,
+              unjudged: awsName
+                ? "an AWS managed policy the pack has no copy of"
+                : "a customer managed policy this stack does not create",
+            },
+      );
+    }
+  };
+  const isThisRole = (source: PolicyResource, prop: string, value: unknown) =>
+    (source.propertyDependencies?.[prop] ?? []).some((d) => d.urn === role.urn) ||
+    asArray(value).some((v) => typeof v === "string" && (v === name || ROLE.exec(v)?.[2] === name));
+  const rp = rawProps(role.props);
+  add(role, "managedPolicyArns", asArray(rp.managedPolicyArns), "managedPolicyArns");
+  for (const r of resources) {
+    const p = rawProps(r.props);
+    if (is(r.type, T.rolePolicyAttachment) && isThisRole(r, "role", p.role))
+      add(r, "policyArn", [p.policyArn], `RolePolicyAttachment ${r.name}`);
+    if (is(r.type, T.policyAttachment) && isThisRole(r, "roles", p.roles))
+      add(r, "policyArn", [p.policyArn], `PolicyAttachment ${r.name}`);
+    if (is(r.type, T.rolePolicyAttachmentsExclusive) && isThisRole(r, "roleName", p.roleName))
+      add(r, "policyArns", asArray(p.policyArns), `RolePolicyAttachmentsExclusive ${r.name}`);
+  }
+  return found;
+}
+
+/** The archive's roles (reader, verifier, replication) and the managed policies attached to them. */
+export function archiveRoleAttachments(resources: PolicyResource[], config: ModelConfig) {
+  return rolesOfStack(resources, resolve(config))
+    .filter((r) => r.party.party)
+    .map((r) => ({ ...r, attachments: managedAttachments(r.role, r.name, resources) }));
+}
+
+export function modelViolations(resources: PolicyResource[], config: ModelConfig): ModelViolation[] {
+  const c = resolve(config);
   const out: ModelViolation[] = [];
   const views = bucketViews(resources);
   const logUrns = new Set(logBuckets(resources).map((v) => v.urn));
@@ -535,28 +709,10 @@ export function modelViolations(resources: PolicyResource[], config: ModelConfig
       doc.Statement.forEach((s, i) => checkStatement(s, label(s, i), "log queue", name, doc, c, qp.urn, out));
   }
 
-  // Roles the stack creates: their party from their trust, then their own policies on archive resources.
-  // A role's ARN may be unknown at preview, so configured readers are matched by role name here, as
-  // resource policies match them by ARN.
-  const isConfiguredReader = (name: string) =>
-    !c.readerRoles.length || c.readerRoles.some((arn) => ROLE.exec(arn)?.[2] === name);
-  const roles = resources.filter((r) => is(r.type, T.role));
-  for (const role of roles) {
+  // Roles the stack creates: their own policies on archive resources, judged as their party. Managed
+  // policies are judged for the archive's roles (reader, verifier, replication).
+  for (const { role, name, party, external } of rolesOfStack(resources, c)) {
     const props = rawProps(role.props);
-    const trust = parseDocument(props.assumeRolePolicy ?? "");
-    if (!trust.ok) continue;
-    const trusting = trust.doc.Statement.filter((s) => s.Effect === "Allow");
-    const byS3 = trusting.some((s) => principals(s).service.includes("s3.amazonaws.com"));
-    const external = trusting.filter((s) => principals(s).aws.length || principals(s).federated.length);
-    const name = typeof props.name === "string" ? props.name : role.name;
-    const party: Grant =
-      name === c.verifierRoleName && external.length && !byS3
-        ? { party: "the verifier role", who: `role ${name}` }
-        : byS3 && name === c.replicationRoleName
-          ? { party: "a replication role", who: `role ${name}` }
-          : external.length && !byS3 && isConfiguredReader(name)
-            ? { party: "the reader role", who: `role ${name}` }
-            : { who: `role ${name}` };
     if (party.party === "the reader role" && c.siemTrust !== "any") {
       const webIdentity = external.some((s) => principals(s).federated.length);
       if ((c.siemTrust === "oidc") !== webIdentity)
@@ -571,12 +727,22 @@ export function modelViolations(resources: PolicyResource[], config: ModelConfig
     const attached = resources.filter(
       (r) => is(r.type, T.rolePolicy) && (r.propertyDependencies?.role ?? []).some((d) => d.urn === role.urn),
     );
-    const docs = [
-      ...inline.filter((p: unknown) => p && !containsUnknown(p)).map((p: unknown) => parseDocument(p)),
-      ...documentsOfResources(attached).map((x) => ({ ok: true as const, doc: x.doc })),
-    ].filter((d): d is { ok: true; doc: any } => d.ok);
-    for (const doc of docs)
-      doc.doc.Statement.forEach((s: Statement, i: number) => {
+    const docs: { doc: { Statement: Statement[] }; of: string }[] = [
+      ...inline
+        .filter((p: unknown) => p && !containsUnknown(p))
+        .map((p: unknown) => parseDocument(p))
+        .filter((d: ReturnType<typeof parseDocument>): d is { ok: true; doc: Document } => d.ok)
+        .map((d: { doc: Document }) => ({ doc: d.doc, of: `role ${name}` })),
+      ...documentsOfResources(attached).map((x) => ({ doc: x.doc, of: `role ${name}` })),
+      ...(party.party ? managedAttachments(role, name, resources) : [])
+        .filter((a) => a.document)
+        .map((a) => ({
+          doc: a.document!,
+          of: `managed policy ${awsManagedPolicyName(a.policy) ?? a.policy} attached to role ${name}`,
+        })),
+    ];
+    for (const { doc, of } of docs)
+      doc.Statement.forEach((s: Statement, i: number) => {
         const resourcesOf = list(s.Resource);
         for (const target of archiveArns) {
           const touches = resourcesOf.some(
@@ -587,10 +753,10 @@ export function modelViolations(resources: PolicyResource[], config: ModelConfig
           if (touches)
             checkStatement(
               s,
-              `${label(s, i)} of role ${name}`,
+              `${label(s, i)} of ${of}`,
               target.kind,
               target.name,
-              doc.doc,
+              doc,
               c,
               role.urn,
               out,

@@ -3,7 +3,13 @@
  * and the settings without which it silently loses logs.
  */
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { archiveOf, MODEL_CONFIG_SCHEMA, ModelConfig, modelViolations } from "./accessModel";
+import {
+  archiveOf,
+  archiveRoleAttachments,
+  MODEL_CONFIG_SCHEMA,
+  ModelConfig,
+  modelViolations,
+} from "./accessModel";
 import { asArray } from "./documents";
 import { bucketViews, describe, encryptionRules, logBuckets } from "./model";
 import { is, T } from "./types";
@@ -21,6 +27,33 @@ export const archiveAccessModel: StackValidationPolicy = {
   configSchema: { properties: MODEL_CONFIG_SCHEMA },
   validateStack: (args, report) => {
     for (const v of modelViolations(args.resources, args.getConfig<ModelConfig>())) report(v.message, v.urn);
+  },
+};
+
+export const archiveRoleManagedPoliciesKnown: StackValidationPolicy = {
+  name: "iam-archive-role-managed-policy-known",
+  description:
+    "Every managed policy attached to a role of the archive (reader, verifier, replication) can be judged by the access model: an AWS managed policy the pack has a copy of, or a customer managed policy the stack creates. Any other cannot be judged offline.",
+  severity: "medium",
+  enforcementLevel: "advisory",
+  remediationSteps:
+    "Replace the attachment with an inline policy (aws.iam.RolePolicy) or an aws.iam.Policy in the same stack, so that what the role may do is reviewed with the stack; or review the policy by hand.",
+  url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html",
+  configSchema: {
+    properties: {
+      readerRoles: MODEL_CONFIG_SCHEMA.readerRoles,
+      replicationRoleName: MODEL_CONFIG_SCHEMA.replicationRoleName,
+      verifierRoleName: MODEL_CONFIG_SCHEMA.verifierRoleName,
+    },
+  },
+  validateStack: (args, report) => {
+    for (const r of archiveRoleAttachments(args.resources, args.getConfig<ModelConfig>()))
+      for (const a of r.attachments)
+        if (a.unjudged)
+          report(
+            `${r.party.party} ${r.name} has ${a.policy} attached (${a.via}), ${a.unjudged}: the pack cannot tell what it grants on the archive.`,
+            r.role.urn,
+          );
   },
 };
 

@@ -114,3 +114,16 @@ export function conditionKeys(s: Statement): string[] {
 }
 
 export const SOURCE_KEYS = ["aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid"];
+
+/** IAM's wildcard match: `*` any run of characters, `?` one, case-insensitive. */
+export const glob = (pattern: string, value: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    "i",
+  ).test(value);
+
+/** True if an IAM string value contains a wildcard. */
+export const hasWildcard = (value: string) => /[*?]/.test(value);

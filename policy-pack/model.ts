@@ -26,6 +26,7 @@ export interface BucketView extends Linked {
   policies: Linked[];
   notifications: Linked[];
   replication: Linked[];
+  objectLock: Linked[];
   acls: Linked[];
   /** Why the bucket counts as a log bucket (empty if it does not). */
   logReasons: string[];
@@ -77,6 +78,7 @@ export function bucketViews(resources: PolicyResource[]): BucketView[] {
         policies: props.policy ? [{ resource: r, props }] : [],
         notifications: [],
         replication: [],
+        objectLock: [],
         acls: [],
         logReasons: [],
         accessLogReasons: [],
@@ -101,6 +103,7 @@ export function bucketViews(resources: PolicyResource[]): BucketView[] {
     [T.bucketPolicy, "policies"],
     [T.notification, "notifications"],
     [T.replication, "replication"],
+    [T.objectLock, "objectLock"],
     [T.acl, "acls"],
   ];
   for (const r of resources) {
@@ -175,4 +178,32 @@ export function encryptionRules(v: BucketView): any[] | "unknown" {
     : [])
     rules.push(...(c.rules ?? []));
   return rules;
+}
+
+/**
+ * The Object Lock default retention of a bucket, from an aws.s3.BucketObjectLockConfiguration (or V2)
+ * or the deprecated inline objectLockConfiguration; "unknown" while a rule is unknown at preview.
+ */
+export function defaultRetention(
+  v: BucketView,
+): { mode?: string; days?: number; years?: number; from: string } | "unknown" | undefined {
+  const sources = [
+    ...v.objectLock.map((l) => ({
+      props: l.props,
+      from: `BucketObjectLockConfiguration ${l.resource.name}`,
+    })),
+    ...(v.props.objectLockConfiguration
+      ? [{ props: v.props.objectLockConfiguration, from: "the bucket's objectLockConfiguration" }]
+      : []),
+  ];
+  for (const { props, from } of sources) {
+    if (isUnknown(props.rule) || isUnknown(props.rule?.defaultRetention)) return "unknown";
+    const retention = props.rule?.defaultRetention;
+    if (
+      retention &&
+      (retention.days !== undefined || retention.years !== undefined || retention.mode !== undefined)
+    )
+      return { mode: retention.mode, days: retention.days, years: retention.years, from };
+  }
+  return undefined;
 }

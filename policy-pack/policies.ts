@@ -4,6 +4,7 @@
 import { Policies } from "@pulumi/policy";
 import {
   archiveAccessModel,
+  archiveRoleManagedPoliciesKnown,
   archiveBucketAcl,
   archiveBucketForceDestroy,
   archiveKeyDeletionWindow,
@@ -12,6 +13,13 @@ import {
   replicationOfEncryptedLogs,
 } from "./archive";
 import { servicePrincipalKeysSent } from "./delivery";
+import { flowLogDefaultFields } from "./flowLogs";
+import { s3LogNotificationEveryObject } from "./notifications";
+import { s3StagingReplicationCoversLogs } from "./replication";
+import { s3LogNoncurrentVersionRetention, sqsDeadLetterRetention, sqsLogQueueRetention } from "./retention";
+import { snsAlarmTopicCustomerManagedKey, snsTopicNotPublic } from "./sns";
+import { cloudTrailLoggingEnabled, cloudTrailManagementEvents, memberOrganizationTrailMode } from "./trails";
+import { externalIdNotWildcard, webIdentityTrustPinned, webIdentityTrustScope } from "./trust";
 import { policyArnsWellFormed, policyDocumentValid, policySizeLimit, policyUniqueSids } from "./hygiene";
 import { kmsKeyRotationEnabled, kmsKeyRotationPeriod } from "./kms";
 import {
@@ -54,6 +62,7 @@ export const policies: Policies = [
   sqsQueueEncrypted,
   s3NotificationQueueReady,
   cloudTrailEncrypted,
+  snsAlarmTopicCustomerManagedKey,
   // Rotation
   kmsKeyRotationEnabled,
   kmsKeyRotationPeriod,
@@ -63,9 +72,12 @@ export const policies: Policies = [
   servicePrincipalSourceCondition,
   kmsDecryptOnlyReaders,
   crossAccountTrustCondition,
+  externalIdNotWildcard,
+  webIdentityTrustPinned,
   noUsersReadingLogs,
   noNotPrincipalOrNotAction,
   archiveAccessModel,
+  snsTopicNotPublic,
   // Guards against destroying the archive
   archiveBucketForceDestroy,
   archiveKeyDeletionWindow,
@@ -75,6 +87,15 @@ export const policies: Policies = [
   replicationOfEncryptedLogs,
   cloudTrailGlobalServiceEvents,
   deadLetterQueueCmk,
+  s3LogNotificationEveryObject,
+  s3StagingReplicationCoversLogs,
+  cloudTrailLoggingEnabled,
+  cloudTrailManagementEvents,
+  memberOrganizationTrailMode,
+  flowLogDefaultFields,
+  sqsLogQueueRetention,
+  sqsDeadLetterRetention,
+  s3LogNoncurrentVersionRetention,
   // Integrity
   s3LogBucketVersioning,
   s3LogBucketPublicAccessBlock,
@@ -91,6 +112,8 @@ export const policies: Policies = [
   memberShipsCloudTrail,
   // Hygiene
   s3LogBucketMinimumRetention,
+  webIdentityTrustScope,
+  archiveRoleManagedPoliciesKnown,
   policyDocumentValid,
   policyUniqueSids,
   policyArnsWellFormed,

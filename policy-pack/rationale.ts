@@ -2,7 +2,8 @@
 export const WHY: Record<string, string> = {
   "s3-log-bucket-encryption-cmk":
     "Vended logs (flow logs, WAF) need a customer managed key, and only a CMK lets you control who decrypts; the Bucket Key cuts KMS requests.",
-  "s3-access-log-bucket-sse-s3": "S3 server access logging silently fails on SSE-KMS or Object Lock targets.",
+  "s3-access-log-bucket-sse-s3":
+    "S3 server access logging silently fails on SSE-KMS targets and on targets with an Object Lock default retention, however it is set.",
   "sqs-queue-encrypted":
     "Notifications name every log object; the aws/sqs key policy cannot admit S3, so such queues never receive events.",
   "s3-notification-queue-cmk-and-dlq":
@@ -46,7 +47,7 @@ export const WHY: Record<string, string> = {
   "s3-log-bucket-owner-enforced":
     "With ACLs disabled the archive owns every object a member writes, and no ACL can leak one.",
   "s3-log-bucket-tls-only":
-    "Logs and credentials in transit stay encrypted (Control Tower AllowSSLRequestsOnly).",
+    "Logs and credentials in transit stay encrypted (Control Tower AllowSSLRequestsOnly); a deny on the bucket ARN alone leaves every object readable over HTTP (Security Hub S3.5).",
   "s3-log-bucket-access-logging":
     "Access logs show who read or tried to change the audit trail (Security Hub CloudTrail.7).",
   "s3-log-bucket-protected": "A `pulumi destroy` or a refactor must never delete the audit trail.",
@@ -61,6 +62,35 @@ export const WHY: Record<string, string> = {
     "One configuration per bucket: a second one silently replaces the first, and the SIEM stops seeing logs.",
   "member-ships-cloudtrail": "A member account without CloudTrail ships network logs but not who did what.",
   "s3-log-bucket-minimum-retention": "Retention shorter than your obligations deletes evidence early.",
+  "sns-alarm-topic-customer-managed-key":
+    "CloudWatch cannot use alias/aws/sns, whose policy cannot be changed: every alarm, the no-delivery alarm included, is dropped and nobody is told.",
+  "sns-topic-not-public":
+    "A topic anyone may publish to forges alarms; one anyone may subscribe to leaks them.",
+  "s3-log-notification-every-object":
+    "S3 filters are literal prefixes and suffixes; a filter on a log bucket leaves some accounts', Regions' or formats' files unannounced, and a narrower event type misses multipart or copied objects.",
+  "s3-staging-replication-covers-logs":
+    "A staging bucket is exempt from the SIEM notification because it replicates; a rule that selects other keys replicates nothing, and the logs expire unseen.",
+  "cloudtrail-logging-enabled": "A trail with logging off looks configured and records nothing.",
+  "cloudtrail-management-events":
+    "Management events are who changed what: a selector that drops them, or excludes KMS events, leaves the changes and key use unrecorded (Security Hub CloudTrail.1, CIS 3.1).",
+  "member-organization-trail-mode":
+    "Members covered by an organization trail create none of their own; if the management account's trail is an account trail, their activity is never recorded.",
+  "vpc-flow-log-default-fields":
+    "Without addresses, ports, times or the action, a flow record cannot say who talked to whom, when, or whether it was allowed.",
+  "sqs-log-queue-retention":
+    "A notification that expires before the SIEM reads it is gone; the log object stays, but nothing announces it again.",
+  "sqs-dead-letter-queue-retention":
+    "A standard queue's messages keep their enqueue time in the dead-letter queue; a shorter retention there deletes them before anyone can redrive them (SQS developer guide).",
+  "s3-log-noncurrent-version-retention":
+    "Versioning keeps a deleted or overwritten log only as a noncurrent version; expiring those within days makes a tamperer's delete final before anyone looks.",
+  "iam-external-id-pinned":
+    "An external ID compared with a wildcard, only for presence or negated matches every caller: the confused-deputy protection is gone.",
+  "iam-web-identity-trust-pinned":
+    "GitHub lets the workflow choose the session name, and every Sentinel workspace shares Microsoft's provider and audience: only the subject (GitHub) or the session name (Sentinel) pins the caller, and a wildcard there admits everyone.",
+  "iam-web-identity-trust-scope":
+    "A pattern in the subject admits every branch or repository it matches; whether that is intended is a judgment call.",
+  "iam-archive-role-managed-policy-known":
+    "A managed policy's grants are outside the stack; the access model can judge only the ones whose document it knows.",
   "iam-policy-document-valid":
     "A document without Version 2012-10-17 does not substitute policy variables; a broken one fails the apply.",
   "iam-policy-unique-sids": "S3 and SQS reject policies with duplicate statement IDs.",

@@ -5,10 +5,11 @@
  * Unknown values during preview pass here: each is checked again by `pulumi up`, when it is known.
  */
 import { StackValidationPolicy } from "@pulumi/policy";
-import { list, principals } from "./documents";
+import { glob, list, principals, Statement } from "./documents";
 import {
   accessLogBuckets,
   BucketView,
+  defaultRetention,
   describe,
   encryptionRules,
   logBuckets,
@@ -59,10 +60,11 @@ export const s3LogBucketEncryptionCmk: StackValidationPolicy = {
 export const s3AccessLogBucketSseS3: StackValidationPolicy = {
   name: "s3-access-log-bucket-sse-s3",
   description:
-    "Server-access-log target buckets use SSE-S3 and no Object Lock: S3 server access logging cannot deliver to SSE-KMS or locked targets.",
+    "Server-access-log target buckets use SSE-S3 and have no Object Lock default retention, set on the bucket or by a separate BucketObjectLockConfiguration: S3 server access logging cannot deliver to SSE-KMS targets or to targets with a default retention.",
   severity: "medium",
   enforcementLevel: "mandatory",
-  remediationSteps: "Encrypt the access-log bucket with sseAlgorithm AES256 and leave Object Lock off.",
+  remediationSteps:
+    "Encrypt the access-log bucket with sseAlgorithm AES256 and give it no Object Lock default retention (no BucketObjectLockConfiguration rule); keep its logs with a lifecycle rule instead.",
   url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html",
   validateStack: (args, report) => {
     for (const v of accessLogBuckets(args.resources)) {
@@ -76,8 +78,14 @@ export const s3AccessLogBucketSseS3: StackValidationPolicy = {
               v.urn,
             );
         }
-      if (v.props.objectLockEnabled === true)
-        report(`${describe(v)}: has Object Lock, which blocks access-log delivery.`, v.urn);
+      // The S3 user guide: "The destination bucket must not have an S3 Object Lock default retention
+      // period configuration." Object Lock enabled without a default retention does not stop delivery.
+      const retention = defaultRetention(v);
+      if (retention && retention !== "unknown")
+        report(
+          `${describe(v)}: has an Object Lock default retention (${retention.mode ?? "no mode"}, ${retention.days !== undefined ? `${retention.days} days` : `${retention.years} years`}, from ${retention.from}); S3 server access logging cannot deliver to it, so every access log is lost.`,
+          v.urn,
+        );
     }
   },
 };
@@ -136,27 +144,49 @@ export const s3LogBucketOwnerEnforced: StackValidationPolicy = {
   }),
 };
 
+/** A Deny of every S3 action to everyone when the request is not made over TLS. */
+function isTlsDeny(s: Statement): boolean {
+  if (s.Effect !== "Deny" || !principals(s).star) return false;
+  if (!list(s.Action).some((a) => a === "s3:*" || a === "*")) return false;
+  const bool = Object.entries(s.Condition?.Bool ?? {}).find(
+    ([k]) => k.toLowerCase() === "aws:securetransport",
+  );
+  return bool !== undefined && list(bool[1]).includes("false");
+}
+
+/** Whether a statement's Resource covers an ARN (partitions compared as one). */
+const covers = (s: Statement, arn: string) =>
+  list(s.Resource).some((r) => glob(r.replace(/^arn:aws[a-z-]*:/, "arn:aws:"), arn));
+
 export const s3LogBucketTlsOnly: StackValidationPolicy = {
   name: "s3-log-bucket-tls-only",
-  description: "Log bucket policies deny every request made without TLS (aws:SecureTransport false).",
+  description:
+    "Log bucket policies deny every request made without TLS (aws:SecureTransport false), on the bucket and on its objects (Resource bucket and bucket/*).",
   severity: "high",
   enforcementLevel: "mandatory",
   remediationSteps:
-    'Add a Deny of "s3:*" on the bucket and its objects for Principal "*" with {"Bool": {"aws:SecureTransport": "false"}}.',
-  url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html#transit",
+    'Add a Deny of "s3:*" for Principal "*" with {"Bool": {"aws:SecureTransport": "false"}} whose Resource lists both the bucket ARN and the bucket ARN followed by /*.',
+  url: "https://docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html#s3-5",
   validateStack: onLogBuckets((v, report) => {
     if (v.policies.some((p) => containsUnknown(p.props.policy))) return;
     const denies = parsedDocuments(v.policies)
       .flatMap((d) => d.Statement)
-      .some((s) => {
-        if (s.Effect !== "Deny" || !principals(s).star) return false;
-        if (!list(s.Action).some((a) => a === "s3:*" || a === "*")) return false;
-        const bool = Object.entries(s.Condition?.Bool ?? {}).find(
-          ([k]) => k.toLowerCase() === "aws:securetransport",
-        );
-        return bool !== undefined && list(bool[1]).includes("false");
-      });
-    if (!denies) report("has no policy statement denying requests without TLS.");
+      .filter(isTlsDeny);
+    if (!denies.length) return report("has no policy statement denying requests without TLS.");
+    if (!v.name) return; // the name is unknown: the Resource cannot be compared
+    const bucketArn = `arn:aws:s3:::${v.name}`;
+    // Object ARNs are the bucket ARN, a slash and the key; any key stands for all of them.
+    const objects = denies.some((s) => covers(s, `${bucketArn}/AWSLogs/any-key`));
+    const bucket = denies.some((s) => covers(s, bucketArn));
+    const resources = [...new Set(denies.flatMap((s) => list(s.Resource)))].join(", ");
+    if (!objects)
+      report(
+        `denies requests without TLS only on ${resources || "no resource"}, not on its objects (${bucketArn}/*): log objects can still be read and written over plain HTTP.`,
+      );
+    if (!bucket)
+      report(
+        `denies requests without TLS only on ${resources || "no resource"}, not on the bucket itself (${bucketArn}): its policy and settings can still be read over plain HTTP.`,
+      );
   }),
 };
 

@@ -27,7 +27,7 @@ export const sqsQueueEncrypted: ResourceValidationPolicy = {
 };
 
 /** The queues a stack's bucket notifications send to, by URN. */
-function notifiedQueues(resources: PolicyResource[]): Map<string, PolicyResource> {
+export function notifiedQueues(resources: PolicyResource[]): Map<string, PolicyResource> {
   const queues = resources.filter((r) => is(r.type, T.queue));
   const byArn = new Map(queues.map((q) => [rawProps(q.props).arn, q]));
   const found = new Map<string, PolicyResource>();

@@ -394,6 +394,8 @@ describe("policy pack: the archive's access model and guards", () => {
       "iam-policy-arns-well-formed",
       "iam-policy-size-limit",
       "s3-log-bucket-minimum-retention",
+      "iam-web-identity-trust-scope",
+      "iam-archive-role-managed-policy-known",
     ];
     for (const p of policies)
       expect(p.enforcementLevel, p.name).to.equal(advisory.includes(p.name) ? "advisory" : "mandatory");

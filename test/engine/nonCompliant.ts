@@ -9,6 +9,8 @@ export const NON_COMPLIANT_RULES = [
   "s3-log-bucket-tls-only",
   "iam-no-users-reading-logs",
   "service-principal-condition-keys-sent",
+  "sns-alarm-topic-customer-managed-key",
+  "vpc-flow-log-default-fields",
 ];
 
 export function nonCompliantProgram() {
@@ -49,6 +51,27 @@ export function nonCompliantProgram() {
         { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::hand-made-trail-logs/*" },
       ],
     }),
+  });
+  // An alarm topic under the AWS managed aws/sns key: CloudWatch cannot publish to it. In a preview the
+  // topic's ARN is unknown, so the pack links the alarm to it through the engine's property dependencies.
+  const topic = new aws.sns.Topic("alarms-on-aws-managed-key", { kmsMasterKeyId: "alias/aws/sns" });
+  new aws.cloudwatch.MetricAlarm("dead-letters", {
+    namespace: "AWS/SQS",
+    metricName: "ApproximateNumberOfMessagesVisible",
+    statistic: "Maximum",
+    period: 300,
+    evaluationPeriods: 1,
+    threshold: 0,
+    comparisonOperator: "GreaterThanThreshold",
+    alarmActions: [topic.arn],
+  });
+  // A flow log whose custom format leaves out the ports, the times and the action.
+  new aws.ec2.FlowLog("thin-flow-log", {
+    vpcId: "vpc-0123456789abcdef0",
+    trafficType: "ALL",
+    logDestinationType: "s3",
+    logDestination: "arn:aws:s3:::hand-made-trail-logs",
+    logFormat: "${srcaddr} ${dstaddr} ${bytes}",
   });
   return {};
 }

@@ -44,6 +44,10 @@ export function synthesizeState(type: string, name: string, inputs: any, account
         id: `arn:${p}:sns:${region}:${account}:${inputs.name}`,
         state: { ...inputs, arn: `arn:${p}:sns:${region}:${account}:${inputs.name}` },
       };
+    case "aws:iam/policy:Policy": {
+      const arn = `arn:${p}:iam::${account}:policy/${inputs.name ?? `${name}-${id}`}`;
+      return { id: arn, state: { ...inputs, arn } };
+    }
     case "aws:ec2/flowLog:FlowLog":
       return {
         id: `fl-${id}`,
