@@ -266,6 +266,21 @@ describe("siem-config renderings", () => {
     expect(written).to.deep.include({ code: 0, out: "", err: `siem-config: wrote ${out}\n` });
     expect(fs.readFileSync(out, "utf8")).to.contain("[aws_sqs_based_s3://central-logs-cloudtrail]");
     expect(main(["--siem", "splunk", "--outputs", outputs, "--out", "/nonexistent/x.conf"]).code).to.equal(2);
+    // The output never overwrites the input, by the same name or through a link.
+    const before = fs.readFileSync(outputs, "utf8");
+    const link = path.join(dir, "link.json");
+    fs.symlinkSync(outputs, link);
+    for (const [target, message] of [
+      [outputs, `${outputs} is an input (--outputs)`],
+      [link, `${link} is the same file as ${outputs}, an input (--outputs)`],
+    ]) {
+      const self = main(["--siem", "splunk", "--outputs", outputs, "--out", target]);
+      expect(self).to.deep.include({
+        code: 2,
+        err: `siem-config: (command line): --out: ${message}; writing it would destroy it. Write to another file\n`,
+      });
+    }
+    expect(fs.readFileSync(outputs, "utf8")).to.equal(before);
   });
 
   it("shows the external ID only when asked for, and only if the outputs hold it", () => {

@@ -275,8 +275,8 @@ describe("verify: command line and inputs", () => {
 
   it("refuses contradictory or incomplete options before any work", async () => {
     const cases: [string[], string][] = [
-      [[], "expected one of --outputs FILE or --stack NAME"],
-      [["--outputs", "a", "--stack", "b"], "expected one of --outputs FILE or --stack NAME"],
+      [[], "expected --outputs FILE or --stack NAME: the central stack's outputs"],
+      [["--outputs", "a", "--stack", "b"], "--outputs and --stack: they are alternatives, give one"],
       [
         ["--outputs", "a", "--accounts", "x", "--organizations"],
         "give one source of the organization's accounts",
@@ -303,6 +303,35 @@ describe("verify: command line and inputs", () => {
     expect(help.out).to.contain("Exit status: 0");
     const unwritable = await main(["--outputs", outputsFile(), "--json", "/nonexistent/dir/r.json"]);
     expect(unwritable.err).to.contain("--json: cannot write /nonexistent/dir/r.json");
+  });
+
+  it("refuses an output file that is one of its inputs, or that two options would both write", async () => {
+    const file = outputsFile();
+    const cases: [string[], string][] = [
+      [
+        ["--outputs", file, "--json", file],
+        `verify: (command line): --json: ${file} is an input (--outputs); writing it would destroy it. Write to another file\n`,
+      ],
+      [
+        ["--outputs", file, "--markdown", path.relative(process.cwd(), file)],
+        `verify: (command line): --markdown: ${path.relative(process.cwd(), file)} is the same file as ${file}, an input (--outputs); writing it would destroy it. Write to another file\n`,
+      ],
+      [
+        ["--outputs", file, "--json", "r.json", "--markdown", "r.json"],
+        "verify: (command line): --json and --markdown: both would write r.json; give each its own file\n",
+      ],
+      [
+        ["--outputs", file, "--json", "Pulumi.central.yaml"],
+        "verify: (command line): --json: Pulumi.central.yaml is an input (--stacks); writing it would destroy it. Write to another file\n",
+      ],
+    ];
+    for (const [argv, message] of cases) {
+      const before = fs.readFileSync(file, "utf8");
+      const r = await main(argv);
+      expect(r.code, argv.join(" ")).to.equal(2);
+      expect(r.err).to.equal(message);
+      expect(fs.readFileSync(file, "utf8")).to.equal(before);
+    }
   });
 
   it("reads the central stack's outputs whole or as the archive output, and refuses another contract", async () => {

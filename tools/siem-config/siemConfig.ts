@@ -11,6 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { EXTERNAL_ID_OUTPUT, SIEM_OUTPUT, SiemFeed } from "../../shared/contract";
 import { LOG_TYPES, LogType } from "../../shared/naming";
+import { checkOutputsAreNotInputs, UsageError } from "../common/cli";
 import { centralOutputsOf } from "../common/outputs";
 
 export class SiemConfigError extends Error {}
@@ -272,6 +273,7 @@ export function main(
       if (!fs.existsSync(dir))
         throw new SiemConfigError(`(command line): --out: folder ${dir} does not exist`);
     }
+    checkOutputsAreNotInputs([["--out", out]], [["--outputs", file]]);
     if (file === "-" && stdinIsTerminal)
       throw new SiemConfigError(
         "(command line): --outputs: expected --outputs FILE (pulumi stack output --stack central --json), or that JSON piped to standard input",
@@ -290,7 +292,8 @@ export function main(
     }
     return { code: 0, out: rendered, err: "" };
   } catch (e) {
-    if (e instanceof SiemConfigError) return { code: 2, out: "", err: `siem-config: ${e.message}\n` };
+    if (e instanceof SiemConfigError || e instanceof UsageError)
+      return { code: 2, out: "", err: `siem-config: ${e.message}\n` };
     throw e;
   }
 }

@@ -20,6 +20,9 @@ import {
   runAsProcess,
   UsageError,
   eachFlag,
+  checkOutputsAreNotInputs,
+  projectFiles,
+  problemLines,
 } from "../common/cli";
 import { centralOutputsOf } from "../common/outputs";
 import { StackFileError } from "../simulation/stackFiles";
@@ -175,9 +178,13 @@ export function parseArgs(argv: string[]): VerifyArgs | "help" {
     } else if (flag === "--print-policy") args.printPolicy = true;
     else throw new UsageError(`(command line): ${flag}: unknown option; see npm run verify -- --help`);
   });
-  if (!args.outputs === !args.stack)
+  if (args.outputs && args.stack)
     throw new UsageError(
-      "(command line): expected one of --outputs FILE or --stack NAME: the central stack's outputs",
+      "(command line): --outputs and --stack: they are alternatives, give one: the central stack's outputs from a file, or read with the Pulumi CLI",
+    );
+  if (!args.outputs && !args.stack)
+    throw new UsageError(
+      "(command line): expected --outputs FILE or --stack NAME: the central stack's outputs",
     );
   if (args.accounts && args.organizations)
     throw new UsageError(
@@ -394,6 +401,18 @@ export async function main(
     if (args === "help") return { code: 0, out: `${USAGE}\n`, err: "" };
     checkOutputPath("--json", args.json);
     checkOutputPath("--markdown", args.markdown);
+    checkOutputsAreNotInputs(
+      [
+        ["--json", args.json],
+        ["--markdown", args.markdown],
+      ],
+      [
+        ["--outputs", args.outputs],
+        ["--accounts", args.accounts],
+        ["--expect", args.expect],
+        ...projectFiles(args.stacks ?? ".").map((f): [string, string] => ["--stacks", f]),
+      ],
+    );
     const outputs = args.outputs
       ? archiveOutputsOf(readJsonFile(args.outputs), args.outputs)
       : archiveOutputsOf(await stackOutputs(args.stack!), `stack ${args.stack}`);
@@ -422,7 +441,7 @@ export async function main(
     return { code: report.summary.exitCode, out, err: "", report };
   } catch (e) {
     if (e instanceof UsageError || e instanceof AwsAccessError || e instanceof StackFileError)
-      return { code: 2, out: "", err: `verify: ${e.message}\n` };
+      return { code: 2, out: "", err: problemLines("verify", e) };
     throw e;
   }
 }
