@@ -23,6 +23,7 @@ import { deadLetterQueueName, KEY_ALIAS, LOG_TYPES, LogType, queueName } from ".
 import { archiveContext, ArchiveContext, bucketArnOf, queueArnOf } from "./archiveContext";
 import { accessLogBucketPolicy, keyPolicy, logBucketPolicy, queuePolicy } from "./policies";
 import { readerTrustPolicy, siemPermissionsPolicy, siemTrustPolicy } from "./siemPolicies";
+import { withSizeAdvice } from "./sizeAdvice";
 import { verifierPermissionsPolicy, verifierScopeOfArchive } from "./verifierPolicies";
 
 export interface LogArchiveArgs {
@@ -67,7 +68,7 @@ export class LogArchive extends pulumi.ComponentResource {
     // apply at AWS.
     const config = args.config;
     const ctx = archiveContext(config);
-    const json = LogArchive.policyDocuments(ctx, config);
+    const json = withSizeAdvice(config, () => LogArchive.policyDocuments(ctx, config));
     super("central-logging:central:LogArchive", name, {}, opts);
     const s = config.settings;
     const guarded = args.protectArchive ?? true;

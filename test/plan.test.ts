@@ -299,6 +299,10 @@ describe("offline plan", function () {
         ["--policy-pack-config", "a.json", "--policy-pack-config", "central=b.json"],
         /one file for every stack, or one per role, not both/,
       ],
+      [
+        ["--policy-pack-config", "centrl=policy-pack/config.central.json"],
+        /^plan: \(command line\): --policy-pack-config: unknown role centrl in centrl=policy-pack\/config.central.json; the roles are central and member \(ROLE=FILE\), or give one FILE for every stack\n$/,
+      ],
     ];
     for (const [argv, message] of cases) {
       const started = Date.now();

@@ -192,6 +192,12 @@ export interface PackConfigFiles {
 /** Adds one `--policy-pack-config [central=|member=]FILE`, refusing a role given twice. */
 export function addPackConfig(files: PackConfigFiles, value: string) {
   const m = /^(central|member)=(.+)$/.exec(value);
+  // ROLE=FILE with a role this project does not have; a file whose name holds "=" is still a file.
+  const other = /^([A-Za-z][\w-]*)=(.+)$/.exec(value);
+  if (!m && other && !fs.existsSync(value))
+    throw new UsageError(
+      `(command line): --policy-pack-config: unknown role ${other[1]} in ${value}; the roles are central and member (ROLE=FILE), or give one FILE for every stack`,
+    );
   const role = (m?.[1] ?? "all") as keyof PackConfigFiles;
   if (files[role])
     throw new UsageError(
