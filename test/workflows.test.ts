@@ -241,6 +241,12 @@ describe("GitHub workflows", () => {
       run - 1,
     );
     expect(s[run].run).to.contain('--markdown "$GITHUB_STEP_SUMMARY"');
+    // Never hangs until the job limit: verify stops itself first, and the job has its own limit above it.
+    expect(s[run].run).to.contain('--timeout "$VERIFY_TIMEOUT"');
+    const [, value, unit] = /\|\| '(\d+)([mh])'/.exec(s[run].env.VERIFY_TIMEOUT)!;
+    const minutes = Number(value) * (unit === "h" ? 60 : 1);
+    expect(verify.jobs.verify["timeout-minutes"]).to.be.a("number");
+    expect(verify.jobs.verify["timeout-minutes"]).to.be.above(minutes + 5);
     expect(s[run].env.ARCHIVE).to.equal("${{ steps.central.outputs.archive }}");
     expect(s[run].run).not.to.match(/\$\{\{/);
     expect(stackAccess(["central", "verify"]).code).to.equal(0);
