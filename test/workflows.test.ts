@@ -67,6 +67,14 @@ describe("GitHub workflows", () => {
           "./policy-pack/config.${{ steps.access.outputs.role }}.json",
         );
       }
+      // The pack's own dependencies are installed before any job runs it: npm ci of the project does not.
+      for (const [name, job] of Object.entries(doc.jobs as Record<string, any>)) {
+        const jobSteps: any[] = job.steps ?? [];
+        const usesPack = jobSteps.findIndex((x) => x.with?.policyPacks);
+        if (usesPack < 0) continue;
+        const setup = jobSteps.findIndex((x) => x.run === "npm run setup:policy-pack");
+        expect(setup, `${file} ${name}: npm run setup:policy-pack`).to.be.within(0, usesPack - 1);
+      }
       const text = JSON.stringify(doc);
       expect(text, file).not.to.match(/aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY/);
       for (const [name, job] of Object.entries(doc.jobs as Record<string, any>))
