@@ -16,6 +16,7 @@ import {
   toJson,
 } from "../tools/plan/plan";
 import { synthesizeOrganization } from "../tools/simulation/synthesize";
+import { scaled } from "./helpers";
 
 /** Runs the CLI in a child process, as `npm run plan` does (slow: only where the process matters). */
 function planProcess(args: string[], cwd = process.cwd()) {
@@ -49,7 +50,7 @@ function exampleWithShortRetention(): { dir: string; file: string } {
 }
 
 describe("offline plan", function () {
-  this.timeout(60000);
+  this.timeout(scaled(60000));
 
   it("plans the example organization clean: no violation, every access cell as intended", async () => {
     const result = await runPlan({ stacksDir: "." });

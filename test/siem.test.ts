@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import { LOG_TYPES } from "../shared/naming";
 import { main as planMain } from "../tools/plan/plan";
 import { main, readSiemInput, render, SiemInput } from "../tools/siem-config/siemConfig";
-import { all, CENTRAL, centralSettings, find, parsed, simulate, statement } from "./helpers";
+import { all, CENTRAL, centralSettings, find, parsed, simulate, simulateOnce, statement } from "./helpers";
 
 const OIDC = {
   trust: "oidc",
@@ -27,7 +27,7 @@ async function stackOutputs(settings = centralSettings(), showSecrets = false) {
 
 describe("siem output", () => {
   it("describes each log type for a reader, the external ID kept in its own secret output", async () => {
-    const { central } = await simulate(centralSettings());
+    const { central } = await simulateOnce(centralSettings());
     const siem = central.outputs.siem;
     expect(Object.keys(siem)).to.deep.equal([...LOG_TYPES]);
     expect(siem.cloudtrail).to.deep.include({
@@ -47,7 +47,7 @@ describe("siem output", () => {
   });
 
   it("gives take-patterns that match the services' keys and not the digest files", async () => {
-    const { central } = await simulate(centralSettings());
+    const { central } = await simulateOnce(centralSettings());
     const take = (t: (typeof LOG_TYPES)[number]) => new RegExp(central.outputs.siem[t].takeKeyPattern);
     expect(
       take("cloudtrail").test("AWSLogs/222222222222/CloudTrail/eu-west-1/2026/11/26/x.json.gz"),
@@ -74,7 +74,7 @@ describe("siem output", () => {
 
 describe("delivery alarms", () => {
   it("alarms on dead letters and on the oldest message of every queue, without a topic by default", async () => {
-    const { central } = await simulate(centralSettings());
+    const { central } = await simulateOnce(centralSettings());
     const alarms = all(central, "aws:cloudwatch/metricAlarm:MetricAlarm");
     expect(alarms.map((x) => x.inputs.name).sort()).to.deep.equal([
       "central-logs-cloudtrail-dead-letters",

@@ -33,6 +33,7 @@ import {
   raw,
   rejects,
   simulate,
+  simulateOnce,
   WEB,
 } from "./helpers";
 import { parseStackConfig } from "../shared/config";
@@ -97,7 +98,7 @@ const awsError = (name: string, status: number, extra: object = {}) =>
 
 describe("verify: the verifier role", () => {
   it("is created only when configured: OIDC trust pinned to audience and subject, a separate read-only policy", async () => {
-    const without = (await simulate(centralSettings())).central;
+    const without = (await simulateOnce(centralSettings())).central;
     expect(without.resources.some((r) => r.name === "verifier")).to.equal(false);
     expect(without.outputs.archive).not.to.have.property("verifierRoleArn");
 
