@@ -11,9 +11,13 @@ import {
   markdownSummary,
   MARKDOWN_SUMMARY_LIMIT,
   PlanResult,
+  policySizeLines,
   problemsReport,
   runPlan,
+  samplingNote,
+  simulationProgress,
   toJson,
+  USAGE,
 } from "../tools/plan/plan";
 import { synthesizeOrganization } from "../tools/simulation/synthesize";
 import { scaled } from "./helpers";
@@ -553,6 +557,74 @@ describe("offline plan", function () {
     expect(runs[2].err).to.match(/no-such-policy: not a policy of this pack/);
     expect(runs[3].err).to.match(/Pulumi\.yaml: \(file\): not found/);
     for (const r of runs) expect(r.err.trim().split("\n")).to.have.length(1);
+  });
+
+  it("says that a policy over its size limit exits 2, and exits 2 with the policy's name, size and limit", async () => {
+    expect(USAGE).to.match(/2 bad configuration or usage, including a policy over its AWS size limit/);
+    expect(USAGE).not.to.match(/1 [^;]*size limit/);
+    const r = await main(["--synthesize", "1400", "--quiet"]);
+    expect(r.code).to.equal(2);
+    expect(r.err).to.match(/bucket policy" is \d+ bytes, over the AWS limit of 20480 bytes; /);
+    expect(r.err.trim().split("\n")).to.have.length(1);
+  });
+
+  it("says in both Markdown reports when access was proven for a sample of the members", async () => {
+    const result = await runPlan({ stacksDir: ".", sampleMembers: 1 });
+    expect(result.accessSampled).to.deep.equal({ members: 1, of: 2 });
+    const note = samplingNote(result.accessSampled!);
+    expect(note).to.equal(
+      "Access was proven for a sample: 1 of the 2 member stacks (the plan samples above 50 members); the other members' cells are not in this matrix.",
+    );
+    const full = markdownReport(result);
+    expect(full.split("## Access matrix")[1]).to.contain(note);
+    expect(full.split("\n")[2]).to.contain(note);
+    expect(markdownSummary(result)).to.contain(note);
+    expect(markdownReport(await runPlan({ stacksDir: "." }))).not.to.contain(
+      "Access was proven for a sample",
+    );
+  });
+
+  it("reports progress for every stack of a small organization, and at most every two seconds in a large one", () => {
+    const messages: string[] = [];
+    const small = simulationProgress(
+      3,
+      (m) => messages.push(m),
+      () => 0,
+    );
+    ["central", "management", "workload-web"].forEach((s, i) => small(i, s));
+    expect(messages.map((m) => /\((\d+\/\d+),/.exec(m)![1])).to.deep.equal(["1/3", "2/3", "3/3"]);
+    messages.length = 0;
+    let now = 0;
+    const large = simulationProgress(
+      101,
+      (m) => messages.push(m),
+      () => now,
+    );
+    for (let i = 0; i < 101; i++) {
+      large(i, `member-${i}`);
+      now += 500;
+    }
+    const counted = messages.map((m) => Number(/\((\d+)\/101,/.exec(m)![1]));
+    expect(counted[0]).to.equal(1);
+    expect(counted[counted.length - 1]).to.equal(101);
+    expect(counted.length).to.be.within(20, 30);
+  });
+
+  it("counts the policy documents it leaves out in proper English", () => {
+    const size = (stack: string, bytes: number) => ({
+      stack,
+      resource: "r.policy",
+      kind: "queue",
+      bytes,
+      limit: 8192,
+    });
+    expect(policySizeLines([1, 2, 3, 4].map((b) => size(`s${b}`, b)))[0]).to.match(
+      /\(1 smaller one not shown\)$/,
+    );
+    expect(policySizeLines([1, 2, 3, 4, 5].map((b) => size(`s${b}`, b)))[0]).to.match(
+      /\(2 smaller ones not shown\)$/,
+    );
+    expect(policySizeLines([1, 2, 3].map((b) => size(`s${b}`, b)))[0]).not.to.contain("not shown");
   });
 
   for (const mode of ["organization", "account-list"] as const) {

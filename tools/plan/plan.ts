@@ -69,8 +69,9 @@ export const USAGE = `usage: npm run plan -- [options]
   --quiet                       no progress on standard error
   --help                        this text
 
-  Exit status: 0 clean (advisory violations allowed); 1 a mandatory violation, an access cell not as
-  intended or a policy over its size limit; 2 bad configuration or usage, in one line.`;
+  Exit status: 0 clean (advisory violations allowed); 1 a mandatory violation or an access cell not as
+  intended; 2 bad configuration or usage, including a policy over its AWS size limit (the program refuses
+  it before registering anything), one line per problem.`;
 
 /** Pack configs: one for every stack, or one per role. */
 export interface PackConfigs {
@@ -155,13 +156,20 @@ function stackProblem(f: StackFile, e: unknown): string | undefined {
   return undefined;
 }
 
-/** Progress at the first and last stack, and at most every two seconds between them. */
-function simulationProgress(total: number, progress: (message: string) => void) {
-  const started = Date.now();
+/** Stacks the progress names one by one; above this, the first, the last and one every two seconds. */
+export const PROGRESS_EVERY_STACK = 20;
+
+/** Progress per stack in a small organization; in a large one, at most every two seconds between first and last. */
+export function simulationProgress(
+  total: number,
+  progress: (message: string) => void,
+  clock: () => number = Date.now,
+) {
+  const started = clock();
   let last = -Infinity;
   return (i: number, stack: string) => {
-    const now = Date.now();
-    if (i > 0 && i < total - 1 && now - last < 2000) return;
+    const now = clock();
+    if (total > PROGRESS_EVERY_STACK && i > 0 && i < total - 1 && now - last < 2000) return;
     last = now;
     progress(`simulating ${stack} (${i + 1}/${total}, ${((now - started) / 1000).toFixed(1)} s)`);
   };
@@ -377,7 +385,7 @@ export function policySizeLines(sizes: PolicySize[], perKind = 3): string[] {
     .sort((a, b) => share(b) - share(a));
   const hidden = sizes.length - shown.length;
   const lines = [
-    `\n== policy sizes: ${sizes.length} documents; the ${perKind} largest of each kind, largest share of its AWS limit first${hidden ? ` (${hidden} smaller ones not shown)` : ""}`,
+    `\n== policy sizes: ${sizes.length} documents; the ${perKind} largest of each kind, largest share of its AWS limit first${hidden ? ` (${hidden} smaller ${hidden === 1 ? "one" : "ones"} not shown)` : ""}`,
   ];
   for (const p of shown)
     lines.push(
@@ -433,6 +441,11 @@ export function mermaid(result: PlanResult, maxMembers = 12): string {
 
 const md = (text: string) => text.replace(/\|/g, "\\|");
 
+/** What a sampled access matrix covers, in one sentence for the reports. */
+export function samplingNote(sampled: { members: number; of: number }): string {
+  return `Access was proven for a sample: ${sampled.members} of the ${sampled.of} member stacks (the plan samples above 50 members); the other members' cells are not in this matrix.`;
+}
+
 export function markdownReport(result: PlanResult): string {
   const mandatory = result.violations.filter((v) => v.level === "mandatory").length;
   const wrong = result.access.filter((c) => !cellAsIntended(c)).length;
@@ -440,7 +453,7 @@ export function markdownReport(result: PlanResult): string {
     [
       "# central-logging offline plan",
       "",
-      `${result.stacks.length} stacks; ${mandatory} mandatory and ${result.violations.length - mandatory} advisory violations; ${result.access.length} access cells, ${wrong} not as intended.`,
+      `${result.stacks.length} stacks; ${mandatory} mandatory and ${result.violations.length - mandatory} advisory violations; ${result.access.length} access cells, ${wrong} not as intended.${result.accessSampled ? ` ${samplingNote(result.accessSampled)}` : ""}`,
       "",
       "```mermaid",
       mermaid(result),
@@ -460,6 +473,7 @@ export function markdownReport(result: PlanResult): string {
       "",
       "## Access matrix",
       "",
+      ...(result.accessSampled ? [samplingNote(result.accessSampled), ""] : []),
       "| who | does | action on resource | request keys | intended | actual | why |",
       "|---|---|---|---|---|---|---|",
       ...result.access.map(
@@ -573,6 +587,7 @@ export function markdownSummary(result: PlanResult, limit = MARKDOWN_SUMMARY_LIM
     `| access cells not as intended | ${p.wrongCells.length} of ${result.access.length}${result.accessSampled ? ` (members sampled: ${result.accessSampled.members} of ${result.accessSampled.of})` : ""} |`,
     `| policies over their AWS limit | ${p.overSize.length} of ${result.policySizes.length} |`,
     "",
+    ...(result.accessSampled ? [samplingNote(result.accessSampled), ""] : []),
   ];
   const sizes = policySizeLines(result.policySizes);
   const tail = [
