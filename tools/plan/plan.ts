@@ -55,7 +55,8 @@ export const USAGE = `usage: npm run plan -- [options]
   --org ORG                     the Pulumi organization in stack names, as member centralStack settings
                                 name it (default: taken from the members' centralStack, else
                                 "organization", as on a self-managed backend)
-  --json FILE                   also write the result as JSON to FILE (- for standard output only)
+  --json FILE                   also write the result as JSON to FILE (- for standard output only: then
+                                run npm run --silent plan, or npm's banner lines come first)
   --markdown FILE               also write a Markdown summary to FILE: problems first, counts, sizes and a
                                 Mermaid diagram, always under ${MARKDOWN_SUMMARY_LIMIT.toLocaleString("en")} characters (fits a pull
                                 request comment, whatever the size of the organization)

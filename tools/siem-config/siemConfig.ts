@@ -23,7 +23,8 @@ export const USAGE = `usage: npm run siem-config -- --siem <splunk|elastic|vecto
   --siem NAME        splunk, elastic (Filebeat aws-s3), vector (aws_s3) or sentinel (Microsoft Sentinel)
   --outputs FILE     the outputs: \`pulumi stack output --stack central --json > FILE\`, or the offline
                      plan's \`npm run plan -- --json FILE\`; - or no option reads standard input
-  --out FILE         write the configuration to FILE instead of standard output
+  --out FILE         write the configuration to FILE instead of standard output (to redirect standard
+                     output instead, run npm run --silent siem-config: npm's banner lines come first)
   --show-secrets     put the external ID in the configuration (only if the outputs hold it in clear)
   --help             this text
 

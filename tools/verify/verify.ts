@@ -73,6 +73,7 @@ What is expected:
 Output:
   --json FILE|-           the report as JSON (docs/operations.md documents its shape); - for stdout
   --markdown FILE|-       the report as Markdown, for a ticket, a PR comment or a GitHub job summary
+                          (with -, run npm run --silent verify, or npm's banner lines come first)
   --all                   list ok rows on the terminal too
   --quiet                 no progress lines on stderr
 
