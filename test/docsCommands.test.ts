@@ -99,3 +99,25 @@ describe("the docs' command lines and npm's banner", () => {
     expect(stdoutUse("npm run verify -- (--outputs FILE | --stack NAME) [options]")).to.equal(undefined);
   });
 });
+
+describe("README: Deploy for real", () => {
+  it("logs in to a backend, creates each stack with its secrets provider, and only then sets a secret", () => {
+    const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+    const section = readme.split(/^## /m).find((s) => s.startsWith("Deploy for real"))!;
+    const at = (pattern: RegExp) => {
+      const i = section.search(pattern);
+      expect(i, String(pattern)).to.be.at.least(0);
+      return i;
+    };
+    const login = at(/`pulumi login`/);
+    at(/`pulumi login s3:\/\/<state-bucket>`/);
+    const init = at(/`pulumi stack init /);
+    const provider = at(/--secrets-provider "awskms:\/\/alias\/<key>\?region=<region>"/);
+    at(/PULUMI_CONFIG_PASSPHRASE/);
+    const secret = at(/`pulumi config set [^`]*--secret /);
+    const up = at(/`pulumi up --stack central`/);
+    expect([login, init, provider, secret, up]).to.deep.equal(
+      [...[login, init, provider, secret, up]].sort((a, b) => a - b),
+    );
+  });
+});
