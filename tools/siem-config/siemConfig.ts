@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { EXTERNAL_ID_OUTPUT, SIEM_OUTPUT, SiemFeed } from "../../shared/contract";
 import { LOG_TYPES, LogType } from "../../shared/naming";
-import { checkOutputsAreNotInputs, UsageError } from "../common/cli";
+import { checkOutputsAreNotInputs, runAsProcess, UsageError } from "../common/cli";
 import { centralOutputsOf } from "../common/outputs";
 
 export class SiemConfigError extends Error {}
@@ -299,9 +299,4 @@ export function main(
   }
 }
 
-if (require.main === module) {
-  const r = main(process.argv.slice(2));
-  process.stdout.write(r.out);
-  process.stderr.write(r.err);
-  process.exitCode = r.code;
-}
+if (require.main === module) runAsProcess("siem-config", async (argv) => main(argv));
