@@ -254,6 +254,16 @@ describe("fleet command", () => {
     );
   });
 
+  it("says to log in when the CLI has no backend, without the Automation API's framing", () => {
+    expect(
+      reasonOf(
+        "code: 3\n stdout: \n stderr: error: PULUMI_ACCESS_TOKEN must be set for login during non-interactive CLI sessions\n err?: Error: Command failed with exit code 3: pulumi stack select",
+      ),
+    ).to.equal(
+      "PULUMI_ACCESS_TOKEN must be set for login during non-interactive CLI sessions; log in to the stacks' backend first: pulumi login (README, Deploy for real)",
+    );
+  });
+
   it("parses the documented options", () => {
     expect(
       parseArgs([

@@ -199,7 +199,7 @@ export interface StackResult {
 
 /** The message that explains a failure, in one line, without the CLI's framing or a stack trace. */
 export function reasonOf(text: string): string {
-  const lines = text.split("\n").map((l) => l.trim());
+  const lines = text.split("\n").map((l) => l.trim().replace(/^stderr:\s*/, ""));
   const config = lines.map((l) => /stack "[^"]+": config key ".*$/.exec(l)?.[0]).find(Boolean);
   if (config) return config;
   const at = lines.findIndex((l) => /^error:/.test(l) && !/(update|preview|refresh|destroy) failed/.test(l));
@@ -207,10 +207,14 @@ export function reasonOf(text: string): string {
   // The CLI wraps long messages: keep the lines that continue the first error.
   const message: string[] = [lines[at].replace(/^error:\s*/, "")];
   for (const l of lines.slice(at + 1, at + 4)) {
-    if (!l || /^(error|warning):/.test(l) || /^at /.test(l)) break;
+    // The Automation API's own framing (err?:, stdout:, code:) is not the CLI's message.
+    if (!l || /^(error|warning|err\?|stdout|stderr|code):/.test(l) || /^at /.test(l)) break;
     message.push(l);
   }
-  return message.join(" ");
+  const reason = message.join(" ");
+  return /PULUMI_ACCESS_TOKEN must be set|not logged in/i.test(reason)
+    ? `${reason}; log in to the stacks' backend first: pulumi login (README, Deploy for real)`
+    : reason;
 }
 
 export function summaryTable(results: StackResult[]): string {
