@@ -60,6 +60,19 @@ export interface CentralArchiveOutputs {
   };
   /** The log buckets' Object Lock default retention, when on. */
   objectLock?: { mode: "GOVERNANCE" | "COMPLIANCE"; retentionDays: number };
+  /** The bucket that receives the log buckets' server access logs. */
+  accessLogBucket: { bucketName: string; bucketArn: string };
+  /**
+   * Tamper protection: the role names (or path/name patterns) exempt from the archive's denies besides
+   * break-glass, and where tampering events go. Members forward theirs to `eventBusArn`; the guardrails
+   * stack exempts the same roles in every account.
+   */
+  tamperProtection: {
+    deployRoleNames: string[];
+    breakGlassRoleName: string;
+    eventBusArn?: string;
+    alarmTopicArn?: string;
+  };
   /**
    * Accounts whose VPC Flow Logs and direct WAF logs the archive admits (aws:SourceAccount); absent when
    * the organization is admitted by aws:SourceOrgID (extension org-id-for-log-delivery).

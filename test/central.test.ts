@@ -15,6 +15,7 @@ import {
   simulate,
   statement,
   WEB,
+  TAMPER_DENIES,
 } from "./helpers";
 
 const BUCKET = "aws:s3/bucket:Bucket";
@@ -146,7 +147,7 @@ describe("central stack (organization mode)", () => {
     const access = parsed(
       find(central, "aws:s3/bucketPolicy:BucketPolicy", "access-logs-policy").inputs.policy,
     );
-    expect(access.Statement.map((x) => x.Sid)).to.deep.equal(["S3ServerAccessLogsWrite"]);
+    expect(access.Statement.map((x) => x.Sid)).to.deep.equal([...TAMPER_DENIES, "S3ServerAccessLogsWrite"]);
     for (const policy of all(central, "aws:s3/bucketPolicy:BucketPolicy").filter(
       (p) => p.name !== "access-logs-policy",
     )) {
@@ -269,6 +270,7 @@ describe("central stack (organization mode)", () => {
     const doc = parsed(find(central, "aws:s3/bucketPolicy:BucketPolicy", "waf-logs-policy").inputs.policy);
     expect(doc.Statement.map((s) => s.Sid)).to.deep.equal([
       "DenyInsecureTransport",
+      ...TAMPER_DENIES,
       "WafReplicationFromMembers",
     ]);
     const s = statement(doc, "WafReplicationFromMembers");
@@ -484,6 +486,7 @@ describe("central stack (account-list mode)", () => {
     );
     expect(doc.Statement.map((s) => s.Sid)).to.deep.equal([
       "DenyInsecureTransport",
+      ...TAMPER_DENIES,
       "CloudTrailAccountTrailsAclCheckAndWrite",
     ]);
     expect(statement(doc, "CloudTrailAccountTrailsAclCheckAndWrite").Condition).to.deep.equal({
@@ -506,6 +509,7 @@ describe("central stack (account-list mode)", () => {
     const doc = parsed(find(central, "aws:s3/bucketPolicy:BucketPolicy", "waf-logs-policy").inputs.policy);
     expect(doc.Statement.map((s) => s.Sid)).to.deep.equal([
       "DenyInsecureTransport",
+      ...TAMPER_DENIES,
       "WafReplicationFromMembers",
     ]);
     const replication = statement(doc, "WafReplicationFromMembers");
@@ -524,6 +528,9 @@ describe("central stack (account-list mode)", () => {
       "LogDeliveryAndCloudTrailUseKey",
       "S3NotificationsToEncryptedQueues",
       "SiemDecryptViaS3AndSqs",
+      // The tamper alarms' topic is encrypted with the archive key: CloudWatch and EventBridge use it.
+      "CloudWatchAlarmsToEncryptedTopic",
+      "EventBridgeToEncryptedTopic",
       "WafReplicationEncryptReplicas",
     ]);
     expect(statement(doc, "LogDeliveryAndCloudTrailUseKey").Condition).to.deep.equal({
@@ -565,11 +572,16 @@ describe("central stack (account-list mode)", () => {
 describe("central stack options", () => {
   it("enables Object Lock at creation with the configured default retention", async () => {
     const { central } = await simulate(
-      centralSettings({ objectLock: { mode: "COMPLIANCE", retentionDays: 400 } }),
+      centralSettings({
+        objectLock: { mode: "COMPLIANCE", retentionDays: 400 },
+        lifecycle: { noncurrentExpirationDays: 400 },
+      }),
     );
     for (const logType of LOG_TYPES) {
+      // Turned on by the lock configuration (S3 user guide: Object Lock on an existing bucket), so that
+      // turning it on later never replaces a bucket.
       expect(find(central, "aws:s3/bucket:Bucket", `${logType}-logs`).inputs.objectLockEnabled).to.equal(
-        true,
+        undefined,
       );
       const lock = find(
         central,
@@ -577,6 +589,7 @@ describe("central stack options", () => {
         `${logType}-logs-object-lock`,
       );
       expect(lock.inputs.rule).to.deep.equal({ defaultRetention: { mode: "COMPLIANCE", days: 400 } });
+      expect(lock.inputs.objectLockEnabled).to.equal("Enabled");
     }
     expect(find(central, "aws:s3/bucket:Bucket", "access-logs").inputs.objectLockEnabled).to.equal(undefined);
     // Members read it: their replication roles need the source's lock metadata.

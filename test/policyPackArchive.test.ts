@@ -396,6 +396,7 @@ describe("policy pack: the archive's access model and guards", () => {
       "s3-log-bucket-minimum-retention",
       "iam-web-identity-trust-scope",
       "iam-archive-role-managed-policy-known",
+      "organization-guardrails-spare-deployments",
     ];
     for (const p of policies)
       expect(p.enforcementLevel, p.name).to.equal(advisory.includes(p.name) ? "advisory" : "mandatory");

@@ -171,6 +171,14 @@ export async function createTestArchive(
       ),
       accountTrailAccounts: o.accountTrails ?? [],
     },
+    accessLogBucket: {
+      bucketName: "central-logs-access-example-org",
+      bucketArn: "arn:aws:s3:::central-logs-access-example-org",
+    },
+    tamperProtection: {
+      deployRoleNames: ["central-logging-deploy"],
+      breakGlassRoleName: "central-logging-break-glass",
+    },
     logDeliveryAccounts: o.members,
     policyExtensions: [],
   };
