@@ -80,6 +80,7 @@ const VERIFY_BUCKET = [
   "s3:GetBucketPublicAccessBlock",
   "s3:GetBucketOwnershipControls",
   "s3:GetBucketNotification",
+  "s3:GetBucketObjectLockConfiguration",
 ];
 
 /** What each party may be granted on each kind of resource; anything else is outside the model. */

@@ -98,6 +98,21 @@ const exemptsServices = (s: Statement) =>
       e.values.every((v) => v.toLowerCase() === "false"),
   );
 
+/**
+ * The statement applies only to requests services make: {"Bool": {"aws:PrincipalIsAWSService": "true"}}, or
+ * a required source key ({"Null": {"aws:SourceAccount": "false"}}), which a role's own request lacks.
+ */
+const onlyServices = (s: Statement) =>
+  entries(s).some(
+    (e) =>
+      (e.operator.startsWith("bool") &&
+        e.key === "aws:principalisawsservice" &&
+        e.values.every((v) => v.toLowerCase() === "true")) ||
+      (e.operator === "null" &&
+        ["aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths"].includes(e.key) &&
+        e.values.every((v) => v.toLowerCase() === "false")),
+  );
+
 /** The statement spares principals whose ARN matches one of these patterns. */
 const sparedArns = (s: Statement): string[] =>
   entries(s)
@@ -142,7 +157,7 @@ export const organizationGuardrailsKeepDelivery: ResourceValidationPolicy = {
           );
       }
       const caught = deniedOf(s, REPLICATION_ROLE_ACTIONS);
-      if (caught.length && !spares(s, REPLICATION_ROLE) && !onlyOutsiders(s))
+      if (caught.length && !spares(s, REPLICATION_ROLE) && !onlyOutsiders(s) && !onlyServices(s))
         report(
           `${where} denies ${caught.join(", ")} to the WAF replication role (central-logging-waf-replication) too: WAF logs would stop replicating into the archive.`,
         );
@@ -173,9 +188,10 @@ export const organizationGuardrailsSpareDeployments: ResourceValidationPolicy = 
     if (!is(args.type, T.organizationPolicy)) return;
     const org = organizationPolicy(args as unknown as PolicyResource);
     if (!org || org.kind !== "SCP") return;
-    const deployRoles = (args.getConfig<{ deployRoleArns?: string[] }>().deployRoleArns ?? []).map((a) =>
-      a.replace(/^arn:[^:]+:iam::[^:]*:/, "arn:aws:iam::123456789012:"),
-    );
+    // A deploy role named in any account is tried as a role of one sample account.
+    const deployRoles = args.getConfig<{ deployRoleArns?: string[] }>().deployRoleArns ?? [];
+    const sample = (roleArn: string) =>
+      roleArn.replace(/^arn:[^:]+:iam::[^:]*:/, "arn:aws:iam::123456789012:");
     org.denies.forEach((s, i) => {
       const actions = s.NotAction !== undefined ? ["*"] : list(s.Action);
       if (!actions.some((a) => a === "*" || DEPLOYMENT_ACTION.test(a))) return;
@@ -184,7 +200,7 @@ export const organizationGuardrailsSpareDeployments: ResourceValidationPolicy = 
         report(`${where} spares no principal by aws:PrincipalArn: it will lock out your own deployments.`);
       else
         for (const role of deployRoles)
-          if (!spares(s, role))
+          if (!spares(s, sample(role)))
             report(`${where} does not spare the deploy role ${role}: it will lock out your own deployments.`);
     });
   },

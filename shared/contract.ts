@@ -9,8 +9,10 @@ import { Partition } from "./regions";
 /**
  * 2: trails admitted by ARN, the accounts admitted for log delivery, and the policy extensions.
  * 3: account trails admitted by account or by ARN; WAF only by replication (no wafDelivery); Object Lock.
+ * 4: tamper protection: the access-log bucket, the deploy and break-glass role names, the tamper event bus
+ *    and the alarm topic, which member stacks and the guardrails build on.
  */
-export const CONTRACT_VERSION = 3;
+export const CONTRACT_VERSION = 4;
 
 /** The stack output that holds `CentralArchiveOutputs`. */
 export const ARCHIVE_OUTPUT = "archive";

@@ -454,7 +454,7 @@ describe("central stack (organization mode)", () => {
     expect(a).not.to.have.property("wafDelivery");
     expect(a).not.to.have.property("objectLock");
     expect(a).to.include({
-      contractVersion: 3,
+      contractVersion: 4,
       mode: "organization",
       organizationId: ORG,
       accountId: CENTRAL,
