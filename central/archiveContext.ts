@@ -26,7 +26,10 @@ export interface ArchiveContext {
   bucketNames: Record<LogType, string>;
   accessLogBucketName: string;
   siemRoleArn: string;
-  /** Alarm notifications go to an SNS topic encrypted with the CMK. */
+  /**
+   * An SNS topic encrypted with the CMK receives the alarms: when delivery-alarm notifications are set,
+   * and always with tamper alarms (subscribe to it to be told).
+   */
   alarmTopic: boolean;
   /** Every trail the archive expects: the organization trail, and the account trails. */
   trails: AdmittedTrail[];
@@ -38,6 +41,20 @@ export interface ArchiveContext {
   admitAccountTrailsBy: "account" | "trail";
   /** The accounts whose trails are admitted by aws:SourceAccount (admitAccountTrailsBy: account). */
   trailAccounts: string[];
+  /**
+   * Tamper protection: the roles of this account, besides break-glass, that may change the archive's
+   * settings (as ArnLike patterns), break-glass, and whether the bucket policies deny everyone else.
+   */
+  tamper: {
+    deployRoleArns: string[];
+    deployRoleNames: string[];
+    breakGlassRoleArn: string;
+    breakGlassRoleName: string;
+    bucketPolicyDenies: boolean;
+    eventBusPolicyLimit: number;
+  };
+  /** EventBridge rules announce tampering calls on the alarm topic (tamperProtection.alarms). */
+  tamperAlarms: boolean;
   /** Object Lock default retention of the log buckets, when on. */
   objectLock?: { mode: "GOVERNANCE" | "COMPLIANCE"; retentionDays: number };
   /**
@@ -72,7 +89,8 @@ export function archiveContext(config: CentralConfig): ArchiveContext {
     >,
     accessLogBucketName: accessLogBucketName(s.bucketSuffix),
     siemRoleArn: arn.role(config.partition, config.accountId, config.siemRoleName),
-    alarmTopic: s.alarms.enabled && (s.alarms.notifications?.length ?? 0) > 0,
+    alarmTopic:
+      config.tamperProtection.alarms || (s.alarms.enabled && (s.alarms.notifications?.length ?? 0) > 0),
     trails,
     admitAccountTrailsBy,
     trailAccounts:
@@ -82,6 +100,21 @@ export function archiveContext(config: CentralConfig): ArchiveContext {
             [...(s.memberAccountIds ?? [])]
           : [...new Set(trails.filter((t) => !t.organization).map((t) => t.accountId))]
         : [],
+    tamper: {
+      deployRoleArns: config.tamperProtection.deployRoleNames.map((n) =>
+        arn.role(config.partition, config.accountId, n),
+      ),
+      deployRoleNames: config.tamperProtection.deployRoleNames,
+      breakGlassRoleArn: arn.role(
+        config.partition,
+        config.accountId,
+        config.tamperProtection.breakGlassRoleName,
+      ),
+      breakGlassRoleName: config.tamperProtection.breakGlassRoleName,
+      bucketPolicyDenies: config.tamperProtection.bucketPolicyDenies,
+      eventBusPolicyLimit: config.tamperProtection.eventBusPolicyLimit,
+    },
+    tamperAlarms: config.tamperProtection.alarms,
     ...(s.objectLock ? { objectLock: s.objectLock } : {}),
     logDeliveryAccounts:
       config.mode === "organization" && config.extensions.has("org-id-for-log-delivery")

@@ -1,18 +1,17 @@
 /**
  * Delivery alarms: the failures the anchors leave silent. Per log type, messages in the dead-letter
  * queue (a SIEM that cannot process an object) and the age of the oldest message (a SIEM that stopped
- * reading). Optionally an SNS topic, encrypted with the archive's CMK, with subscriptions from config.
+ * reading), published to the alarm topic when there is one.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CentralSettings } from "../shared/config";
 import { LOG_TYPES, LogType } from "../shared/naming";
 
-export const ALARM_TOPIC_NAME = "central-logs-delivery-alarms";
-
 export interface DeliveryAlarmsArgs {
   settings: CentralSettings["alarms"];
-  keyArn: pulumi.Input<string>;
+  /** The alarm topic, when there is one (central/alarmTopic.ts). */
+  topic?: aws.sns.Topic;
   queueNames: Record<LogType, pulumi.Input<string>>;
   deadLetterQueueNames: Record<LogType, pulumi.Input<string>>;
 }
@@ -20,23 +19,7 @@ export interface DeliveryAlarmsArgs {
 export function createDeliveryAlarms(parent: pulumi.Resource, args: DeliveryAlarmsArgs) {
   const a = args.settings;
   if (!a.enabled) return { alarms: [] as aws.cloudwatch.MetricAlarm[] };
-  let topic: aws.sns.Topic | undefined;
-  if (a.notifications?.length) {
-    topic = new aws.sns.Topic(
-      "delivery-alarms",
-      { name: ALARM_TOPIC_NAME, kmsMasterKeyId: args.keyArn },
-      { parent },
-    );
-    a.notifications.forEach(
-      (n, i) =>
-        new aws.sns.TopicSubscription(
-          `delivery-alarms-${i}`,
-          { topic: topic!.arn, protocol: n.protocol, endpoint: n.endpoint },
-          { parent },
-        ),
-    );
-  }
-  const actions = topic ? [topic.arn] : [];
+  const actions = args.topic ? [args.topic.arn] : [];
   const alarms: aws.cloudwatch.MetricAlarm[] = [];
   for (const t of LOG_TYPES) {
     alarms.push(
@@ -103,5 +86,5 @@ export function createDeliveryAlarms(parent: pulumi.Resource, args: DeliveryAlar
         ),
       );
   }
-  return { alarms, topic };
+  return { alarms };
 }

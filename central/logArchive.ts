@@ -16,10 +16,13 @@ import {
   SKIP_KEY_PATTERNS,
   TAKE_KEY_PATTERNS,
 } from "../shared/contract";
+import { createAlarmTopic } from "./alarmTopic";
 import { createDeliveryAlarms } from "./deliveryAlarms";
+import { createTamperAlarms } from "./tamperAlarms";
+import { alarmTopicArn, tamperEventBusArn } from "./tamperPolicies";
 import { createAccessLogBucket, hardenBucket } from "../shared/buckets";
 import { serializeWithinLimit } from "../shared/iam";
-import { deadLetterQueueName, KEY_ALIAS, LOG_TYPES, LogType, queueName } from "../shared/naming";
+import { arn, deadLetterQueueName, KEY_ALIAS, LOG_TYPES, LogType, queueName } from "../shared/naming";
 import { archiveContext, ArchiveContext, bucketArnOf, queueArnOf } from "./archiveContext";
 import { accessLogBucketPolicy, keyPolicy, logBucketPolicy, queuePolicy } from "./policies";
 import { readerTrustPolicy, siemPermissionsPolicy, siemTrustPolicy } from "./siemPolicies";
@@ -132,9 +135,12 @@ export class LogArchive extends pulumi.ComponentResource {
       this.deadLetterQueues[logType] = dlq;
     }
 
-    const alarms = createDeliveryAlarms(this, {
+    const alarmTopic = ctx.alarmTopic
+      ? createAlarmTopic(this, ctx, s.alarms.notifications ?? [], this.key.arn)
+      : undefined;
+    createDeliveryAlarms(this, {
       settings: s.alarms,
-      keyArn: this.key.arn,
+      topic: alarmTopic?.topic,
       queueNames: Object.fromEntries(LOG_TYPES.map((t) => [t, this.queues[t].name])) as Record<
         LogType,
         pulumi.Output<string>
@@ -143,7 +149,9 @@ export class LogArchive extends pulumi.ComponentResource {
         LOG_TYPES.map((t) => [t, this.deadLetterQueues[t].name]),
       ) as Record<LogType, pulumi.Output<string>>,
     });
-    this.alarmTopic = alarms.topic;
+    this.alarmTopic = alarmTopic?.topic;
+    if (ctx.tamperAlarms && alarmTopic)
+      createTamperAlarms(this, { ctx, topic: alarmTopic.topic, topicPolicy: alarmTopic.policy });
 
     new aws.iam.RolePolicy(
       "siem-reader-permissions",
@@ -228,6 +236,16 @@ export class LogArchive extends pulumi.ComponentResource {
             accountTrailAccounts: ctx.trailAccounts,
           },
           ...(ctx.objectLock ? { objectLock: ctx.objectLock } : {}),
+          accessLogBucket: {
+            bucketName: ctx.accessLogBucketName,
+            bucketArn: arn.bucket(ctx.partition, ctx.accessLogBucketName),
+          },
+          tamperProtection: {
+            deployRoleNames: ctx.tamper.deployRoleNames,
+            breakGlassRoleName: ctx.tamper.breakGlassRoleName,
+            ...(ctx.tamperAlarms ? { eventBusArn: tamperEventBusArn(ctx) } : {}),
+            ...(ctx.alarmTopic ? { alarmTopicArn: alarmTopicArn(ctx) } : {}),
+          },
           ...(ctx.logDeliveryAccounts ? { logDeliveryAccounts: ctx.logDeliveryAccounts } : {}),
           policyExtensions: [...ctx.extensions],
         };
@@ -306,14 +324,12 @@ export class LogArchive extends pulumi.ComponentResource {
   ): aws.s3.Bucket {
     const s = config.settings;
     const name = `${logType}-logs`;
+    // Object Lock is turned on by the BucketObjectLockConfiguration below, which works for new and
+    // existing buckets alike; objectLockEnabled on the bucket itself would replace an existing bucket.
     const bucket = new aws.s3.Bucket(
       name,
-      {
-        bucket: ctx.bucketNames[logType],
-        objectLockEnabled: s.objectLock !== undefined,
-        forceDestroy: false,
-      },
-      { parent: this, ...keep },
+      { bucket: ctx.bucketNames[logType], forceDestroy: false },
+      { parent: this, ...keep, ignoreChanges: ["objectLockEnabled"] },
     );
     const versioning = hardenBucket(this, name, bucket, guard.protect);
     new aws.s3.BucketServerSideEncryptionConfiguration(

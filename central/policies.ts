@@ -6,6 +6,7 @@
 import { Condition, oneOrMany, policy, PolicyDocument, PolicyStatement } from "../shared/iam";
 import { arn, LOG_TYPES, LogType, WAF_REPLICATION_ROLE_NAME } from "../shared/naming";
 import { viaService } from "../shared/regions";
+import { actionsOf, ARCHIVE_BUCKET_CALLS, ARCHIVE_OBJECT_CALLS } from "../shared/tampering";
 import {
   CLOUDTRAIL,
   denyInsecureTransport,
@@ -191,9 +192,46 @@ function wafReplicationStatement(ctx: ArchiveContext, bucket: string): PolicySta
   };
 }
 
+/**
+ * Defence in depth, with or without AWS Organizations: the archive's buckets refuse the calls that would
+ * change who may read or write them, how long they keep logs, or where their events go, to every
+ * principal but the deploy roles and break-glass; and the calls that would erase or unlock a log object
+ * to everyone but break-glass. Only an S3 bucket policy can hold such a deny with a way back: the
+ * account's root user can always delete a bucket policy. (A key policy never gets one: KMS has no way
+ * back from a lockout.) The conditions are aws:PrincipalArn, in every request a principal signs; a request
+ * without it (a service principal, which never makes these calls) is denied too.
+ */
+export function tamperingDenies(ctx: ArchiveContext, bucket: string): PolicyStatement[] {
+  if (!ctx.tamper.bucketPolicyDenies) return [];
+  const bucketArn = arn.bucket(ctx.partition, bucket);
+  return [
+    {
+      Sid: "DenySettingChangesExceptDeployAndBreakGlass",
+      Effect: "Deny",
+      Principal: "*",
+      Action: actionsOf(ARCHIVE_BUCKET_CALLS),
+      Resource: bucketArn,
+      Condition: {
+        ArnNotLike: { "aws:PrincipalArn": [...ctx.tamper.deployRoleArns, ctx.tamper.breakGlassRoleArn] },
+      },
+    },
+    {
+      Sid: "DenyErasingLogsExceptBreakGlass",
+      Effect: "Deny",
+      Principal: "*",
+      Action: actionsOf(ARCHIVE_OBJECT_CALLS),
+      Resource: `${bucketArn}/*`,
+      Condition: { ArnNotLike: { "aws:PrincipalArn": ctx.tamper.breakGlassRoleArn } },
+    },
+  ];
+}
+
 export function logBucketPolicy(ctx: ArchiveContext, logType: LogType): PolicyDocument {
   const bucket = ctx.bucketNames[logType];
-  const statements: PolicyStatement[] = [denyInsecureTransport(arn.bucket(ctx.partition, bucket))];
+  const statements: PolicyStatement[] = [
+    denyInsecureTransport(arn.bucket(ctx.partition, bucket)),
+    ...tamperingDenies(ctx, bucket),
+  ];
   if (logType === "cloudtrail") statements.push(...cloudTrailStatements(ctx, bucket));
   if (logType === "vpcflowlogs") statements.push(...logDeliveryStatements(ctx, bucket));
   if (logType === "waf") statements.push(wafReplicationStatement(ctx, bucket));
@@ -202,13 +240,14 @@ export function logBucketPolicy(ctx: ArchiveContext, logType: LogType): PolicyDo
 
 /** The archive's access-log bucket receives the server access logs of the three log buckets. */
 export function accessLogBucketPolicy(ctx: ArchiveContext): PolicyDocument {
-  return serverAccessLogsPolicy(
+  const doc = serverAccessLogsPolicy(
     ctx.partition,
     ctx.accessLogBucketName,
     LOG_TYPES.map((t) => ctx.bucketNames[t]),
     ctx.accountId,
     ctx.extensions.has("access-log-tls-deny"),
   );
+  return policy([...tamperingDenies(ctx, ctx.accessLogBucketName), ...doc.Statement]);
 }
 
 /**
@@ -357,6 +396,17 @@ export function keyPolicy(ctx: ArchiveContext): PolicyDocument {
       ...scoped(thisAccount),
     });
   }
+  if (ctx.tamperAlarms)
+    // EventBridge rules publish tampering calls to the SSE-KMS alarm topic. AWS's statement has no
+    // condition, and the SNS developer guide says aws:SourceAccount and aws:SourceArn are not supported in
+    // a key policy for EventBridge to an encrypted topic.
+    statements.push({
+      Sid: "EventBridgeToEncryptedTopic",
+      Effect: "Allow",
+      Principal: { Service: "events.amazonaws.com" },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: "*",
+    });
   const wafBucketArn = bucketArnOf(ctx, "waf");
   // Only through S3, only into the central WAF bucket (the encryption context S3 sends is the bucket ARN
   // with a Bucket Key, the object ARN without), only for the organization or the listed accounts.

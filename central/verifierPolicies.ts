@@ -22,6 +22,7 @@ export const VERIFIER_BUCKET_ACTIONS = [
   "s3:GetBucketPublicAccessBlock", // GetPublicAccessBlock
   "s3:GetBucketOwnershipControls",
   "s3:GetBucketNotification", // GetBucketNotificationConfiguration
+  "s3:GetBucketObjectLockConfiguration", // GetObjectLockConfiguration
 ];
 export const VERIFIER_KEY_ACTIONS = ["kms:DescribeKey", "kms:GetKeyRotationStatus"];
 export const VERIFIER_QUEUE_ACTIONS = ["sqs:GetQueueAttributes"];

@@ -16,7 +16,9 @@ import {
 } from "../shared/naming";
 import { Extension } from "../shared/extensions";
 import { serverAccessLogsPolicy } from "../shared/statements";
+import { PROTECTED_TAG } from "../shared/tampering";
 import { createReplicationAlarm, REPLICATION_RULE_ID } from "./replicationAlarm";
+import { createTamperEvents } from "./tamperEvents";
 import {
   MemberContext,
   replicationPermissionsPolicy,
@@ -86,7 +88,8 @@ export class MemberLogShipping extends pulumi.ComponentResource {
               hiveCompatiblePartitions: flow!.hiveCompatiblePartitions,
               perHourPartition: flow!.perHourPartition,
             },
-            tags: { Name: `central-logging-${vpcId}` },
+            // The guardrails protect flow logs by this tag (guardrails/policies.ts).
+            tags: { Name: `central-logging-${vpcId}`, [PROTECTED_TAG]: "true" },
           },
           { parent: this },
         ),
@@ -94,8 +97,8 @@ export class MemberLogShipping extends pulumi.ComponentResource {
     }
 
     const waf = s.waf;
-    if (waf) {
-      const staging = this.createWafStaging(config, central, args.protectStaging ?? true);
+    const staging = waf ? this.createWafStaging(config, central, args.protectStaging ?? true) : undefined;
+    if (waf && staging) {
       this.wafStagingBucket = staging.bucket;
       this.replicationRole = staging.role;
       this.replicationFailedAlarm = staging.alarm;
@@ -115,6 +118,22 @@ export class MemberLogShipping extends pulumi.ComponentResource {
         );
       });
     }
+
+    const bus = central.tamperProtection.eventBusArn;
+    if (bus)
+      createTamperEvents(this, {
+        eventBusArn: bus,
+        region: config.region,
+        breakGlassRoleName: central.tamperProtection.breakGlassRoleName,
+        ...(staging
+          ? {
+              staging: {
+                bucketName: memberWafBucketName(config.accountId, config.region),
+                keyArn: staging.key.arn,
+              },
+            }
+          : {}),
+      });
 
     // The trail mode is a registered output because the engine shows a component to stack policies with
     // its registered outputs as props: member-ships-cloudtrail reads it there to see that an
@@ -144,7 +163,7 @@ export class MemberLogShipping extends pulumi.ComponentResource {
     const extensions = new Set<Extension>(central.policyExtensions);
     const alarmTopic = alarms.enabled && (alarms.notifications?.length ?? 0) > 0;
     const keep = { protect, retainOnDelete: protect };
-    const tags = { "central-logging:purpose": "waf-staging" };
+    const tags = { "central-logging:purpose": "waf-staging", [PROTECTED_TAG]: "true" };
 
     const role = new aws.iam.Role(
       "waf-replication-role",
@@ -297,6 +316,7 @@ export class MemberLogShipping extends pulumi.ComponentResource {
       : undefined;
     return {
       bucket,
+      key,
       role,
       alarm,
       readyForLogs: [bucket, bucketPolicy, encryption, key, replication] as pulumi.Resource[],

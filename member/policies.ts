@@ -196,3 +196,21 @@ export function replicationPermissionsPolicy(
     },
   ]);
 }
+
+/** EventBridge assumes the forwarding role to put this account's tamper events on the archive's bus. */
+export function tamperForwarderTrust(): PolicyDocument {
+  return policy([
+    {
+      Sid: "EventBridgeAssumesRole",
+      Effect: "Allow",
+      Principal: { Service: "events.amazonaws.com" },
+      Action: "sts:AssumeRole",
+    },
+  ]);
+}
+
+export function tamperForwarderPermissions(eventBusArn: string): PolicyDocument {
+  return policy([
+    { Sid: "PutEventsOnArchiveBus", Effect: "Allow", Action: "events:PutEvents", Resource: eventBusArn },
+  ]);
+}

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, MemberConfig } from "../shared/config";
 import { ARCHIVE_OUTPUT, CentralArchiveOutputs, CONTRACT_VERSION } from "../shared/contract";
 import { arn, PROJECT } from "../shared/naming";
+import { OrganizationGuardrails } from "../guardrails/guardrails";
 import { MemberLogShipping } from "./memberLogShipping";
 
 /** Checks the member's settings against what the central stack accepts; throws a ConfigError. */
@@ -24,6 +25,11 @@ export function checkAgainstCentral(config: MemberConfig, central: CentralArchiv
     fail(
       "centralStack",
       `expected a member account, but ${config.accountId} is the log-archive account itself`,
+    );
+  if (s.guardrails && central.mode !== "organization")
+    fail(
+      "guardrails",
+      "needs organization mode: service and resource control policies are AWS Organizations policies, and the central stack is in account-list mode (the archive's bucket policies still deny tampering there)",
     );
   if (central.mode === "account-list" && !central.memberAccountIds?.includes(config.accountId))
     fail(
@@ -88,6 +94,13 @@ export async function runMember(config: MemberConfig) {
   checkAgainstCentral(config, central);
   const vpcIds = await resolveVpcIds(config);
   const shipping = new MemberLogShipping("shipping", { config, central, vpcIds });
+  const guardrails = config.settings.guardrails
+    ? new OrganizationGuardrails("guardrails", {
+        partition: config.partition,
+        archive: central,
+        settings: config.settings.guardrails,
+      })
+    : undefined;
   return {
     centralStack,
     // What the StackReference resolved: the archive this member ships to.
@@ -95,5 +108,6 @@ export async function runMember(config: MemberConfig) {
     ...(shipping.trail ? { trailArn: shipping.trail.arn } : {}),
     flowLogIds: shipping.flowLogs.map((f) => f.id),
     ...(shipping.wafStagingBucket ? { wafStagingBucket: shipping.wafStagingBucket.bucket } : {}),
+    ...(guardrails ? { guardrailPolicyIds: guardrails.policies.map((p) => p.id) } : {}),
   };
 }

@@ -30,6 +30,7 @@ export type Party =
   | "S3 server access logging"
   | "S3"
   | "CloudWatch"
+  | "EventBridge"
   | "the reader role"
   | "the verifier role"
   | "a replication role"
@@ -42,6 +43,7 @@ const SERVICE_PARTIES: Record<string, Party> = {
   "logging.s3.amazonaws.com": "S3 server access logging",
   "s3.amazonaws.com": "S3",
   "cloudwatch.amazonaws.com": "CloudWatch",
+  "events.amazonaws.com": "EventBridge",
 };
 
 const READ_OBJECTS = ["s3:GetObject", "s3:GetObjectVersion"];
@@ -78,6 +80,7 @@ const VERIFY_BUCKET = [
   "s3:GetBucketPublicAccessBlock",
   "s3:GetBucketOwnershipControls",
   "s3:GetBucketNotification",
+  "s3:GetBucketObjectLockConfiguration",
 ];
 
 /** What each party may be granted on each kind of resource; anything else is outside the model. */
@@ -107,6 +110,8 @@ export const ACCESS_MODEL: Record<ResourceKind, Partial<Record<Party, string[]>>
     ],
     S3: ["kms:GenerateDataKey", "kms:Decrypt"],
     CloudWatch: ["kms:Decrypt", "kms:GenerateDataKey*"],
+    // Tamper alarms: EventBridge rules publish to the SSE-KMS alarm topic.
+    EventBridge: ["kms:Decrypt", "kms:GenerateDataKey*"],
     "the reader role": ["kms:Decrypt"],
     "the verifier role": ["kms:DescribeKey", "kms:GetKeyRotationStatus"],
     "a replication role": ["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"],

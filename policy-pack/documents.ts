@@ -26,6 +26,10 @@ export const SIZE_LIMITS = {
   trust: 2048,
   inline: 10240,
   managed: 6144,
+  // Organizations: SCPs and RCPs, 5,120 characters (Organizations user guide, quotas).
+  organization: 5120,
+  // EventBridge: an event bus's resource policy, 10,240 characters (an adjustable quota).
+  eventBus: 10240,
 } as const;
 export type DocumentKind = keyof typeof SIZE_LIMITS;
 
@@ -42,6 +46,8 @@ export const POLICY_PROPERTIES: Record<string, [string, DocumentKind][]> = {
   "aws:iam/rolePolicy:RolePolicy": [["policy", "inline"]],
   "aws:iam/userPolicy:UserPolicy": [["policy", "inline"]],
   "aws:iam/policy:Policy": [["policy", "managed"]],
+  "aws:organizations/policy:Policy": [["content", "organization"]],
+  "aws:cloudwatch/eventBusPolicy:EventBusPolicy": [["policy", "eventBus"]],
 };
 
 export interface FoundDocument {

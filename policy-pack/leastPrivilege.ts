@@ -132,6 +132,9 @@ export const noPublicPrincipal: ResourceValidationPolicy = {
 const DOCUMENTED_UNCONDITIONED_KEY_GRANTS: Record<string, string[]> = {
   "s3.amazonaws.com": ["kms:generatedatakey", "kms:decrypt"],
   "cloudwatch.amazonaws.com": ["kms:decrypt", "kms:generatedatakey*", "kms:generatedatakey"],
+  // EventBridge to an encrypted topic: "aws:SourceAccount and aws:SourceArn are not supported" in its key
+  // policy statement (SNS developer guide, event sources and encrypted topics).
+  "events.amazonaws.com": ["kms:decrypt", "kms:generatedatakey*", "kms:generatedatakey"],
 };
 
 function isDocumentedUnconditionedKeyGrant(s: Statement, type: string): boolean {
@@ -160,7 +163,7 @@ export const servicePrincipalSourceCondition: ResourceValidationPolicy = {
         type: "boolean",
         default: false,
         description:
-          "Also require a source condition on the key grants AWS documents without one (S3 notifications to SSE-KMS queues, CloudWatch alarms to SSE-KMS topics).",
+          "Also require a source condition on the key grants AWS documents without one (S3 notifications to SSE-KMS queues, CloudWatch alarms and EventBridge rules to SSE-KMS topics).",
       },
     },
   },

@@ -13,6 +13,7 @@ import {
   replicationOfEncryptedLogs,
 } from "./archive";
 import { servicePrincipalKeysSent } from "./delivery";
+import { organizationGuardrailsKeepDelivery, organizationGuardrailsSpareDeployments } from "./guardrails";
 import { flowLogDefaultFields } from "./flowLogs";
 import { s3LogNotificationEveryObject } from "./notifications";
 import { s3StagingReplicationCoversLogs } from "./replication";
@@ -78,6 +79,8 @@ export const policies: Policies = [
   noNotPrincipalOrNotAction,
   archiveAccessModel,
   snsTopicNotPublic,
+  organizationGuardrailsKeepDelivery,
+  organizationGuardrailsSpareDeployments,
   // Guards against destroying the archive
   archiveBucketForceDestroy,
   archiveKeyDeletionWindow,

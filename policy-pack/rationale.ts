@@ -64,6 +64,10 @@ export const WHY: Record<string, string> = {
   "s3-log-bucket-minimum-retention": "Retention shorter than your obligations deletes evidence early.",
   "sns-alarm-topic-customer-managed-key":
     "CloudWatch cannot use alias/aws/sns, whose policy cannot be changed: every alarm, the no-delivery alarm included, is dropped and nobody is told.",
+  "organization-guardrails-keep-delivery":
+    "RCPs apply to AWS services and SCPs to the replication role: one deny without its exemption refuses every delivery, and no one sees the AccessDenied.",
+  "organization-guardrails-spare-deployments":
+    "A guardrail that spares no deploy role locks out the next pulumi up; undoing it needs the management account.",
   "sns-topic-not-public":
     "A topic anyone may publish to forges alarms; one anyone may subscribe to leaks them.",
   "s3-log-notification-every-object":

@@ -35,6 +35,8 @@ export const T = {
   topicPolicy: ["aws:sns/topicPolicy:TopicPolicy"],
   alarm: ["aws:cloudwatch/metricAlarm:MetricAlarm", "aws:cloudwatch/compositeAlarm:CompositeAlarm"],
   role: ["aws:iam/role:Role"],
+  organizationPolicy: ["aws:organizations/policy:Policy"],
+  eventBusPolicy: ["aws:cloudwatch/eventBusPolicy:EventBusPolicy"],
   rolePolicyAttachment: ["aws:iam/rolePolicyAttachment:RolePolicyAttachment"],
   rolePolicyAttachmentsExclusive: ["aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive"],
   policyAttachment: ["aws:iam/policyAttachment:PolicyAttachment"],

@@ -22,6 +22,7 @@ import {
   bucketNameProblem,
   DEFAULT_OIDC_SIEM_ROLE_NAME,
   DEFAULT_SIEM_ROLE_NAME,
+  DEFAULT_BREAK_GLASS_ROLE_NAME,
   DEFAULT_VERIFIER_ROLE_NAME,
   LOG_TYPES,
   logBucketName,
@@ -389,6 +390,35 @@ const accessSchema = z
   .strict();
 export type GithubAccess = z.infer<typeof githubSchema>;
 
+/**
+ * A role name, or a role path and name, as it appears after `role/` in the role's ARN; `*` and `?` match
+ * as in ArnLike (an SSO permission set's role: aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_*).
+ */
+const rolePathPattern = z
+  .string()
+  .regex(
+    /^[\w+=,.@/*?-]{1,512}$/,
+    "expected a role name, or path/name, as in the role's ARN after role/ (wildcards * and ? allowed)",
+  );
+
+/**
+ * Tamper protection of the archive (docs/operations.md, "Tamper protection"): who, besides break-glass,
+ * may change the archive's settings, and whether the bucket policies deny everyone else.
+ */
+const tamperProtectionSchema = z
+  .object({
+    deployRoleNames: z.array(rolePathPattern).min(1, "expected at least one role name").optional(),
+    breakGlassRoleName: rolePathPattern.default(DEFAULT_BREAK_GLASS_ROLE_NAME),
+    bucketPolicyDenies: bool.default(true),
+    alarms: bool.default(true),
+    eventBusPolicyLimit: intIn(
+      10240,
+      1_000_000,
+      "the EventBridge event bus policy size quota of the archive account, in characters (default 10,240)",
+    ).default(10240),
+  })
+  .strict();
+
 const centralSchema = z
   .object({
     role: z.literal("central"),
@@ -411,6 +441,7 @@ const centralSchema = z
     wafDelivery: wafDeliverySchema("replication (members replicate from a bucket in their own account)"),
     cloudTrail: centralCloudTrailSchema.optional(),
     policyExtensions: policyExtensionsSchema.default("none"),
+    tamperProtection: tamperProtectionSchema.default(tamperProtectionSchema.parse({})),
     access: accessSchema.optional(),
   })
   .strict()
@@ -449,6 +480,11 @@ const centralSchema = z
           `expected one of memberAccountIds, got ${t.accountId}`,
         );
     });
+    if (c.objectLock && c.lifecycle.noncurrentExpirationDays < c.objectLock.retentionDays)
+      issue(
+        ["lifecycle", "noncurrentExpirationDays"],
+        `expected at least objectLock.retentionDays (${c.objectLock.retentionDays}), got ${c.lifecycle.noncurrentExpirationDays}: a version made noncurrent (by a delete or an overwrite) must be kept at least as long as its lock`,
+      );
     const ids = c.memberAccountIds ?? [];
     const dup = ids.find((id, i) => ids.indexOf(id) !== i);
     if (dup)
@@ -478,6 +514,31 @@ const webAclArn = z
     /^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:(regional|global)\/webacl\/[\w-]+\/[\w-]+$/,
     "expected a WAFv2 web ACL ARN (arn:aws:wafv2:<region>:<account>:regional|global/webacl/<name>/<id>)",
   );
+
+/** Where an organization policy attaches: the root, an OU, or an account (Organizations AttachPolicy). */
+const organizationTarget = z
+  .string()
+  .regex(
+    /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$/,
+    "expected a root ID (r-...), an OU ID (ou-...-...) or a 12-digit account ID",
+  );
+
+/**
+ * The organization guardrails a member stack in the management account (or the delegated administrator
+ * for Organizations policies) deploys: service control policies for the member accounts and the
+ * log-archive account, and optionally a resource control policy for the archive.
+ */
+const guardrailsSchema = z
+  .object({
+    memberTargets: z.array(organizationTarget).min(1, "expected at least one root, OU or account ID"),
+    archiveTargets: z
+      .array(organizationTarget)
+      .min(1, "expected at least one root, OU or account ID")
+      .optional(),
+    resourceControlPolicy: bool.default(false),
+    exemptRoleNames: z.array(rolePathPattern).default([]),
+  })
+  .strict();
 
 const memberSchema = z
   .object({
@@ -537,6 +598,7 @@ const memberSchema = z
       .strict()
       .optional(),
     alarms: memberAlarmsSchema.default(memberAlarmsSchema.parse({})),
+    guardrails: guardrailsSchema.optional(),
     access: accessSchema.optional(),
   })
   .strict();
@@ -562,6 +624,8 @@ export interface CentralConfig extends CommonConfig {
   verifierRoleName?: string;
   /** The policy extensions that are on (shared/extensions.ts); empty by default. */
   extensions: Set<Extension>;
+  /** Tamper protection, resolved: the roles exempt from the archive's denies besides break-glass. */
+  tamperProtection: CentralSettings["tamperProtection"] & { deployRoleNames: string[] };
 }
 export interface MemberConfig extends CommonConfig {
   role: "member";
@@ -698,9 +762,20 @@ export function parseStackConfig(stack: string, raw: RawConfig): StackConfig {
         `${PROJECT}:verifier.roleName`,
         `expected a role name other than the SIEM role's ${siemRoleName}: the verifier is a separate, read-only role`,
       );
+    const tp = settings.tamperProtection;
+    const deployRoleNames =
+      tp.deployRoleNames ??
+      (settings.access?.deployRoleArn ? [settings.access.deployRoleArn.split(":role/")[1]] : []);
+    if (tp.bucketPolicyDenies && !deployRoleNames.length)
+      throw new ConfigError(
+        stack,
+        `${PROJECT}:tamperProtection.deployRoleNames`,
+        "is required: the archive's bucket policies deny policy, lifecycle, versioning, Object Lock, notification and deletion changes to every role but these and break-glass; name the role(s) that run pulumi up for this stack (or set central-logging:access.deployRoleArn), or set tamperProtection.bucketPolicyDenies to false",
+      );
     return {
       ...common,
       role: "central",
+      tamperProtection: { ...tp, deployRoleNames },
       settings,
       mode: settings.organizationId ? "organization" : "account-list",
       siemRoleName,

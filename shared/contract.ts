@@ -9,8 +9,10 @@ import { Partition } from "./regions";
 /**
  * 2: trails admitted by ARN, the accounts admitted for log delivery, and the policy extensions.
  * 3: account trails admitted by account or by ARN; WAF only by replication (no wafDelivery); Object Lock.
+ * 4: tamper protection: the access-log bucket, the deploy and break-glass role names, the tamper event bus
+ *    and the alarm topic, which member stacks and the guardrails build on.
  */
-export const CONTRACT_VERSION = 3;
+export const CONTRACT_VERSION = 4;
 
 /** The stack output that holds `CentralArchiveOutputs`. */
 export const ARCHIVE_OUTPUT = "archive";
@@ -60,6 +62,19 @@ export interface CentralArchiveOutputs {
   };
   /** The log buckets' Object Lock default retention, when on. */
   objectLock?: { mode: "GOVERNANCE" | "COMPLIANCE"; retentionDays: number };
+  /** The bucket that receives the log buckets' server access logs. */
+  accessLogBucket: { bucketName: string; bucketArn: string };
+  /**
+   * Tamper protection: the role names (or path/name patterns) exempt from the archive's denies besides
+   * break-glass, and where tampering events go. Members forward theirs to `eventBusArn`; the guardrails
+   * stack exempts the same roles in every account.
+   */
+  tamperProtection: {
+    deployRoleNames: string[];
+    breakGlassRoleName: string;
+    eventBusArn?: string;
+    alarmTopicArn?: string;
+  };
   /**
    * Accounts whose VPC Flow Logs and direct WAF logs the archive admits (aws:SourceAccount); absent when
    * the organization is admitted by aws:SourceOrgID (extension org-id-for-log-delivery).

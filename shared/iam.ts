@@ -16,6 +16,11 @@ export type ConditionOperator =
   | "StringLikeIfExists"
   | "ArnEquals"
   | "ArnLike"
+  | "ArnNotLike"
+  | "ArnNotLikeIfExists"
+  | "BoolIfExists"
+  | "StringNotEqualsIfExists"
+  | "ForAnyValue:StringEquals"
   | "Bool"
   | "Null"
   | "NumericLessThan";
@@ -53,6 +58,12 @@ export const POLICY_SIZE_LIMITS = {
   trust: 2048,
   /** IAM inline role policies, all of a role's together: 10,240 characters (IAM quotas). */
   inline: 10240,
+  /** Service and resource control policies: 5,120 characters (Organizations quotas). */
+  organization: 5120,
+  /** EventBridge event bus policy: 10,240 characters by default, adjustable (EventBridge quotas). */
+  eventBus: 10240,
+  /** SNS topic policy: 30 KB (SNS quotas). */
+  topic: 30 * 1024,
 } as const;
 
 export type PolicyKind = keyof typeof POLICY_SIZE_LIMITS;
@@ -70,26 +81,45 @@ export function policyBytes(doc: PolicyDocument | string): number {
   return Buffer.byteLength(typeof doc === "string" ? doc : serializePolicy(doc), "utf8");
 }
 
+/** What to do about a policy over its limit, by kind. */
+const OVER_LIMIT_HINTS: Partial<Record<PolicyKind, string>> = {
+  eventBus:
+    'raise EventBridge\'s adjustable "Event bus policy size" quota in Service Quotas and set central-logging:tamperProtection.eventBusPolicyLimit to the new value, or use organization mode (docs/operations.md, Tamper protection)',
+  organization:
+    "name fewer exempt roles or trails in the guardrails (Organizations allows 5,120 characters per policy; docs/operations.md, Tamper protection)",
+};
+const DEFAULT_OVER_LIMIT_HINT =
+  "list fewer accounts or trails, admit account trails by account (central-logging:cloudTrail.admitAccountTrailsBy: account), or use organization mode with an organization trail (docs/policies.md, Sizes)";
+
 /** A RunError, so that the Pulumi CLI prints the one-line message without a stack trace. */
 export class PolicySizeError extends pulumi.RunError {
   constructor(
     public readonly policyName: string,
     public readonly bytes: number,
     public readonly limit: number,
+    kind?: PolicyKind,
   ) {
     super(
       `policy "${policyName}" is ${bytes} bytes, over the AWS limit of ${limit} bytes; ` +
-        `list fewer accounts or trails, admit account trails by account (central-logging:cloudTrail.admitAccountTrailsBy: account), or use organization mode with an organization trail (docs/policies.md, Sizes)`,
+        ((kind && OVER_LIMIT_HINTS[kind]) ?? DEFAULT_OVER_LIMIT_HINT),
     );
     this.name = "PolicySizeError";
   }
 }
 
-/** Serialises a document after checking it against the limit AWS applies to its kind. */
-export function serializeWithinLimit(name: string, kind: PolicyKind, doc: PolicyDocument): string {
+/**
+ * Serialises a document after checking it against the limit AWS applies to its kind, or against a raised
+ * quota where AWS lets an account raise it (the event bus policy).
+ */
+export function serializeWithinLimit(
+  name: string,
+  kind: PolicyKind,
+  doc: PolicyDocument,
+  limit: number = POLICY_SIZE_LIMITS[kind],
+): string {
   const json = serializePolicy(doc);
   const bytes = policyBytes(json);
-  if (bytes > POLICY_SIZE_LIMITS[kind]) throw new PolicySizeError(name, bytes, POLICY_SIZE_LIMITS[kind]);
+  if (bytes > limit) throw new PolicySizeError(name, bytes, limit, kind);
   return json;
 }
 

@@ -37,6 +37,22 @@ export const DEFAULT_OIDC_SIEM_ROLE_NAME = "OIDC_central-logs-siem-reader";
 /** The read-only role `npm run verify` assumes, when the central stack's `verifier` is configured. */
 export const DEFAULT_VERIFIER_ROLE_NAME = "central-logs-verifier";
 
+/**
+ * The role that may change the archive and the member resources that feed it when the guardrails deny
+ * everyone else; it announces every use (docs/operations.md, "Break-glass").
+ */
+export const DEFAULT_BREAK_GLASS_ROLE_NAME = "central-logging-break-glass";
+
+/** Tamper detection: the archive's event bus for members' events, and each member's forwarding rule and role. */
+export const TAMPER_EVENT_BUS_NAME = "central-logging-tamper-events";
+export const TAMPER_RULE_NAME = "central-logging-tamper-events";
+/**
+ * IAM role names are account-wide, and a member may have stacks in several Regions: the forwarding role
+ * carries its Region. Policies match every Region's by the prefix.
+ */
+export const TAMPER_FORWARDER_ROLE_PREFIX = "central-logging-tamper-events";
+export const tamperForwarderRoleName = (region: string) => `${TAMPER_FORWARDER_ROLE_PREFIX}-${region}`;
+
 /** Member-side names (each member account has its own copy). */
 export const MEMBER_TRAIL_NAME = "central-logging";
 export const WAF_REPLICATION_ROLE_NAME = "central-logging-waf-replication";

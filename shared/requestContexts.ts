@@ -94,6 +94,16 @@ export const SOURCES = {
       "S3 user guide: replicating encrypted objects (kms:ViaService and kms:EncryptionContext:aws:s3:arn for the replication role; kms:Decrypt for a destination with an S3 Bucket Key)",
     url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html",
   },
+  snsCloudWatchAlarms: {
+    title:
+      "SNS developer guide: allow any CloudWatch alarm to publish to a topic (aws:SourceArn, aws:SourceAccount)",
+    url: "https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html",
+  },
+  snsEventSourcesKms: {
+    title:
+      "SNS developer guide: AWS service event sources and encrypted topics (aws:SourceAccount and aws:SourceArn are not supported for EventBridge in the key policy)",
+    url: "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services",
+  },
   iamConfusedDeputy: {
     title:
       "IAM user guide: the confused deputy problem (aws:SourceArn and aws:SourceAccount in trust policies)",
@@ -129,12 +139,15 @@ export const CONTEXT_KEYS = {
   "kms:ViaService": "viaService",
   "kms:EncryptionContext:aws:cloudtrail:arn": "cloudTrailContext",
   "kms:EncryptionContext:aws:s3:arn": "s3Context",
+  "aws:PrincipalIsAWSService": "principalIsAwsService",
+  "aws:ResourceTag/central-logging:protected": "protectedTag",
+  "aws:TagKeys": "tagKeys",
 } as const;
 export type ContextKey = keyof typeof CONTEXT_KEYS;
 type FactName = (typeof CONTEXT_KEYS)[ContextKey];
 
 /** What a cell knows about a request; the table decides which of it reaches the request context. */
-export type RequestFacts = Partial<Record<FactName, string>>;
+export type RequestFacts = Partial<Record<FactName, string | string[]>>;
 
 export type Evidence = "documented" | "reported" | "assumed";
 
@@ -146,6 +159,8 @@ export interface KeyFact {
   optional?: boolean;
   /** Present only in some requests, as the cell's facts decide (`when` says which). */
   when?: string;
+  /** The value is always this for the row (aws:PrincipalIsAWSService); cells need not state it. */
+  fixed?: string;
   /**
    * The extension that relies on this key: the key is used (by policies and proofs) only when that
    * extension is on. Every reported or assumed key has one.
@@ -155,8 +170,8 @@ export interface KeyFact {
 
 export interface AbsentKey {
   key: ContextKey;
-  /** reported: publicly reported missing; unknown: the public record conflicts. */
-  evidence: "reported" | "unknown";
+  /** documented: AWS says the key is not supported; reported: publicly reported missing; unknown: the public record conflicts. */
+  evidence: "documented" | "reported" | "unknown";
   source: Source;
 }
 
@@ -190,6 +205,27 @@ const optIn = (
 });
 /** aws:SecureTransport is in every request context (IAM global keys); the cells supply its value. */
 const tls = documented("aws:SecureTransport", SOURCES.iamGlobalKeys);
+/**
+ * aws:PrincipalIsAWSService is in every signed request (IAM global keys): true when a service principal
+ * makes the request, false for an IAM principal. The guardrails' resource control policy relies on it.
+ */
+const byService: KeyFact = {
+  ...documented("aws:PrincipalIsAWSService", SOURCES.iamGlobalKeys),
+  fixed: "true",
+};
+const notByService: KeyFact = {
+  ...documented("aws:PrincipalIsAWSService", SOURCES.iamGlobalKeys),
+  fixed: "false",
+};
+/** A principal's request on a tagged resource carries its tags; one that adds or removes tags, their keys. */
+const resourceTag: KeyFact = {
+  ...documented("aws:ResourceTag/central-logging:protected", SOURCES.iamGlobalKeys),
+  when: "the resource carries the tag",
+};
+const tagKeys: KeyFact = {
+  ...documented("aws:TagKeys", SOURCES.iamGlobalKeys),
+  when: "the request adds or removes tags",
+};
 const principalKeys = [
   documented("aws:PrincipalArn", SOURCES.iamGlobalKeys),
   documented("aws:PrincipalAccount", SOURCES.iamGlobalKeys),
@@ -212,6 +248,7 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
     keys: [
       documented("aws:SourceArn", SOURCES.cloudTrailMultiAccount),
       documented("aws:SourceAccount", SOURCES.cloudTrailConfusedDeputy),
+      byService,
       tls,
     ],
     absent: [{ key: "aws:SourceOrgID", evidence: "reported", source: SOURCES.reportCloudTrailNoOrgIdAcl }],
@@ -224,6 +261,7 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
       documented("aws:SourceArn", SOURCES.cloudTrailOrgBucket),
       documented("aws:SourceAccount", SOURCES.cloudTrailConfusedDeputy),
       documented("s3:x-amz-acl", SOURCES.cloudTrailOrgBucket),
+      byService,
       tls,
     ],
     absent: [cloudTrailOrgIdUnknown],
@@ -237,6 +275,7 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
       // "also supported, but not recommended": the trail owner, for organization trails the management account.
       documented("aws:SourceAccount", SOURCES.cloudTrailKms),
       documented("kms:EncryptionContext:aws:cloudtrail:arn", SOURCES.cloudTrailKms),
+      byService,
       tls,
     ],
     absent: [cloudTrailOrgIdUnknown],
@@ -248,6 +287,7 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
     keys: [
       documented("aws:SourceArn", SOURCES.cloudTrailKms),
       documented("aws:SourceAccount", SOURCES.cloudTrailKms),
+      byService,
       tls,
     ],
     absent: [cloudTrailOrgIdUnknown],
@@ -260,6 +300,7 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
       documented("aws:SourceAccount", SOURCES.vendedLogs),
       documented("aws:SourceArn", SOURCES.vendedLogs),
       optIn("aws:SourceOrgID", "reported", "org-id-for-log-delivery", SOURCES.reportLogDeliveryOrgId),
+      byService,
       tls,
     ],
   },
@@ -274,6 +315,7 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
       // terraform-aws-vpc-flow-logs-s3-bucket pull request 101), so proofs try both.
       documented("s3:x-amz-acl", SOURCES.vendedLogs, true),
       optIn("aws:SourceOrgID", "reported", "org-id-for-log-delivery", SOURCES.reportLogDeliveryOrgId),
+      byService,
       tls,
     ],
   },
@@ -285,6 +327,7 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
       documented("aws:SourceAccount", SOURCES.vendedLogsKms),
       documented("aws:SourceArn", SOURCES.vendedLogsKms),
       optIn("aws:SourceOrgID", "reported", "org-id-for-log-delivery", SOURCES.reportLogDeliveryOrgId),
+      byService,
       tls,
     ],
   },
@@ -295,6 +338,7 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
     keys: [
       documented("aws:SourceArn", SOURCES.s3Notifications),
       documented("aws:SourceAccount", SOURCES.s3Notifications),
+      byService,
       tls,
     ],
   },
@@ -302,7 +346,7 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
     principal: "s3.amazonaws.com",
     actions: ["kms:GenerateDataKey", "kms:Decrypt"],
     what: "S3 encrypts an event notification for an SSE-KMS queue",
-    keys: [optIn("aws:SourceAccount", "assumed", "kms-source-account", SOURCES.sqsKms), tls],
+    keys: [optIn("aws:SourceAccount", "assumed", "kms-source-account", SOURCES.sqsKms), byService, tls],
   },
   {
     principal: "s3.amazonaws.com",
@@ -311,6 +355,7 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
     keys: [
       optIn("aws:SourceAccount", "assumed", "replication-trust-source", SOURCES.iamConfusedDeputy),
       optIn("aws:SourceArn", "assumed", "replication-trust-source", SOURCES.iamConfusedDeputy),
+      byService,
       tls,
     ],
   },
@@ -321,20 +366,58 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
     keys: [
       documented("aws:SourceArn", SOURCES.s3AccessLogs),
       documented("aws:SourceAccount", SOURCES.s3AccessLogs),
+      byService,
       tls,
     ],
   },
   {
     principal: "cloudwatch.amazonaws.com",
+    actions: ["sns:Publish"],
+    what: "A CloudWatch alarm publishes to the alarm topic",
+    keys: [
+      documented("aws:SourceArn", SOURCES.snsCloudWatchAlarms),
+      documented("aws:SourceAccount", SOURCES.snsCloudWatchAlarms),
+      byService,
+      tls,
+    ],
+  },
+  {
+    principal: "events.amazonaws.com",
+    actions: ["sns:Publish"],
+    what: "An EventBridge rule publishes a tampering event to the alarm topic (AWS's statement has no condition)",
+    keys: [byService, tls],
+  },
+  {
+    principal: "events.amazonaws.com",
+    actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+    what: "EventBridge encrypts an event for the SSE-KMS alarm topic",
+    keys: [byService, tls],
+    absent: [
+      { key: "aws:SourceAccount", evidence: "documented", source: SOURCES.snsEventSourcesKms },
+      { key: "aws:SourceArn", evidence: "documented", source: SOURCES.snsEventSourcesKms },
+    ],
+  },
+  {
+    principal: "events.amazonaws.com",
+    actions: ["sts:AssumeRole"],
+    what: "EventBridge assumes a member's role to forward tampering events to the archive's event bus",
+    keys: [byService, tls],
+  },
+  {
+    principal: "cloudwatch.amazonaws.com",
     actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
     what: "CloudWatch publishes an alarm to an SSE-KMS topic",
-    keys: [optIn("aws:SourceAccount", "assumed", "kms-source-account", SOURCES.cloudWatchAlarmTopic), tls],
+    keys: [
+      optIn("aws:SourceAccount", "assumed", "kms-source-account", SOURCES.cloudWatchAlarmTopic),
+      byService,
+      tls,
+    ],
   },
   {
     principal: "iam",
     actions: ["*"],
-    what: "A role calls S3, SQS or KMS itself (the SIEM reader, the verifier, a replication role writing replicas)",
-    keys: [...principalKeys, tls],
+    what: "A role calls an AWS API itself (the SIEM reader, the verifier, a replication role writing replicas, an administrator)",
+    keys: [...principalKeys, notByService, resourceTag, tagKeys, tls],
   },
   {
     principal: "iam-via-s3",
@@ -342,6 +425,7 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
     what: "S3 calls KMS for a role (reading or writing an SSE-KMS object)",
     keys: [
       ...principalKeys,
+      notByService,
       documented("kms:ViaService", SOURCES.kmsViaService),
       documented("kms:EncryptionContext:aws:s3:arn", SOURCES.s3EncryptionContext),
       tls,
@@ -353,6 +437,7 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
     what: "S3 replication calls KMS as the replication role: Encrypt or GenerateDataKey for a replica, and Decrypt on the destination key to verify its S3 Bucket Key",
     keys: [
       ...principalKeys,
+      notByService,
       documented("kms:ViaService", SOURCES.s3ReplicationKms),
       documented("kms:EncryptionContext:aws:s3:arn", SOURCES.s3ReplicationKms),
       tls,
@@ -362,13 +447,13 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
     principal: "iam-via-sqs",
     actions: ["kms:*"],
     what: "SQS calls KMS for a role (receiving from an SSE-KMS queue)",
-    keys: [...principalKeys, documented("kms:ViaService", SOURCES.kmsViaService), tls],
+    keys: [...principalKeys, notByService, documented("kms:ViaService", SOURCES.kmsViaService), tls],
   },
   {
     principal: "iam-via-other",
     actions: ["kms:*"],
     what: "Another AWS service (EC2, for example) calls KMS for a role",
-    keys: [...principalKeys, documented("kms:ViaService", SOURCES.kmsViaService), tls],
+    keys: [...principalKeys, notByService, documented("kms:ViaService", SOURCES.kmsViaService), tls],
   },
   {
     principal: "anonymous",
@@ -416,7 +501,7 @@ export function contextRow(principal: string, action: string): RequestContextRow
 }
 
 export interface BuiltContext {
-  context: Record<string, string>;
+  context: Record<string, string | string[]>;
   /** Keys in this context that rest on an extension's assumption rather than on documentation. */
   assumptions: ContextKey[];
 }
@@ -436,7 +521,7 @@ export function requestContexts(
   let variants: BuiltContext[] = [{ context: {}, assumptions: [] }];
   for (const k of row.keys) {
     if (!keyInUse(k, extensions)) continue;
-    const value = facts[CONTEXT_KEYS[k.key]];
+    const value = k.fixed ?? facts[CONTEXT_KEYS[k.key]];
     if (value === undefined) {
       if (k.optional || k.when) continue;
       throw new Error(`${principal} ${action}: the request needs ${k.key} (${CONTEXT_KEYS[k.key]})`);

@@ -260,25 +260,32 @@ describe("access proofs with the IAM evaluator", () => {
   });
 
   it("turns the right cells red when the SIEM role is granted s3:DeleteObject or the TLS deny is gone", async () => {
-    const { sim } = await simulate(centralSettings(), members);
-    const central = sim.simulated.find((s) => s.role === "central")!;
-    const rolePolicy = central.resources.find((r) => r.name === "siem-reader-permissions")!;
-    const doc = JSON.parse(rolePolicy.inputs.policy);
-    doc.Statement.push({ Effect: "Allow", Action: "s3:DeleteObject", Resource: "*" });
-    rolePolicy.inputs.policy = JSON.stringify(doc);
-    const bucketPolicy = central.resources.find((r) => r.name === "cloudtrail-logs-policy")!;
-    const bp = JSON.parse(bucketPolicy.inputs.policy);
-    bp.Statement = bp.Statement.filter((s: { Sid: string }) => s.Sid !== "DenyInsecureTransport");
-    bucketPolicy.inputs.policy = JSON.stringify(bp);
-    const wrong = (await accessMatrix(sim.simulated))
-      .filter((c) => !cellAsIntended(c))
-      .map((c) => c.scenario);
-    expect(wrong).to.have.members([
+    const wrongWith = async (bucketPolicyDenies: boolean) => {
+      const { sim } = await simulate(
+        centralSettings({
+          tamperProtection: { deployRoleNames: ["central-logging-deploy"], bucketPolicyDenies },
+        }),
+        members,
+      );
+      const central = sim.simulated.find((s) => s.role === "central")!;
+      const rolePolicy = central.resources.find((r) => r.name === "siem-reader-permissions")!;
+      const doc = JSON.parse(rolePolicy.inputs.policy);
+      doc.Statement.push({ Effect: "Allow", Action: "s3:DeleteObject", Resource: "*" });
+      rolePolicy.inputs.policy = JSON.stringify(doc);
+      const bucketPolicy = central.resources.find((r) => r.name === "cloudtrail-logs-policy")!;
+      const bp = JSON.parse(bucketPolicy.inputs.policy);
+      bp.Statement = bp.Statement.filter((s: { Sid: string }) => s.Sid !== "DenyInsecureTransport");
+      bucketPolicy.inputs.policy = JSON.stringify(bp);
+      return (await accessMatrix(sim.simulated)).filter((c) => !cellAsIntended(c)).map((c) => c.scenario);
+    };
+    expect(await wrongWith(false)).to.have.members([
       "deletes an object of the cloudtrail bucket",
       "deletes an object of the vpcflowlogs bucket",
       "deletes an object of the waf bucket",
       "writes a log file without TLS",
     ]);
+    // With the bucket policies' tamper denies (the default), a reader granted too much still erases nothing.
+    expect(await wrongWith(true)).to.have.members(["writes a log file without TLS"]);
   });
 });
 
@@ -298,6 +305,8 @@ describe("request-context table", () => {
           "aws:SourceArn": ORG_TRAIL,
           "aws:SourceAccount": MGMT,
           "s3:x-amz-acl": "bucket-owner-full-control",
+          // Fixed for the row: every request a service principal makes carries it, true.
+          "aws:PrincipalIsAWSService": "true",
           "aws:SecureTransport": "true",
         },
         assumptions: [],
@@ -307,6 +316,7 @@ describe("request-context table", () => {
     expect(requestContexts("cloudtrail.amazonaws.com", "s3:GetBucketAcl", facts)[0].context).to.deep.equal({
       "aws:SourceArn": ORG_TRAIL,
       "aws:SourceAccount": MGMT,
+      "aws:PrincipalIsAWSService": "true",
       "aws:SecureTransport": "true",
     });
     expect(
@@ -315,10 +325,12 @@ describe("request-context table", () => {
       "aws:SourceArn",
       "aws:SourceAccount",
       "kms:EncryptionContext:aws:cloudtrail:arn",
+      "aws:PrincipalIsAWSService",
       "aws:SecureTransport",
     ]);
     // S3's KMS calls for notifications carry no documented source key.
     expect(requestContexts("s3.amazonaws.com", "kms:GenerateDataKey", facts)[0].context).to.deep.equal({
+      "aws:PrincipalIsAWSService": "true",
       "aws:SecureTransport": "true",
     });
     expect(() => requestContexts("cloudtrail.amazonaws.com", "s3:DeleteObject", facts)).to.throw(
@@ -348,7 +360,8 @@ describe("request-context table", () => {
     }
     // The replication trust keys are not documented: only replication-trust-source relies on them.
     const assume = REQUEST_CONTEXTS.find((r) => r.actions.includes("sts:AssumeRole"))!;
-    expect(assume.keys.filter((k) => k.key !== "aws:SecureTransport").map((k) => k.optIn)).to.deep.equal([
+    const global = ["aws:SecureTransport", "aws:PrincipalIsAWSService"];
+    expect(assume.keys.filter((k) => !global.includes(k.key)).map((k) => k.optIn)).to.deep.equal([
       "replication-trust-source",
       "replication-trust-source",
     ]);

@@ -16,6 +16,7 @@ import {
   simulateOnce,
   statement,
   WEB,
+  TAMPER_DENIES,
 } from "./helpers";
 
 const BUCKET = "aws:s3/bucket:Bucket";
@@ -147,7 +148,7 @@ describe("central stack (organization mode)", () => {
     const access = parsed(
       find(central, "aws:s3/bucketPolicy:BucketPolicy", "access-logs-policy").inputs.policy,
     );
-    expect(access.Statement.map((x) => x.Sid)).to.deep.equal(["S3ServerAccessLogsWrite"]);
+    expect(access.Statement.map((x) => x.Sid)).to.deep.equal([...TAMPER_DENIES, "S3ServerAccessLogsWrite"]);
     for (const policy of all(central, "aws:s3/bucketPolicy:BucketPolicy").filter(
       (p) => p.name !== "access-logs-policy",
     )) {
@@ -270,6 +271,7 @@ describe("central stack (organization mode)", () => {
     const doc = parsed(find(central, "aws:s3/bucketPolicy:BucketPolicy", "waf-logs-policy").inputs.policy);
     expect(doc.Statement.map((s) => s.Sid)).to.deep.equal([
       "DenyInsecureTransport",
+      ...TAMPER_DENIES,
       "WafReplicationFromMembers",
     ]);
     const s = statement(doc, "WafReplicationFromMembers");
@@ -453,7 +455,7 @@ describe("central stack (organization mode)", () => {
     expect(a).not.to.have.property("wafDelivery");
     expect(a).not.to.have.property("objectLock");
     expect(a).to.include({
-      contractVersion: 3,
+      contractVersion: 4,
       mode: "organization",
       organizationId: ORG,
       accountId: CENTRAL,
@@ -485,6 +487,7 @@ describe("central stack (account-list mode)", () => {
     );
     expect(doc.Statement.map((s) => s.Sid)).to.deep.equal([
       "DenyInsecureTransport",
+      ...TAMPER_DENIES,
       "CloudTrailAccountTrailsAclCheckAndWrite",
     ]);
     expect(statement(doc, "CloudTrailAccountTrailsAclCheckAndWrite").Condition).to.deep.equal({
@@ -507,6 +510,7 @@ describe("central stack (account-list mode)", () => {
     const doc = parsed(find(central, "aws:s3/bucketPolicy:BucketPolicy", "waf-logs-policy").inputs.policy);
     expect(doc.Statement.map((s) => s.Sid)).to.deep.equal([
       "DenyInsecureTransport",
+      ...TAMPER_DENIES,
       "WafReplicationFromMembers",
     ]);
     const replication = statement(doc, "WafReplicationFromMembers");
@@ -525,6 +529,9 @@ describe("central stack (account-list mode)", () => {
       "LogDeliveryAndCloudTrailUseKey",
       "S3NotificationsToEncryptedQueues",
       "SiemDecryptViaS3AndSqs",
+      // The tamper alarms' topic is encrypted with the archive key: CloudWatch and EventBridge use it.
+      "CloudWatchAlarmsToEncryptedTopic",
+      "EventBridgeToEncryptedTopic",
       "WafReplicationEncryptReplicas",
     ]);
     expect(statement(doc, "LogDeliveryAndCloudTrailUseKey").Condition).to.deep.equal({
@@ -566,11 +573,16 @@ describe("central stack (account-list mode)", () => {
 describe("central stack options", () => {
   it("enables Object Lock at creation with the configured default retention", async () => {
     const { central } = await simulate(
-      centralSettings({ objectLock: { mode: "COMPLIANCE", retentionDays: 400 } }),
+      centralSettings({
+        objectLock: { mode: "COMPLIANCE", retentionDays: 400 },
+        lifecycle: { noncurrentExpirationDays: 400 },
+      }),
     );
     for (const logType of LOG_TYPES) {
+      // Turned on by the lock configuration (S3 user guide: Object Lock on an existing bucket), so that
+      // turning it on later never replaces a bucket.
       expect(find(central, "aws:s3/bucket:Bucket", `${logType}-logs`).inputs.objectLockEnabled).to.equal(
-        true,
+        undefined,
       );
       const lock = find(
         central,
@@ -578,6 +590,7 @@ describe("central stack options", () => {
         `${logType}-logs-object-lock`,
       );
       expect(lock.inputs.rule).to.deep.equal({ defaultRetention: { mode: "COMPLIANCE", days: 400 } });
+      expect(lock.inputs.objectLockEnabled).to.equal("Enabled");
     }
     expect(find(central, "aws:s3/bucket:Bucket", "access-logs").inputs.objectLockEnabled).to.equal(undefined);
     // Members read it: their replication roles need the source's lock metadata.

@@ -53,6 +53,7 @@ export const centralSettings = (overrides: Settings = {}): Settings => ({
     principals: ["arn:aws:iam::999999999999:role/siem-ingest"],
     externalId: "ext-id-123",
   },
+  tamperProtection: { deployRoleNames: ["central-logging-deploy"] },
   ...overrides,
 });
 
@@ -64,6 +65,12 @@ export const listSettings = (overrides: Settings = {}): Settings =>
     cloudTrail: undefined,
     ...overrides,
   });
+
+/** The archive bucket policies' tamper denies (tamperProtection.bucketPolicyDenies, on by default). */
+export const TAMPER_DENIES = [
+  "DenySettingChangesExceptDeployAndBreakGlass",
+  "DenyErasingLogsExceptBreakGlass",
+] as const;
 
 export const memberSettings = (overrides: Settings = {}): Settings => ({
   role: "member",

@@ -114,7 +114,7 @@ describe("member stacks", () => {
     expect(rule.deleteMarkerReplication).to.deep.equal({ status: "Disabled" });
 
     // AWS's trust for replication: no condition (replication-trust-source adds them).
-    const role = find(web, "aws:iam/role:Role");
+    const role = find(web, "aws:iam/role:Role", "waf-replication-role");
     expect(role.inputs.name).to.equal("central-logging-waf-replication");
     expect(parsed(role.inputs.assumeRolePolicy).Statement).to.deep.equal([
       {
@@ -124,7 +124,9 @@ describe("member stacks", () => {
         Action: "sts:AssumeRole",
       },
     ]);
-    const perms = parsed(find(web, "aws:iam/rolePolicy:RolePolicy").inputs.policy);
+    const perms = parsed(
+      find(web, "aws:iam/rolePolicy:RolePolicy", "waf-replication-permissions").inputs.policy,
+    );
     expect(statement(perms, "WriteReplicasToArchive").Resource).to.equal(
       `${archive.logs.waf.bucketArn}/AWSLogs/${WEB}/*`,
     );
@@ -245,7 +247,8 @@ describe("member stacks", () => {
       web: { account: WEB, settings: memberSettings({ waf: { webAclArns: [WEB_ACL] } }) },
     });
     expect(
-      parsed(find(members.web, "aws:iam/role:Role").inputs.assumeRolePolicy).Statement[0].Condition,
+      parsed(find(members.web, "aws:iam/role:Role", "waf-replication-role").inputs.assumeRolePolicy)
+        .Statement[0].Condition,
     ).to.deep.equal({
       StringEquals: { "aws:SourceAccount": WEB },
       ArnEquals: { "aws:SourceArn": `arn:aws:s3:::aws-waf-logs-${WEB}-eu-west-1` },

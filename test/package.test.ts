@@ -29,7 +29,7 @@ describe("the package", () => {
     expect(pkg.scripts.prepack).to.equal("npm run build:package");
     const build = JSON.parse(fs.readFileSync(path.join(root, "tsconfig.build.json"), "utf8"));
     expect(build.compilerOptions).to.deep.include({ outDir: "dist", declaration: true });
-    expect(pkg.files).to.deep.equal(["dist/central/", "dist/member/", "dist/shared/"]);
+    expect(pkg.files).to.deep.equal(["dist/central/", "dist/member/", "dist/guardrails/", "dist/shared/"]);
     const imports = [...readmeSnippet(readme).matchAll(/from "central-logging\/([\w/]+)"/g)].map((m) => m[1]);
     expect(imports).to.include.members(["central/logArchive", "shared/config"]);
     for (const entry of [...imports, "member/memberLogShipping", "shared/contract"]) {

@@ -137,7 +137,7 @@ describe("policy pack: the archive's access model and guards", () => {
     });
     const found = await messages("archive-access-model", reading);
     expect(found).to.include(
-      `statement "AlsoRead" of role central-logs-verifier grants role central-logs-verifier s3:GetObject on log bucket central-logs-cloudtrail-example-org, outside the archive's access model; the verifier role may only s3:ListBucket, s3:GetBucketVersioning, s3:GetEncryptionConfiguration, s3:GetBucketPublicAccessBlock, s3:GetBucketOwnershipControls, s3:GetBucketNotification.`,
+      `statement "AlsoRead" of role central-logs-verifier grants role central-logs-verifier s3:GetObject on log bucket central-logs-cloudtrail-example-org, outside the archive's access model; the verifier role may only s3:ListBucket, s3:GetBucketVersioning, s3:GetEncryptionConfiguration, s3:GetBucketPublicAccessBlock, s3:GetBucketOwnershipControls, s3:GetBucketNotification, s3:GetBucketObjectLockConfiguration.`,
     );
     expect(
       found.some((m) =>
@@ -161,7 +161,7 @@ describe("policy pack: the archive's access model and guards", () => {
       Resource: CT_BUCKET,
     });
     expect(await messages("archive-access-model", weakening)).to.deep.equal([
-      `statement "Fixer" of role central-logs-verifier lets role central-logs-verifier weaken Object Lock or versioning (s3:PutBucketVersioning) on log bucket central-logs-cloudtrail-example-org: only the archive's administrators may; the verifier role may only s3:ListBucket, s3:GetBucketVersioning, s3:GetEncryptionConfiguration, s3:GetBucketPublicAccessBlock, s3:GetBucketOwnershipControls, s3:GetBucketNotification.`,
+      `statement "Fixer" of role central-logs-verifier lets role central-logs-verifier weaken Object Lock or versioning (s3:PutBucketVersioning) on log bucket central-logs-cloudtrail-example-org: only the archive's administrators may; the verifier role may only s3:ListBucket, s3:GetBucketVersioning, s3:GetEncryptionConfiguration, s3:GetBucketPublicAccessBlock, s3:GetBucketOwnershipControls, s3:GetBucketNotification, s3:GetBucketObjectLockConfiguration.`,
     ]);
   });
 
@@ -396,6 +396,7 @@ describe("policy pack: the archive's access model and guards", () => {
       "s3-log-bucket-minimum-retention",
       "iam-web-identity-trust-scope",
       "iam-archive-role-managed-policy-known",
+      "organization-guardrails-spare-deployments",
     ];
     for (const p of policies)
       expect(p.enforcementLevel, p.name).to.equal(advisory.includes(p.name) ? "advisory" : "mandatory");

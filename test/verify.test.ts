@@ -75,6 +75,14 @@ function outputs(mode: "organization" | "account-list" = "account-list"): Centra
       accountTrailArns: [arn.trail("aws", "eu-west-1", MGMT, "central-logging")],
       accountTrailAccounts: [MGMT],
     },
+    accessLogBucket: {
+      bucketName: "central-logs-access-example-org",
+      bucketArn: "arn:aws:s3:::central-logs-access-example-org",
+    },
+    tamperProtection: {
+      deployRoleNames: ["central-logging-deploy"],
+      breakGlassRoleName: "central-logging-break-glass",
+    },
     logDeliveryAccounts: [MGMT, WEB],
     policyExtensions: [],
   };

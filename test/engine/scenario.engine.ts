@@ -117,8 +117,8 @@ describe("the real Pulumi engine", function () {
       const r = fleet(project, ["preview", "--stacks", "central"]);
       expect(r.code, r.stderr).to.equal(0);
       expect(r.json!.stacks[0]).to.include({ stack: "central", result: "succeeded" });
-      // 60 archive resources, and the verifier role with its policy (central-logging:verifier in the example).
-      expect(r.json!.stacks[0].changes.create).to.equal(62);
+      // 69 archive resources (tamper alarms included), and the verifier role with its policy (central-logging:verifier in the example).
+      expect(r.json!.stacks[0].changes.create).to.equal(73);
       expect(mandatory(r)).to.deep.equal([]);
     });
 
@@ -167,7 +167,7 @@ describe("the real Pulumi engine", function () {
           Object.keys(s.changes).filter((k) => k !== "same"),
           s.stack,
         ).to.deep.equal([]);
-      expect(r.json!.stacks.map((s: any) => s.changes.same)).to.deep.equal([62, 5, 24]);
+      expect(r.json!.stacks.map((s: any) => s.changes.same)).to.deep.equal([73, 16, 28]);
     });
 
     it("refuses to destroy the central stack: its buckets and key are protected, and stay in the state", async () => {
@@ -269,7 +269,10 @@ describe("the real Pulumi engine", function () {
             .replace(/ {2}central-logging:organizationId: .*\n/, "")
             .replace(/ {2}central-logging:cloudTrail:\n(?: {4}.*\n)+/, "");
         if (f === "Pulumi.management.yaml")
-          return text.replace(/mode: organization\n\s+name: organization-trail/, "mode: account");
+          // No organization, no guardrails: the archive's bucket policies deny tampering on their own.
+          return text
+            .replace(/mode: organization\n\s+name: organization-trail/, "mode: account")
+            .replace(/ {2}central-logging:guardrails:\n(?: {4}.*\n)+/, "");
         if (f === "Pulumi.workload-web.yaml")
           return text.replace("mode: covered-by-organization-trail", "mode: account");
         return text;

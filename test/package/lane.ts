@@ -78,7 +78,7 @@ function main() {
     const stray = files.filter(
       (f) =>
         !["package.json", "README.md", "LICENSE"].includes(f) &&
-        !/^dist\/(central|member|shared)\/[\w.]+\.(js|d\.ts)$/.test(f),
+        !/^dist\/(central|member|guardrails|shared)\/[\w.]+\.(js|d\.ts)$/.test(f),
     );
     if (stray.length) fail(`the tarball holds more than compiled code and declarations: ${stray.join(", ")}`);
     const manifest = JSON.parse(

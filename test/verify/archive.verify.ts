@@ -18,6 +18,7 @@ import {
   OrganizationsClient,
 } from "@aws-sdk/client-organizations";
 import {
+  PutObjectLockConfigurationCommand,
   PutBucketEncryptionCommand,
   PutBucketNotificationConfigurationCommand,
   PutBucketVersioningCommand,
@@ -321,6 +322,60 @@ describe("npm run verify against moto's server mode", function () {
       /^oldest message is 2h01m old: the SIEM is not consuming central-logs-cloudtrail/,
     );
     expect((await run("--since", "2h", "--max-queue-age", "3h")).code).to.equal(0);
+  });
+
+  it("Object Lock: reads the default retention back, and reports a bucket that receives nothing under it", async () => {
+    await moto.reset();
+    outputs = await createTestArchive(moto.endpoint, {
+      suffix: "verify-test",
+      mode: "organization",
+      organizationId: ORG,
+      members: [MGMT, WEB, DATA],
+      organizationTrail: { managementAccountId: MGMT, name: "organization-trail" },
+      objectLock: { mode: "GOVERNANCE", retentionDays: 400 },
+    });
+    outputsFile = write(dir, "outputs.json", { archive: outputs, siemExternalId: "[secret]" });
+    const waf = outputs.logs.waf.bucketName;
+    const flow = outputs.logs.vpcflowlogs.bucketName;
+    const c = testClients(moto.endpoint);
+    await c.s3.send(
+      new PutObjectLockConfigurationCommand({
+        Bucket: flow,
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: "Enabled",
+          Rule: { DefaultRetention: { Mode: "GOVERNANCE", Days: 1 } },
+        },
+      }),
+    );
+    // (Before any object: moto refuses a lock configuration change on a bucket that is not empty.)
+    // Everything arrives but WAF's objects: as if its writes were refused for want of a checksum.
+    await seed(
+      moto.endpoint,
+      outputs,
+      healthyObjects([MGMT, WEB, DATA]).filter((o) => o.logType !== "waf"),
+    );
+    const json = path.join(dir, "lock.json");
+    const r = await run("--since", "2h", "--json", json);
+    expect(r.code).to.equal(1);
+    const report = JSON.parse(fs.readFileSync(json, "utf8")) as VerifyReport;
+    expect(guard(report, outputs.logs.cloudtrail.bucketName, "Object Lock default retention")).to.include({
+      status: "ok",
+      found: "GOVERNANCE 400 days",
+    });
+    expect(guard(report, flow, "Object Lock default retention")).to.include({
+      status: "off",
+      found: "GOVERNANCE 1 days",
+      expected: "GOVERNANCE 400 days",
+    });
+    expect(guard(report, waf, "receives objects under Object Lock")).to.include({
+      status: "off",
+      found: "0 of 1 expected prefixes with a new object",
+    });
+    expect(guard(report, waf, "receives objects under Object Lock").fix).to.contain("Content-MD5");
+    expect(
+      guard(report, outputs.logs.cloudtrail.bucketName, "receives objects under Object Lock").status,
+    ).to.equal("ok");
+    expect(report.summary.guardsOff).to.equal(2);
   });
 
   it("guards changed outside Pulumi: versioning suspended, another key, no notification, rotation off", async () => {

@@ -16,6 +16,7 @@ import { viaService } from "../../shared/regions";
 import { RequestFacts, requestContexts } from "../../shared/requestContexts";
 import { SimStack } from "../simulation/simulate";
 import { Decision, evaluateAccess } from "./evaluator";
+import { organizationPoliciesOf, tamperingCells } from "./tamperingCells";
 
 export interface AccessCell {
   /** The requester, as a reader would name it (with its ARN or account). */
@@ -40,6 +41,11 @@ export interface AccessCell {
   contextCheckedLocally: boolean;
   /** The statements that decided, when the cell is not as intended. */
   deciding?: string;
+  /**
+   * The organization policies (SCPs on the principal's account, RCPs on the resource's) the cell was
+   * evaluated under; empty where none applies (account-list mode, a principal outside the organization).
+   */
+  organizationPolicies: string[];
 }
 
 const OUTSIDE_ACCOUNT = "999999999998";
@@ -76,12 +82,26 @@ interface CellSpec {
   facts: RequestFacts;
   resourcePolicy?: PolicyDocument;
   identity?: Identity[];
+  /**
+   * Leave the organization's SCPs and RCPs out, to prove a resource policy's own denies (defence in depth,
+   * and what account-list mode has). Default: every applicable organization policy is in force.
+   */
+  withoutOrganizationPolicies?: boolean;
 }
 
-function describeContext(context: Record<string, string>, variants: number): string {
+export type CellFunction = (spec: CellSpec) => Promise<void>;
+export type { CellSpec, Expected, Identity };
+
+/** aws:PrincipalIsAWSService is in every request; shown only where it is false (an IAM principal). */
+const UNSHOWN: Record<string, string> = {
+  "aws:SecureTransport": "true",
+  "aws:PrincipalIsAWSService": "true",
+};
+
+function describeContext(context: Record<string, string | string[]>, variants: number): string {
   const shown = Object.entries(context)
-    .filter(([k, v]) => k !== "aws:SecureTransport" || v !== "true")
-    .map(([k, v]) => `${k}=${v}`);
+    .filter(([k, v]) => UNSHOWN[k] !== v)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(", ")}]` : v}`);
   return (
     (shown.join(", ") || "no condition keys") +
     (variants > 1 ? " (optional keys tried with and without)" : "")
@@ -114,9 +134,32 @@ export async function accessMatrix(
   const objectIn = (t: LogType, key: string) => `${a.logs[t].bucketArn}/${key}`;
   const cells: AccessCell[] = [];
 
+  const organization = organizationPoliciesOf(stacks);
+  const inOrganization = new Set([
+    acct,
+    ...members.map((m) => m.account),
+    ...(a.cloudTrail.organizationTrailArn ? [a.cloudTrail.organizationTrailArn.split(":")[4]] : []),
+  ]);
+  const principalAccountOf = (principal: string) => /^arn:[^:]+:(iam|sts)::(\d{12}):/.exec(principal)?.[2];
+
   async function cell(spec: CellSpec) {
     const contexts = requestContexts(spec.as, spec.action, spec.facts, extensions);
-    let chosen: { decision: Decision; context: Record<string, string>; error?: string } | undefined;
+    const principal = spec.principal ?? spec.as;
+    // SCPs restrict only IAM principals of the accounts they are attached to; AWS says they never apply
+    // to service principals. The matrix applies them to service principals too: a stricter proof that no
+    // guardrail stands in a delivery path even if it did apply. RCPs apply to the archive's resources.
+    const scps =
+      organization && !spec.withoutOrganizationPolicies && principal !== "anonymous"
+        ? principalAccountOf(principal) === undefined || inOrganization.has(principalAccountOf(principal)!)
+          ? organization.serviceControlPolicies
+          : []
+        : [];
+    const rcps =
+      organization && !spec.withoutOrganizationPolicies && spec.resourceAccount === acct
+        ? organization.resourceControlPolicies
+        : [];
+    let chosen:
+      { decision: Decision; context: Record<string, string | string[]>; error?: string } | undefined;
     let touched = false;
     for (const built of contexts) {
       const r = await evaluateAccess(
@@ -127,7 +170,12 @@ export async function accessMatrix(
           resourceAccount: spec.resourceAccount,
           context: built.context,
         },
-        { resourcePolicy: spec.resourcePolicy, identityPolicies: spec.identity ?? [] },
+        {
+          resourcePolicy: spec.resourcePolicy,
+          identityPolicies: spec.identity ?? [],
+          serviceControlPolicies: scps,
+          resourceControlPolicies: rcps,
+        },
       );
       touched = touched || r.contextCheckedLocally;
       const ok = spec.expected === "Allowed" ? r.decision === "Allowed" : r.decision !== "Allowed";
@@ -149,11 +197,13 @@ export async function accessMatrix(
       variants: contexts.length,
       assumptions: [...new Set(contexts.flatMap((c) => c.assumptions))],
       contextCheckedLocally: touched,
+      organizationPolicies: [...scps, ...rcps].map((x) => x.name),
       ...(ok
         ? {}
         : {
             deciding: JSON.stringify({
               resourcePolicy: spec.resourcePolicy?.Statement.map((s) => s.Sid),
+              organizationPolicies: [...scps, ...rcps].map((x) => x.name),
               context: chosen!.context,
               error: chosen!.error,
             }),
@@ -772,6 +822,7 @@ export async function accessMatrix(
     secureTransport: "true",
     principalArn: siem,
     principalAccount: acct,
+    ...(org ? { principalOrgId: org } : {}),
     ...extra,
   });
   const siemWho = `The SIEM reader role ${siem}`;
@@ -983,6 +1034,7 @@ export async function accessMatrix(
       secureTransport: "true",
       principalArn: verifier,
       principalAccount: acct,
+      ...(org ? { principalOrgId: org } : {}),
       ...extra,
     });
     const object = objectIn("cloudtrail", `AWSLogs/${first}/x.gz`);
@@ -1099,6 +1151,16 @@ export async function accessMatrix(
         resourcePolicy: target,
       });
   }
+  await tamperingCells({
+    cell,
+    stacks,
+    archive: a,
+    members,
+    organization,
+    bucketPolicy,
+    keyPolicy,
+    objectIn,
+  });
   return cells;
 }
 

@@ -26,7 +26,17 @@ export interface AccessRequest {
 export interface AccessPolicies {
   resourcePolicy?: PolicyDocument;
   identityPolicies?: { name: string; policy: PolicyDocument }[];
+  /** Service control policies that apply to the principal's account (FullAWSAccess is added). */
+  serviceControlPolicies?: { name: string; policy: PolicyDocument }[];
+  /** Resource control policies that apply to the resource's account (RCPFullAWSAccess is added). */
+  resourceControlPolicies?: { name: string; policy: PolicyDocument }[];
 }
+
+/** AWS's default SCP, which every level of an organization carries unless replaced. */
+export const FULL_AWS_ACCESS: PolicyDocument = {
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+};
 
 export interface AccessResult {
   decision: Decision;
@@ -149,13 +159,30 @@ export async function evaluateAccess(
         name: p.name,
         policy: resolve(p.policy),
       })),
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
+      serviceControlPolicies: policies.serviceControlPolicies?.length
+        ? [
+            {
+              orgIdentifier: "guardrail-target",
+              policies: [
+                { name: "FullAWSAccess", policy: FULL_AWS_ACCESS },
+                ...policies.serviceControlPolicies,
+              ],
+            },
+          ]
+        : [],
+      resourceControlPolicies: policies.resourceControlPolicies?.length
+        ? // The evaluator adds RCPFullAWSAccess itself, as AWS attaches it to every level.
+          [{ orgIdentifier: "guardrail-target", policies: policies.resourceControlPolicies }]
+        : [],
       resourcePolicy: policies.resourcePolicy ? resolve(policies.resourcePolicy) : undefined,
     },
     {},
   );
   if (result.resultType === "error")
-    return { decision: "ImplicitlyDenied", contextCheckedLocally: touched, error: result.errors.message };
+    return {
+      decision: "ImplicitlyDenied",
+      contextCheckedLocally: touched,
+      error: JSON.stringify(result.errors),
+    };
   return { decision: result.overallResult as Decision, contextCheckedLocally: touched };
 }

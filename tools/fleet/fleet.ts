@@ -40,7 +40,9 @@ export const USAGE = `usage: npm run fleet -- <preview|up|refresh|destroy> [opti
   --all                   every stack of the project (the default)
   --concurrency N         members run N at a time (default 4)
   --inline                run the program in this process through the Automation API (no Node.js
-                          language host needed; the Pulumi CLI is still needed)
+                          language host needed; the Pulumi CLI is still needed), one stack at a
+                          time: the Node.js SDK hands an uncaught error to every program running in
+                          the process, so one member's failure would fail its neighbours
   --policy-pack PATH      a policy pack folder, or an executable analyzer such as
                           policy-pack/run-analyzer (default: policy-pack, or policy-pack/run-analyzer
                           with --inline)
@@ -443,8 +445,10 @@ export async function runFleet(options: FleetRunOptions): Promise<StackResult[]>
       error: why,
     };
   };
+  // Inline programs share the process, and the SDK's uncaught-error handler is process-wide.
+  const concurrency = options.inline ? 1 : options.concurrency;
   if (options.command === "destroy") {
-    for (const r of await bounded(members, options.concurrency, run)) results.set(r.stack, r);
+    for (const r of await bounded(members, concurrency, run)) results.set(r.stack, r);
     for (const c of centrals) {
       const failedMember = members.find(
         (m) => m.central === c.name && results.get(m.name)?.result !== "succeeded",
@@ -456,7 +460,7 @@ export async function runFleet(options: FleetRunOptions): Promise<StackResult[]>
     }
   } else {
     for (const c of centrals) results.set(c.name, await run(c));
-    const memberResults = await bounded(members, options.concurrency, async (m) => {
+    const memberResults = await bounded(members, concurrency, async (m) => {
       const central = m.central ? results.get(m.central) : undefined;
       if (central && central.result !== "succeeded")
         return skipped(m, `its central stack ${m.central} ${central.result}`);

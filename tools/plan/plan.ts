@@ -286,6 +286,21 @@ export function toJson(result: PlanResult) {
   );
 }
 
+/** The CloudTrail event names an EventBridge pattern matches, counted through `$or`. */
+function eventNames(pattern: unknown): string {
+  let names = 0;
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === "object")
+      for (const [k, x] of Object.entries(v)) {
+        if (k === "eventName" && Array.isArray(x)) names += x.length;
+        else walk(x);
+      }
+  };
+  walk(pattern);
+  return names ? `${names} event names` : "every event";
+}
+
 /** One line of the settings that matter, per resource type. */
 export function keySettings(type: string, i: Record<string, any>): string {
   const rules = i.rules?.[0]?.applyServerSideEncryptionByDefault;
@@ -316,6 +331,14 @@ export function keySettings(type: string, i: Record<string, any>): string {
       return `${(i.queues ?? []).map((q: { queueArn: string; events: string[] }) => `${q.events.join(",")} -> ${q.queueArn}`).join("; ")}`;
     case "aws:s3/bucketVersioning:BucketVersioning":
       return `${i.versioningConfiguration?.status}`;
+    case "aws:organizations/policy:Policy":
+      return `${i.type === "RESOURCE_CONTROL_POLICY" ? "RCP" : "SCP"}, statements ${(JSON.parse(i.content).Statement as { Sid?: string }[]).map((x) => x.Sid ?? "?").join(", ")}`;
+    case "aws:organizations/policyAttachment:PolicyAttachment":
+      return `-> ${i.targetId}`;
+    case "aws:cloudwatch/eventBusPolicy:EventBusPolicy":
+      return `statements ${(JSON.parse(i.policy).Statement as { Sid?: string }[]).map((x) => x.Sid ?? "?").join(", ")}`;
+    case "aws:cloudwatch/eventRule:EventRule":
+      return `${i.eventBusName ? `on ${String(i.eventBusName).split("/").pop()}: ` : ""}${eventNames(JSON.parse(i.eventPattern ?? "{}"))}`;
     case "aws:s3/bucketReplicationConfig:BucketReplicationConfig":
       return `-> ${i.rules?.[0]?.destination?.bucket}`;
     default:

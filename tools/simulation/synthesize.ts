@@ -69,6 +69,12 @@ export function synthesizeOrganization(
         principals: ["arn:aws:iam::999999999999:role/siem-ingest"],
         externalId: "synthetic-external-id",
       },
+      tamperProtection: {
+        deployRoleNames: ["central-logging-deploy"],
+        // The account list's event bus policy names every member: about 650 fit EventBridge's default
+        // 10,240 characters, a quota AWS raises on request (docs/operations.md, "Tamper protection").
+        ...(mode === "account-list" && members > 600 ? { eventBusPolicyLimit: 20480 } : {}),
+      },
     }),
   };
   const memberStacks = accounts.map((account, i): SyntheticStack => ({

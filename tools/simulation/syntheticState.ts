@@ -53,6 +53,31 @@ export function synthesizeState(type: string, name: string, inputs: any, account
         id: `fl-${id}`,
         state: { ...inputs, arn: `arn:${p}:ec2:${region}:${account}:vpc-flow-log/fl-${id}` },
       };
+    case "aws:cloudwatch/eventBus:EventBus":
+      return {
+        id: inputs.name,
+        state: { ...inputs, arn: `arn:${p}:events:${region}:${account}:event-bus/${inputs.name}` },
+      };
+    case "aws:cloudwatch/eventRule:EventRule": {
+      const bus = inputs.eventBusName && inputs.eventBusName !== "default" ? `${inputs.eventBusName}/` : "";
+      return {
+        id: `${inputs.eventBusName ?? "default"}/${inputs.name}`,
+        state: { ...inputs, arn: `arn:${p}:events:${region}:${account}:rule/${bus}${inputs.name}` },
+      };
+    }
+    case "aws:organizations/policy:Policy": {
+      // Organizations is global: its ARNs name the management account and the organization, no Region.
+      const policyId = `p-${shortId(`${inputs.name}/${account}`, 8)}`;
+      return {
+        id: policyId,
+        state: {
+          ...inputs,
+          arn: `arn:${p}:organizations::${account}:policy/o-synthetic/${String(inputs.type).toLowerCase()}/${policyId}`,
+        },
+      };
+    }
+    case "aws:organizations/policyAttachment:PolicyAttachment":
+      return { id: `${inputs.targetId}:${inputs.policyId}`, state: { ...inputs } };
     default:
       return { id: `${name}-${id}`, state: { ...inputs } };
   }

@@ -5,6 +5,7 @@
  */
 import {
   GetBucketEncryptionCommand,
+  GetObjectLockConfigurationCommand,
   GetBucketNotificationConfigurationCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketVersioningCommand,
@@ -15,13 +16,13 @@ import { CentralArchiveOutputs } from "../../shared/contract";
 import { LOG_TYPES } from "../../shared/naming";
 import { Aws } from "./aws";
 import { sameKey } from "./handoff";
-import { GuardRow } from "./report";
+import { DeliveryRow, GuardRow } from "./report";
 
 const RESTORE = "run pulumi up on the central stack to restore it, and find who changed it in CloudTrail";
 
 /** The error names S3 and KMS return when a setting is absent (a finding, not a failure of the run). */
 const ABSENT =
-  /NoSuchBucket|ServerSideEncryptionConfigurationNotFound|NoSuchPublicAccessBlockConfiguration|OwnershipControlsNotFound|NotFoundException/;
+  /NoSuchBucket|ServerSideEncryptionConfigurationNotFound|NoSuchPublicAccessBlockConfiguration|OwnershipControlsNotFound|ObjectLockConfigurationNotFound|NotFoundException/;
 
 async function read<T>(
   aws: Aws,
@@ -175,6 +176,64 @@ export async function checkBuckets(aws: Aws, outputs: CentralArchiveOutputs): Pr
             : "none",
         `s3:ObjectCreated:* to ${queueArn}, no filter`,
         `the SIEM hears of new objects only through it: ${RESTORE} (PutBucketNotification)`,
+      ),
+    );
+
+    if (outputs.objectLock) {
+      const lock = await read(aws, "s3:GetBucketObjectLockConfiguration", Bucket, () =>
+        s3.send(new GetObjectLockConfigurationCommand({ Bucket })),
+      );
+      const c = absent(lock) ? undefined : lock.ObjectLockConfiguration;
+      const retention = c?.Rule?.DefaultRetention;
+      const want = outputs.objectLock;
+      rows.push(
+        row(
+          Bucket,
+          "Object Lock default retention",
+          c?.ObjectLockEnabled === "Enabled" &&
+            retention?.Mode === want.mode &&
+            retention?.Days === want.retentionDays,
+          c?.ObjectLockEnabled !== "Enabled"
+            ? "Object Lock off"
+            : retention
+              ? `${retention.Mode} ${retention.Days ?? `${retention.Years} years`} days`.replace(
+                  " years days",
+                  " years",
+                )
+              : "no default retention",
+          `${want.mode} ${want.retentionDays} days`,
+          `a shorter or absent default retention leaves new logs erasable: ${RESTORE} (PutObjectLockConfiguration)`,
+        ),
+      );
+    }
+  }
+  return rows;
+}
+
+/**
+ * Object Lock requires Content-MD5 or a checksum on every PUT of an object (S3 user guide, Object Lock
+ * considerations). AWS does not document that CloudTrail or the log delivery service send one. A bucket
+ * under Object Lock that received nothing in the window is reported as a guard off, naming that cause, on
+ * top of its late or missing rows, so the first day after turning Object Lock on tells.
+ */
+export function objectLockDeliveryGuards(
+  outputs: CentralArchiveOutputs,
+  delivery: DeliveryRow[],
+): GuardRow[] {
+  if (!outputs.objectLock) return [];
+  const rows: GuardRow[] = [];
+  for (const t of LOG_TYPES) {
+    const expected = delivery.filter((d) => d.logType === t && d.status !== "unexpected");
+    if (!expected.length) continue;
+    const arrived = expected.filter((d) => d.status === "ok").length;
+    rows.push(
+      row(
+        outputs.logs[t].bucketName,
+        "receives objects under Object Lock",
+        arrived > 0,
+        `${arrived} of ${expected.length} expected prefixes with a new object`,
+        "new objects under at least one expected prefix",
+        "nothing arrives under Object Lock: if the writers' requests carry no Content-MD5 or checksum, S3 refuses them; see docs/operations.md, Object Lock, for the check and the way back",
       ),
     );
   }

@@ -38,7 +38,7 @@ import {
   stackFilePrefixes,
   uniquePrefixes,
 } from "./expectations";
-import { checkBuckets, checkKey } from "./guards";
+import { checkBuckets, checkKey, objectLockDeliveryGuards } from "./guards";
 import { checkQueues } from "./handoff";
 import { exitCodeOf, markdownReport, REPORT_VERSION, textReport, VerifyReport } from "./report";
 
@@ -361,7 +361,7 @@ export async function runVerify(o: VerifyOptions): Promise<VerifyReport> {
     done++;
     const handoff = await checkQueues(aws, outputs, now, args.maxQueueAgeSeconds);
     done++;
-    guards.push(...handoff.guards);
+    guards.push(...handoff.guards, ...objectLockDeliveryGuards(outputs, delivery));
     const count = (s: string) => delivery.filter((d) => d.status === s).length;
     const report: VerifyReport = {
       version: REPORT_VERSION,

@@ -23,6 +23,8 @@ const CENTRAL_CONFIG: Record<string, string> = {
     principals: ["arn:aws:iam::999999999999:role/siem-ingest"],
     externalId: "consumer-external-id",
   }),
+  // The roles that run pulumi up for the archive, exempt from its bucket policies' denies.
+  "central-logging:tamperProtection": JSON.stringify({ deployRoleNames: ["central-logging-deploy"] }),
 };
 
 async function main() {
@@ -68,6 +70,6 @@ async function main() {
 }
 
 main().catch((e) => {
-  process.stderr.write(`runner: ${(e as Error).stack ?? e}\n`);
+  process.stderr.write(`runner: ${(e as Error).message ?? e}\n${(e as Error).stack ?? ""}\n`);
   process.exit(1);
 });

@@ -12,6 +12,7 @@ import { createHash } from "crypto";
 import { gzipSync } from "zlib";
 import {
   CreateBucketCommand,
+  PutObjectLockConfigurationCommand,
   PutBucketEncryptionCommand,
   PutBucketNotificationConfigurationCommand,
   PutBucketOwnershipControlsCommand,
@@ -59,6 +60,8 @@ export interface TestArchiveOptions {
   organizationTrail?: { managementAccountId: string; name: string };
   /** Account trails named central-logging in the archive's Region, one per listed account. */
   accountTrails?: string[];
+  /** Object Lock with this default retention on every log bucket. */
+  objectLock?: { mode: "GOVERNANCE" | "COMPLIANCE"; retentionDays: number };
 }
 
 export async function createTestArchive(
@@ -90,8 +93,19 @@ export async function createTestArchive(
       new CreateBucketCommand({
         Bucket: bucket,
         CreateBucketConfiguration: { LocationConstraint: TEST_REGION },
+        ...(o.objectLock ? { ObjectLockEnabledForBucket: true } : {}),
       }),
     );
+    if (o.objectLock)
+      await c.s3.send(
+        new PutObjectLockConfigurationCommand({
+          Bucket: bucket,
+          ObjectLockConfiguration: {
+            ObjectLockEnabled: "Enabled",
+            Rule: { DefaultRetention: { Mode: o.objectLock.mode, Days: o.objectLock.retentionDays } },
+          },
+        }),
+      );
     await c.s3.send(
       new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }),
     );
@@ -154,6 +168,7 @@ export async function createTestArchive(
     logs,
     siemRoleArn: arn.role("aws", MOTO_ACCOUNT, "central-logs-siem-reader"),
     verifierRoleArn: arn.role("aws", MOTO_ACCOUNT, "central-logs-verifier"),
+    ...(o.objectLock ? { objectLock: o.objectLock } : {}),
     cloudTrail: {
       ...(o.organizationTrail
         ? {
@@ -170,6 +185,14 @@ export async function createTestArchive(
         arn.trail("aws", TEST_REGION, a, "central-logging"),
       ),
       accountTrailAccounts: o.accountTrails ?? [],
+    },
+    accessLogBucket: {
+      bucketName: "central-logs-access-example-org",
+      bucketArn: "arn:aws:s3:::central-logs-access-example-org",
+    },
+    tamperProtection: {
+      deployRoleNames: ["central-logging-deploy"],
+      breakGlassRoleName: "central-logging-break-glass",
     },
     logDeliveryAccounts: o.members,
     policyExtensions: [],

@@ -1,0 +1,228 @@
+/**
+ * The organization guardrails as typed documents: a service control policy for the member accounts, one
+ * for the log-archive account, and an optional resource control policy for the archive.
+ *
+ * SCPs restrict the IAM principals of the accounts they are attached to; they never restrict service
+ * principals, service-linked roles, or the management account (Organizations user guide, SCPs). So the
+ * services that deliver logs are out of their reach by construction; the access matrix proves it anyway,
+ * by evaluating every delivery under them. Each deny exempts, by aws:PrincipalArn, the deploy roles and
+ * break-glass, and nothing else.
+ */
+import { CentralArchiveOutputs } from "../shared/contract";
+import { policy, PolicyDocument, PolicyStatement } from "../shared/iam";
+import {
+  arn,
+  TAMPER_FORWARDER_ROLE_PREFIX,
+  TAMPER_RULE_NAME,
+  WAF_BUCKET_PREFIX,
+  WAF_REPLICATION_ROLE_NAME,
+} from "../shared/naming";
+import { Partition } from "../shared/regions";
+import {
+  actionsOf,
+  ARCHIVE_BUCKET_CALLS,
+  ARCHIVE_KEY_CALLS,
+  ARCHIVE_OBJECT_CALLS,
+  ARCHIVE_QUEUE_CALLS,
+  FLOW_LOG_CALLS,
+  PROTECTED_TAG,
+  ROLE_CALLS,
+  STAGING_BUCKET_CALLS,
+  STAGING_KEY_CALLS,
+  TRAIL_CALLS,
+  WAF_LOGGING_CALLS,
+} from "../shared/tampering";
+
+export interface GuardrailInputs {
+  partition: Partition;
+  archive: CentralArchiveOutputs;
+  /** Role names (or path/name patterns) exempt in every account besides break-glass: the deploy roles. */
+  exemptRoleNames: string[];
+  breakGlassRoleName: string;
+}
+
+/** The name (with its path) of a role ARN: arn:aws:iam::111122223333:role/path/name gives path/name. */
+const roleName = (roleArn: string) => roleArn.split(":role/")[1];
+
+const rolePattern = (p: Partition, account: string, name: string) => `arn:${p}:iam::${account}:role/${name}`;
+
+/** The ArnNotLike exemption of the deploy roles and break-glass, in any account the policy applies to. */
+function exempt(g: GuardrailInputs, account = "*") {
+  return {
+    ArnNotLike: {
+      "aws:PrincipalArn": [...g.exemptRoleNames, g.breakGlassRoleName].map((n) =>
+        rolePattern(g.partition, account, n),
+      ),
+    },
+  };
+}
+
+const deny = (sid: string, actions: string[], resources: string[], condition: object): PolicyStatement => ({
+  Sid: sid,
+  Effect: "Deny",
+  Action: actions,
+  Resource: resources.length === 1 ? resources[0] : resources,
+  Condition: condition as PolicyStatement["Condition"],
+});
+
+/** The trail names the member stacks use: the account trails the archive expects, and the default. */
+function trailNames(a: CentralArchiveOutputs): string[] {
+  const names = new Set(["central-logging"]);
+  for (const t of a.cloudTrail.accountTrailArns) names.add(t.split(":trail/")[1]);
+  return [...names].sort();
+}
+
+/**
+ * The member accounts: their trails keep logging everything, their flow logs and WAF logging stay, their
+ * WAF staging bucket keeps replicating to the archive, and the roles the project relies on stay as they
+ * are. Flow logs and the staging key are protected by the tag the member stacks set, which itself cannot
+ * be removed or changed.
+ */
+export function memberGuardrailPolicy(g: GuardrailInputs): PolicyDocument {
+  const p = g.partition;
+  const ex = exempt(g);
+  const tagged = { StringEquals: { [`aws:ResourceTag/${PROTECTED_TAG}`]: "true" } };
+  return policy([
+    deny(
+      "KeepTrailsLogging",
+      actionsOf(TRAIL_CALLS),
+      trailNames(g.archive).map((n) => `arn:${p}:cloudtrail:*:*:trail/${n}`),
+      ex,
+    ),
+    deny("KeepFlowLogs", actionsOf(FLOW_LOG_CALLS), [`arn:${p}:ec2:*:*:vpc-flow-log/*`], {
+      ...ex,
+      ...tagged,
+    }),
+    // Regional web ACLs, and CloudFront's (scope global, in us-east-1).
+    deny(
+      "KeepWafLogging",
+      actionsOf(WAF_LOGGING_CALLS),
+      [`arn:${p}:wafv2:*:*:regional/webacl/*/*`, `arn:${p}:wafv2:*:*:global/webacl/*/*`],
+      ex,
+    ),
+    deny(
+      "KeepWafStagingBucket",
+      actionsOf(STAGING_BUCKET_CALLS),
+      // aws-waf-logs-<12-digit account>-<region>: the member stacks' staging buckets, no other.
+      [arn.bucket(p, `${WAF_BUCKET_PREFIX}????????????-*`)],
+      ex,
+    ),
+    deny("KeepWafStagingKey", actionsOf(STAGING_KEY_CALLS), [`arn:${p}:kms:*:*:key/*`], { ...ex, ...tagged }),
+    deny(
+      "KeepProtectedTags",
+      ["ec2:DeleteTags", "ec2:CreateTags", "kms:UntagResource", "kms:TagResource"],
+      [`arn:${p}:ec2:*:*:vpc-flow-log/*`, `arn:${p}:kms:*:*:key/*`],
+      { ...ex, "ForAnyValue:StringEquals": { "aws:TagKeys": PROTECTED_TAG } },
+    ),
+    deny(
+      "KeepRolesTheProjectReliesOn",
+      actionsOf(ROLE_CALLS),
+      [
+        WAF_REPLICATION_ROLE_NAME,
+        `${TAMPER_FORWARDER_ROLE_PREFIX}-*`,
+        ...g.exemptRoleNames,
+        g.breakGlassRoleName,
+      ].map((n) => rolePattern(p, "*", n)),
+      ex,
+    ),
+    deny(
+      "KeepTamperEventsForwarded",
+      [
+        "events:DeleteRule",
+        "events:DisableRule",
+        "events:PutRule",
+        "events:PutTargets",
+        "events:RemoveTargets",
+      ],
+      [`arn:${p}:events:*:*:rule/${TAMPER_RULE_NAME}`],
+      ex,
+    ),
+  ]);
+}
+
+/**
+ * The log-archive account: nobody but the deploy roles and break-glass changes the archive's buckets, key,
+ * queues or tamper alarms; nobody but break-glass erases or unlocks a log object.
+ */
+export function archiveGuardrailPolicy(g: GuardrailInputs): PolicyDocument {
+  const a = g.archive;
+  const p = g.partition;
+  const account = a.accountId;
+  const buckets = [...Object.values(a.logs).map((l) => l.bucketArn), a.accessLogBucket.bucketArn];
+  const queues = Object.values(a.logs).flatMap((l) => [l.queueArn, l.deadLetterQueueArn]);
+  const ex = exempt(g, account);
+  return policy([
+    deny("KeepArchiveBuckets", actionsOf(ARCHIVE_BUCKET_CALLS), buckets, ex),
+    deny(
+      "KeepLogObjectsExceptBreakGlass",
+      actionsOf(ARCHIVE_OBJECT_CALLS),
+      buckets.map((b) => `${b}/*`),
+      { ArnNotLike: { "aws:PrincipalArn": rolePattern(p, account, g.breakGlassRoleName) } },
+    ),
+    deny("KeepArchiveKey", actionsOf(ARCHIVE_KEY_CALLS), [a.keyArn], ex),
+    deny("KeepArchiveQueues", actionsOf(ARCHIVE_QUEUE_CALLS), queues, ex),
+    // The exemptions are by role name: whoever could recreate or re-trust those roles could take them.
+    deny(
+      "KeepArchiveRoles",
+      actionsOf(ROLE_CALLS),
+      [...g.exemptRoleNames, g.breakGlassRoleName, roleName(a.siemRoleArn)].map((n) =>
+        rolePattern(p, account, n),
+      ),
+      ex,
+    ),
+    ...(a.tamperProtection.eventBusArn
+      ? [
+          deny(
+            "KeepTamperAlarms",
+            [
+              "events:DeleteEventBus",
+              "events:PutPermission",
+              "events:RemovePermission",
+              "events:DeleteRule",
+              "events:DisableRule",
+              "events:PutRule",
+              "events:PutTargets",
+              "events:RemoveTargets",
+              "sns:DeleteTopic",
+              "sns:SetTopicAttributes",
+              "sns:RemovePermission",
+            ],
+            [
+              a.tamperProtection.eventBusArn,
+              `arn:${p}:events:${a.region}:${account}:rule/central-logging-tamper-*`,
+              `arn:${p}:events:${a.region}:${account}:rule/${a.tamperProtection.eventBusArn.split("/").pop()}/*`,
+              ...(a.tamperProtection.alarmTopicArn ? [a.tamperProtection.alarmTopicArn] : []),
+            ],
+            ex,
+          ),
+        ]
+      : []),
+  ]);
+}
+
+/**
+ * The archive's resource control policy: no principal outside the organization reaches the archive
+ * account's S3, KMS or SQS resources, whatever a bucket, key or queue policy says; AWS services acting
+ * for the archive (CloudTrail, the log delivery service, S3 notifications) are left alone
+ * (aws:PrincipalIsAWSService). STS is not in it: the SIEM's own accounts, outside the organization, must
+ * still assume the reader role. No aws:SourceOrgID confused-deputy statement either: CloudTrail's sending
+ * of that key is not settled (docs/policies.md).
+ */
+export function archiveResourceControlPolicy(g: GuardrailInputs): PolicyDocument {
+  const org = g.archive.organizationId!;
+  return policy([
+    {
+      Sid: "KeepArchiveInsideTheOrganization",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:*", "kms:*", "sqs:*"],
+      Resource: "*",
+      Condition: {
+        StringNotEqualsIfExists: { "aws:PrincipalOrgID": org },
+        // The documented shape (KMS developer guide, resource control policies): every signed request
+        // carries aws:PrincipalIsAWSService, true for a service principal.
+        Bool: { "aws:PrincipalIsAWSService": "false" },
+      },
+    },
+  ]);
+}
