@@ -21,7 +21,8 @@ export interface PlacedStack {
 }
 
 export interface CollisionRule {
-  scope: NameScope;
+  /** Where the names must be unique: a NameScope, or a key of its own (one organization, say). */
+  scope: NameScope | ((stack: StackConfig) => string);
   /** The names the stack creates that must be unique in the scope (none when the rule does not apply). */
   names(stack: StackConfig): string[];
   /** The one line for two files that claim the same names (the names they share, first file first). */
@@ -33,7 +34,8 @@ export interface CollisionRule {
   coversPair?: boolean;
 }
 
-export function scopeKey(scope: NameScope, c: StackConfig): string {
+export function scopeKey(scope: CollisionRule["scope"], c: StackConfig): string {
+  if (typeof scope === "function") return scope(c);
   if (scope === "partition") return c.partition;
   if (scope === "account") return `${c.partition}/${c.accountId}`;
   return `${c.partition}/${c.accountId}/${c.region}`;
