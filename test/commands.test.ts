@@ -33,7 +33,7 @@ const TOOLS: Record<string, string> = {
   format: "prettier --write .",
   "setup:policy-pack": "npm ci --prefix policy-pack --no-audit --no-fund",
   "build:package": "rm -rf dist && tsc -p tsconfig.build.json",
-  prepack: "npm run build:package",
+  prepare: "npm run build:package",
 };
 
 /**

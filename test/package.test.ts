@@ -14,9 +14,11 @@ const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"))
 const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
 
 describe("the package", () => {
-  it("runs nothing when installed: no install, postinstall or prepare script", () => {
-    for (const script of ["preinstall", "install", "postinstall", "prepare"])
+  it("runs nothing when installed: no preinstall, install or postinstall script, and prepare only builds", () => {
+    for (const script of ["preinstall", "install", "postinstall"])
       expect(pkg.scripts, script).not.to.have.property(script);
+    // npm runs prepare only where it packs (npm pack, a git dependency's clone) and on npm ci here.
+    expect(pkg.scripts.prepare).to.equal("npm run build:package");
     // The pack's dependencies are an explicit step of the project's own setup instead.
     expect(pkg.scripts["setup:policy-pack"]).to.equal("npm ci --prefix policy-pack --no-audit --no-fund");
     expect(fs.readFileSync(path.join(root, ".ci/run"), "utf8")).to.match(/^npm run setup:policy-pack$/m);
@@ -26,7 +28,7 @@ describe("the package", () => {
   });
 
   it("ships compiled JavaScript and declarations, built when packed, for every import the README shows", () => {
-    expect(pkg.scripts.prepack).to.equal("npm run build:package");
+    expect(pkg.scripts["build:package"]).to.equal("rm -rf dist && tsc -p tsconfig.build.json");
     const build = JSON.parse(fs.readFileSync(path.join(root, "tsconfig.build.json"), "utf8"));
     expect(build.compilerOptions).to.deep.include({ outDir: "dist", declaration: true });
     expect(pkg.files).to.deep.equal(["dist/central/", "dist/member/", "dist/guardrails/", "dist/shared/"]);

@@ -1,8 +1,9 @@
 /**
  * The package lane (npm run test:package): the project as another Pulumi program gets it.
  *
- * 1. `npm pack`, whose prepack compiles dist/ with tsc; the tarball must hold only compiled JavaScript
- *    and type declarations for every `exports` entry, and no install script.
+ * 1. `npm pack`, whose prepare compiles dist/ with tsc; the tarball must hold only compiled JavaScript
+ *    and type declarations for every `exports` entry, and no install script (npm runs prepare only when
+ *    it packs: here, a git dependency's clone, or `npm ci` of this project).
  * 2. A throwaway Pulumi program in a temporary folder installs the tarball with the same @pulumi/pulumi,
  *    @pulumi/aws, typescript and ts-node versions as this project (npm install --prefer-offline: the npm
  *    cache `npm ci` filled serves them), and must end up with one copy of @pulumi/pulumi and no
@@ -11,6 +12,8 @@
  *    type-checks it with the Pulumi template's moduleResolution node (typesVersions) and with node16
  *    (exports), then consumer/runner.ts runs it under Pulumi's mocks with ts-node type-checking, as
  *    `pulumi up` does, and the member component after it.
+ * 4. The same project as a git dependency (git+file:// of this checkout's HEAD): npm prepares the clone
+ *    (its dependencies, then prepare) and installs what it packs, the compiled components included.
  *
  * Exits 1 with the failing step on stderr.
  */
@@ -21,7 +24,8 @@ import * as path from "path";
 
 const ROOT = path.join(__dirname, "..", "..");
 const TEMPLATES = path.join(__dirname, "consumer");
-const INSTALL_SCRIPTS = ["preinstall", "install", "postinstall", "prepare"];
+/** Scripts npm runs in the consumer's node_modules when it installs a package. */
+const INSTALL_SCRIPTS = ["preinstall", "install", "postinstall"];
 
 function step(message: string) {
   process.stdout.write(`== package lane: ${message}\n`);
@@ -66,7 +70,7 @@ function main() {
   const started = Date.now();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "central-logging-package-"));
   try {
-    step("npm pack (prepack compiles dist/)");
+    step("npm pack (prepare compiles dist/)");
     fs.rmSync(path.join(ROOT, "dist"), { recursive: true, force: true });
     run("npm", ["pack", "--pack-destination", work, "--loglevel=error"], ROOT);
     const tarball = fs.readdirSync(work).find((f) => /^central-logging-.*\.tgz$/.test(f));
@@ -167,6 +171,29 @@ function main() {
       fail("the snippet's LogArchive created no rotating KMS key");
     if (!of("central-logging:member:MemberLogShipping").length || memberResources < 2)
       fail("the member component registered nothing");
+
+    step("a git dependency on this checkout's HEAD (npm prepares the clone, then packs it)");
+    const head = run("git", ["rev-parse", "HEAD"], ROOT).trim();
+    const dirty = run("git", ["status", "--porcelain", "--untracked-files=no"], ROOT).trim() !== "";
+    const gitConsumer = path.join(work, "git-consumer");
+    fs.mkdirSync(gitConsumer);
+    fs.writeFileSync(
+      path.join(gitConsumer, "package.json"),
+      `${JSON.stringify({ name: "git-consumer", version: "0.0.0", private: true, dependencies: { "central-logging": `git+file://${ROOT}#${head}`, "@pulumi/aws": installed("@pulumi/aws"), "@pulumi/pulumi": installed("@pulumi/pulumi") } }, null, 2)}\n`,
+    );
+    const gitStarted = Date.now();
+    run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], gitConsumer);
+    for (const entry of Object.keys(manifest.exports).filter((e) => e !== "./package.json")) {
+      const loaded = run(
+        process.execPath,
+        ["-e", `console.log(typeof require("central-logging/${entry.slice(2)}"))`],
+        gitConsumer,
+      ).trim();
+      if (loaded !== "object") fail(`the git dependency's central-logging/${entry.slice(2)} does not load`);
+    }
+    step(
+      `installed and loaded in ${((Date.now() - gitStarted) / 1000).toFixed(1)} s${dirty ? " (HEAD: this checkout has uncommitted changes the git dependency does not see)" : ""}`,
+    );
     step(
       `PASS: ${registered.length} resources registered by the installed package, in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
