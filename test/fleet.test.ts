@@ -137,6 +137,17 @@ describe("fleet command", () => {
     ]);
   });
 
+  it("says when a policy pack's dependencies are not installed, and how to install them", async () => {
+    const pack = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-pack-"));
+    fs.writeFileSync(path.join(pack, "package.json"), "{}\n");
+    fs.writeFileSync(path.join(pack, "PulumiPolicy.yaml"), "runtime: nodejs\n");
+    const r = await main(["preview", "--policy-pack", pack, "--pulumi-root", fakePulumiRoot()]);
+    expect(r.code).to.equal(2);
+    expect(r.err).to.equal(
+      `fleet: (command line): --policy-pack: the pack's dependencies are not installed in ${pack}; run npm ci --prefix ${pack} first\n`,
+    );
+  });
+
   it("says the Pulumi CLI is missing and how to get one, in one line with exit 2, before anything runs", async () => {
     const missing = await withoutPulumiOnPath(() => main(["preview"]));
     expect(missing.code).to.equal(2);
