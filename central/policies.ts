@@ -152,9 +152,16 @@ function logDeliveryStatements(ctx: ArchiveContext, bucket: string): PolicyState
   ];
 }
 
-/** ARN pattern of the member replication roles (one per member account, created by the member stack). */
-export function replicationRolePattern(ctx: ArchiveContext): string {
-  return `arn:${ctx.partition}:iam::*:role/${WAF_REPLICATION_ROLE_NAME}`;
+/**
+ * ARN patterns of the member replication roles, one per member account and Region, created by the member
+ * stacks: `central-logging-waf-replication-<region>`. Release 3 named them without the Region: that name
+ * stays admitted so that WAF logs keep replicating while members upgrade (docs/policies.md, migration).
+ */
+export function replicationRolePattern(ctx: ArchiveContext): string[] {
+  return [
+    `arn:${ctx.partition}:iam::*:role/${WAF_REPLICATION_ROLE_NAME}`,
+    `arn:${ctx.partition}:iam::*:role/${WAF_REPLICATION_ROLE_NAME}-*`,
+  ];
 }
 
 /**

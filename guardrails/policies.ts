@@ -119,6 +119,7 @@ export function memberGuardrailPolicy(g: GuardrailInputs): PolicyDocument {
       actionsOf(ROLE_CALLS),
       [
         WAF_REPLICATION_ROLE_NAME,
+        `${WAF_REPLICATION_ROLE_NAME}-*`,
         `${TAMPER_FORWARDER_ROLE_PREFIX}-*`,
         ...g.exemptRoleNames,
         g.breakGlassRoleName,

@@ -51,7 +51,7 @@ export const REPLICATION_ROLE_ACTIONS = [
 const DEPLOYMENT_ACTION =
   /^(s3:(Put|Delete)Bucket|s3:Put(Lifecycle|Encryption|Replication)Configuration|kms:(Put|Schedule|Disable|Create|Tag|Untag)|sqs:(Set|Delete|Add|Remove)|cloudtrail:|ec2:(Delete|Create)|wafv2:|iam:|events:)/i;
 
-const REPLICATION_ROLE = "arn:aws:iam::123456789012:role/central-logging-waf-replication";
+const REPLICATION_ROLE = "arn:aws:iam::123456789012:role/central-logging-waf-replication-eu-west-1";
 
 interface OrganizationPolicy {
   kind: "SCP" | "RCP";
@@ -141,7 +141,7 @@ export const organizationGuardrailsKeepDelivery: ResourceValidationPolicy = {
   severity: "critical",
   enforcementLevel: "mandatory",
   remediationSteps:
-    'Add {"Bool": {"aws:PrincipalIsAWSService": "false"}} to the RCP statement; spare the replication role with {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/central-logging-waf-replication"}}, or narrow the statement\'s actions.',
+    'Add {"Bool": {"aws:PrincipalIsAWSService": "false"}} to the RCP statement; spare the replication role with {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/central-logging-waf-replication-*"}}, or narrow the statement\'s actions.',
   url: "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html",
   validateResource: (args, report) => {
     if (!is(args.type, T.organizationPolicy)) return;
@@ -159,7 +159,7 @@ export const organizationGuardrailsKeepDelivery: ResourceValidationPolicy = {
       const caught = deniedOf(s, REPLICATION_ROLE_ACTIONS);
       if (caught.length && !spares(s, REPLICATION_ROLE) && !onlyOutsiders(s) && !onlyServices(s))
         report(
-          `${where} denies ${caught.join(", ")} to the WAF replication role (central-logging-waf-replication) too: WAF logs would stop replicating into the archive.`,
+          `${where} denies ${caught.join(", ")} to the WAF replication roles (central-logging-waf-replication-<region>) too: WAF logs would stop replicating into the archive.`,
         );
     });
   },

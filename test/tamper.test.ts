@@ -488,7 +488,7 @@ describe("tamper protection: proofs that break when a guardrail does", () => {
     const management = stacks.find((s) => s.name === "management")!;
     const messages = await packMessages("organization-guardrails-keep-delivery", runnable(management));
     expect(messages).to.deep.equal([
-      "SCP central-logging-member-guardrails statement NoReplicas denies s3:ReplicateObject, s3:ReplicateTags to the WAF replication role (central-logging-waf-replication) too: WAF logs would stop replicating into the archive.",
+      "SCP central-logging-member-guardrails statement NoReplicas denies s3:ReplicateObject, s3:ReplicateTags to the WAF replication roles (central-logging-waf-replication-<region>) too: WAF logs would stop replicating into the archive.",
     ]);
   });
 

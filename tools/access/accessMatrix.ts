@@ -11,7 +11,7 @@
 import { ARCHIVE_OUTPUT, CentralArchiveOutputs } from "../../shared/contract";
 import { Extension } from "../../shared/extensions";
 import { PolicyDocument } from "../../shared/iam";
-import { arn, LogType, WAF_REPLICATION_ROLE_NAME } from "../../shared/naming";
+import { arn, LogType, wafReplicationRoleName } from "../../shared/naming";
 import { viaService } from "../../shared/regions";
 import { RequestFacts, requestContexts } from "../../shared/requestContexts";
 import { SimStack } from "../simulation/simulate";
@@ -531,7 +531,9 @@ export async function accessMatrix(
     const replicators = stacks
       .filter((s) => s.role === "member" && members.some((m) => m.stack === s.name))
       .filter((s) => s.resources.some((r) => r.name === "waf-replication-permissions"));
-    const roleOf = (account: string) => arn.role(p, account, WAF_REPLICATION_ROLE_NAME);
+    // One replication role per member account and Region; an outsider's is named as in this Region.
+    let here = region;
+    const roleOf = (account: string) => arn.role(p, account, wafReplicationRoleName(here));
     const identityOf = (s: SimStack): Identity => ({
       name: "waf-replication",
       policy: policyOf(s, "aws:iam/rolePolicy:RolePolicy", "waf-replication-permissions"),
@@ -550,6 +552,7 @@ export async function accessMatrix(
     const waf = a.logs.waf.bucketArn;
     for (const s of replicators) {
       const m = s.config.accountId;
+      here = s.config.region;
       const who = `The WAF replication role ${roleOf(m)} of member ${m}`;
       const viaS3 = { viaService: viaService("s3", region), s3Context: waf };
       await cell({
@@ -685,7 +688,7 @@ export async function accessMatrix(
       await cell({
         who: `The role ${otherRole} of member ${m}, with s3:ReplicateObject on * in its own policy`,
         scenario: "replicates into its own account's prefix",
-        why: "the archive admits replicas only from the role named central-logging-waf-replication (aws:PrincipalArn)",
+        why: "the archive admits replicas only from the roles named central-logging-waf-replication-<region> (aws:PrincipalArn)",
         expected: "Denied",
         as: "iam",
         principal: otherRole,
@@ -699,7 +702,7 @@ export async function accessMatrix(
       await cell({
         who: `The role ${otherRole} of member ${m}, with kms:* on * in its own policy`,
         scenario: "encrypts with the CMK through S3 into the WAF bucket",
-        why: "the key admits replica encryption only for the role named central-logging-waf-replication",
+        why: "the key admits replica encryption only for the roles named central-logging-waf-replication-<region>",
         expected: "Denied",
         as: "iam-via-s3-replication",
         principal: otherRole,
@@ -766,6 +769,7 @@ export async function accessMatrix(
           resourcePolicy: trust,
         });
     }
+    here = region;
     const outsider = roleOf(OUTSIDE_ACCOUNT);
     await cell({
       who: `The role ${outsider} of an account outside the organization`,
@@ -995,7 +999,7 @@ export async function accessMatrix(
     const principals = [
       arn.root(p, m.account),
       ...(stack?.resources.some((r) => r.name === "waf-replication-role")
-        ? [arn.role(p, m.account, WAF_REPLICATION_ROLE_NAME)]
+        ? [arn.role(p, m.account, wafReplicationRoleName(stack!.config.region))]
         : []),
     ];
     for (const principal of principals)

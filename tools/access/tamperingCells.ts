@@ -10,7 +10,7 @@
  */
 import { CentralArchiveOutputs } from "../../shared/contract";
 import { PolicyDocument } from "../../shared/iam";
-import { arn, LogType, TAMPER_RULE_NAME, WAF_REPLICATION_ROLE_NAME } from "../../shared/naming";
+import { arn, LogType, TAMPER_RULE_NAME, wafReplicationRoleName } from "../../shared/naming";
 import {
   ARCHIVE_BUCKET_CALLS,
   ARCHIVE_KEY_CALLS,
@@ -319,7 +319,10 @@ export async function tamperingCells(input: TamperingCellsInput): Promise<void> 
     if (stagingKeyTarget) targets.push([STAGING_KEY_CALLS, stagingKeyTarget]);
     targets.push([
       ROLE_CALLS,
-      { what: "the WAF replication role", resource: arn.role(p, m, WAF_REPLICATION_ROLE_NAME) },
+      {
+        what: "the WAF replication role",
+        resource: arn.role(p, m, wafReplicationRoleName(member.config.region)),
+      },
     ]);
     const tagRemoval: [TamperingCall[], Target][] = [
       [

@@ -117,7 +117,7 @@ export function collisionMessage([a, b, s]: [
 ]): string {
   const what =
     s.role === "member"
-      ? `the bucket aws-waf-logs-${s.accountId}-${s.region} and the role central-logging-waf-replication`
+      ? `the bucket aws-waf-logs-${s.accountId}-${s.region} and the replication role central-logging-waf-replication-${s.region}`
       : "the archive's queues, key alias and roles";
   return `${a} and ${b}: both deploy a ${s.role} stack to account ${s.accountId} in ${s.region}; the second would collide with the first on ${what}. Keep one stack file per account and Region`;
 }
