@@ -404,9 +404,9 @@ export function keyPolicy(ctx: ArchiveContext): PolicyDocument {
     });
   }
   if (ctx.tamperAlarms)
-    // EventBridge rules publish tampering calls to the SSE-KMS alarm topic. AWS's statement has no
-    // condition, and the SNS developer guide says aws:SourceAccount and aws:SourceArn are not supported in
-    // a key policy for EventBridge to an encrypted topic.
+    // EventBridge rules publish tampering calls to the SSE-KMS alarm topic. AWS's statement (SNS
+    // developer guide, event sources and encrypted topics) has no condition, and no AWS page says which
+    // source keys EventBridge sends on these KMS calls: a condition on one could drop every tamper alarm.
     statements.push({
       Sid: "EventBridgeToEncryptedTopic",
       Effect: "Allow",

@@ -810,6 +810,21 @@ export function parseStackConfig(stack: string, raw: RawConfig): StackConfig {
         `${PROJECT}:tamperProtection.deployRoleNames`,
         "is required: the archive's bucket policies deny policy, lifecycle, versioning, Object Lock, notification and deletion changes to every role but these and break-glass; name the role(s) that run pulumi up for this stack (or set central-logging:access.deployRoleArn), or set tamperProtection.bucketPolicyDenies to false",
       );
+    // The role CI deploys with must be one the denies spare, or the next pulumi up locks itself out.
+    const ciRole = settings.access?.deployRoleArn?.split(":role/")[1];
+    const glob = (pattern: string) =>
+      new RegExp(
+        `^${pattern
+          .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+          .replace(/\*/g, ".*")
+          .replace(/\?/g, ".")}$`,
+      );
+    if (tp.bucketPolicyDenies && ciRole && !deployRoleNames.some((n) => glob(n).test(ciRole)))
+      throw new ConfigError(
+        stack,
+        `${PROJECT}:tamperProtection.deployRoleNames`,
+        `expected a name that matches the role of access.deployRoleArn (${ciRole}): the bucket policies would refuse its next pulumi up; add it to the list`,
+      );
     return {
       ...common,
       role: "central",

@@ -46,6 +46,10 @@ export interface AccessCell {
    * evaluated under; empty where none applies (account-list mode, a principal outside the organization).
    */
   organizationPolicies: string[];
+  /** A denial counts only when a statement denies explicitly (a guardrail, not a missing grant). */
+  explicitDeny?: boolean;
+  /** The evaluator could not evaluate the request (an unknown action, an invalid policy): never intended. */
+  error?: string;
 }
 
 const OUTSIDE_ACCOUNT = "999999999998";
@@ -87,7 +91,16 @@ interface CellSpec {
    * and what account-list mode has). Default: every applicable organization policy is in force.
    */
   withoutOrganizationPolicies?: boolean;
+  /** A denial counts only when explicit: the cell proves a deny statement, not a missing grant. */
+  explicitDeny?: boolean;
 }
+
+const intended = (spec: { expected: Expected; explicitDeny?: boolean }, decision: Decision) =>
+  spec.expected === "Allowed"
+    ? decision === "Allowed"
+    : spec.explicitDeny
+      ? decision === "ExplicitlyDenied"
+      : decision !== "Allowed";
 
 export type CellFunction = (spec: CellSpec) => Promise<void>;
 export type { CellSpec, Expected, Identity };
@@ -135,12 +148,36 @@ export async function accessMatrix(
   const cells: AccessCell[] = [];
 
   const organization = organizationPoliciesOf(stacks);
-  const inOrganization = new Set([
-    acct,
-    ...members.map((m) => m.account),
+  const management = new Set([
     ...(a.cloudTrail.organizationTrailArn ? [a.cloudTrail.organizationTrailArn.split(":")[4]] : []),
+    ...(organization ? [organization.account] : []),
   ]);
+  const inOrganization = new Set([acct, ...members.map((m) => m.account), ...management]);
   const principalAccountOf = (principal: string) => /^arn:[^:]+:(iam|sts)::(\d{12}):/.exec(principal)?.[2];
+  /**
+   * The SCPs over an account, from their attachments: never the management account's (SCPs do not apply
+   * there); a root target covers every other account; an OU target is taken to hold every member account
+   * but the archive's (the matrix cannot see OU membership, and says so in the cell).
+   */
+  const scpsOver = (account: string | undefined) => {
+    if (!organization) return { scps: [], assumed: [] as string[] };
+    if (account === undefined)
+      // A service principal: AWS never applies SCPs to it; the matrix does, the stricter proof.
+      return { scps: organization.serviceControlPolicies, assumed: [] as string[] };
+    if (!inOrganization.has(account) || management.has(account)) return { scps: [], assumed: [] };
+    const assumed: string[] = [];
+    const scps = organization.serviceControlPolicies.filter((x) =>
+      (organization.targets.get(x.name) ?? []).some((t) => {
+        if (t === account || t.startsWith("r-")) return true;
+        if (t.startsWith("ou-") && account !== acct) {
+          assumed.push(`the OU ${t} holds account ${account}`);
+          return true;
+        }
+        return false;
+      }),
+    );
+    return { scps, assumed };
+  };
 
   async function cell(spec: CellSpec) {
     const contexts = requestContexts(spec.as, spec.action, spec.facts, extensions);
@@ -148,12 +185,11 @@ export async function accessMatrix(
     // SCPs restrict only IAM principals of the accounts they are attached to; AWS says they never apply
     // to service principals. The matrix applies them to service principals too: a stricter proof that no
     // guardrail stands in a delivery path even if it did apply. RCPs apply to the archive's resources.
-    const scps =
+    const over =
       organization && !spec.withoutOrganizationPolicies && principal !== "anonymous"
-        ? principalAccountOf(principal) === undefined || inOrganization.has(principalAccountOf(principal)!)
-          ? organization.serviceControlPolicies
-          : []
-        : [];
+        ? scpsOver(principalAccountOf(principal))
+        : { scps: [], assumed: [] };
+    const scps = over.scps;
     const rcps =
       organization && !spec.withoutOrganizationPolicies && spec.resourceAccount === acct
         ? organization.resourceControlPolicies
@@ -178,12 +214,12 @@ export async function accessMatrix(
         },
       );
       touched = touched || r.contextCheckedLocally;
-      const ok = spec.expected === "Allowed" ? r.decision === "Allowed" : r.decision !== "Allowed";
-      if (!chosen || (!ok && chosen.decision !== r.decision))
+      const ok = intended(spec, r.decision) && !r.error;
+      if (!chosen || (!ok && (chosen.decision !== r.decision || r.error)))
         chosen = { decision: r.decision, context: built.context, error: r.error };
       if (!ok) break;
     }
-    const ok = spec.expected === "Allowed" ? chosen!.decision === "Allowed" : chosen!.decision !== "Allowed";
+    const ok = intended(spec, chosen!.decision) && !chosen!.error;
     cells.push({
       who: spec.who,
       principal: spec.principal ?? spec.as,
@@ -195,9 +231,11 @@ export async function accessMatrix(
       expected: spec.expected,
       actual: chosen!.decision,
       variants: contexts.length,
-      assumptions: [...new Set(contexts.flatMap((c) => c.assumptions))],
+      assumptions: [...new Set([...contexts.flatMap((c) => c.assumptions), ...over.assumed])],
       contextCheckedLocally: touched,
       organizationPolicies: [...scps, ...rcps].map((x) => x.name),
+      ...(spec.explicitDeny ? { explicitDeny: true } : {}),
+      ...(chosen!.error ? { error: chosen!.error } : {}),
       ...(ok
         ? {}
         : {
@@ -1168,5 +1206,4 @@ export async function accessMatrix(
   return cells;
 }
 
-export const cellAsIntended = (c: AccessCell) =>
-  c.expected === "Allowed" ? c.actual === "Allowed" : c.actual !== "Allowed";
+export const cellAsIntended = (c: AccessCell) => !c.error && intended(c, c.actual);
