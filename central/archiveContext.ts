@@ -139,15 +139,16 @@ export function admittedTrails(config: CentralConfig): AdmittedTrail[] {
       accountId: org.managementAccountId,
       organization: true,
     });
-  const accountTrails =
-    s.cloudTrail?.accountTrails ??
-    (config.mode === "account-list"
-      ? (s.memberAccountIds ?? []).map((accountId) => ({
-          accountId,
-          name: MEMBER_TRAIL_NAME,
-          homeRegion: undefined,
-        }))
-      : []);
+  const listed = s.cloudTrail?.accountTrails ?? [];
+  // Account-list mode: every member has an account trail. An entry names where one member's trail
+  // differs (another home Region or name); every member without an entry keeps the default one.
+  const defaults =
+    config.mode === "account-list"
+      ? (s.memberAccountIds ?? [])
+          .filter((accountId) => !listed.some((t) => t.accountId === accountId))
+          .map((accountId) => ({ accountId, name: MEMBER_TRAIL_NAME, homeRegion: undefined }))
+      : [];
+  const accountTrails = [...listed, ...defaults];
   for (const t of accountTrails)
     out.push({
       arn: arn.trail(p, t.homeRegion ?? config.region, t.accountId, t.name),

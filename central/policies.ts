@@ -152,9 +152,16 @@ function logDeliveryStatements(ctx: ArchiveContext, bucket: string): PolicyState
   ];
 }
 
-/** ARN pattern of the member replication roles (one per member account, created by the member stack). */
-export function replicationRolePattern(ctx: ArchiveContext): string {
-  return `arn:${ctx.partition}:iam::*:role/${WAF_REPLICATION_ROLE_NAME}`;
+/**
+ * ARN patterns of the member replication roles, one per member account and Region, created by the member
+ * stacks: `central-logging-waf-replication-<region>`. Release 3 named them without the Region: that name
+ * stays admitted so that WAF logs keep replicating while members upgrade (docs/policies.md, migration).
+ */
+export function replicationRolePattern(ctx: ArchiveContext): string[] {
+  return [
+    `arn:${ctx.partition}:iam::*:role/${WAF_REPLICATION_ROLE_NAME}`,
+    `arn:${ctx.partition}:iam::*:role/${WAF_REPLICATION_ROLE_NAME}-*`,
+  ];
 }
 
 /**
@@ -397,9 +404,9 @@ export function keyPolicy(ctx: ArchiveContext): PolicyDocument {
     });
   }
   if (ctx.tamperAlarms)
-    // EventBridge rules publish tampering calls to the SSE-KMS alarm topic. AWS's statement has no
-    // condition, and the SNS developer guide says aws:SourceAccount and aws:SourceArn are not supported in
-    // a key policy for EventBridge to an encrypted topic.
+    // EventBridge rules publish tampering calls to the SSE-KMS alarm topic. AWS's statement (SNS
+    // developer guide, event sources and encrypted topics) has no condition, and no AWS page says which
+    // source keys EventBridge sends on these KMS calls: a condition on one could drop every tamper alarm.
     statements.push({
       Sid: "EventBridgeToEncryptedTopic",
       Effect: "Allow",

@@ -44,7 +44,11 @@ export function createTamperAlarms(parent: pulumi.Resource, args: TamperAlarmsAr
       name: `${TAMPER_EVENT_BUS_NAME}-from-members`,
       eventBusName: bus.name,
       description: "central-logging: tampering calls in member accounts (forwarded by their stacks)",
-      eventPattern: JSON.stringify({ "detail-type": ["AWS API Call via CloudTrail"] }),
+      // AWS's own events only: PutEvents refuses a custom event whose source starts with "aws.".
+      eventPattern: JSON.stringify({
+        source: [{ prefix: "aws." }],
+        "detail-type": ["AWS API Call via CloudTrail"],
+      }),
     },
     { parent },
   );

@@ -10,6 +10,7 @@ import {
   ARCHIVE_KEY_CALLS,
   ARCHIVE_QUEUE_CALLS,
   TamperingCall,
+  TRAIL_CALLS,
 } from "../shared/tampering";
 import { ArchiveContext } from "./archiveContext";
 
@@ -21,10 +22,11 @@ export const alarmTopicArn = (ctx: ArchiveContext) =>
   `arn:${ctx.partition}:sns:${ctx.region}:${ctx.accountId}:${ALARM_TOPIC_NAME}`;
 
 /**
- * Only the organization (aws:PrincipalOrgID, EventBridge user guide, permissions for an organization) or
- * the listed accounts' forwarding roles may put events on the bus. A member account that could not would
- * lose its announcements silently, so the account list admits every member; the bus policy's size is
- * EventBridge's adjustable 10,240-character quota.
+ * Only the members' forwarding roles may put events on the bus: of the organization (aws:PrincipalOrgID,
+ * EventBridge user guide, permissions for an organization) or of the listed accounts. A member account
+ * that could not would lose its announcements silently, so the account list admits every member; the bus
+ * policy's size is EventBridge's adjustable 10,240-character quota. The role-name pattern keeps any other
+ * principal of the organization from flooding the alarm topic with forged events.
  */
 export function tamperEventBusPolicy(ctx: ArchiveContext): PolicyDocument {
   const org = ctx.mode === "organization";
@@ -35,17 +37,17 @@ export function tamperEventBusPolicy(ctx: ArchiveContext): PolicyDocument {
       Principal: { AWS: "*" },
       Action: "events:PutEvents",
       Resource: tamperEventBusArn(ctx),
-      Condition: org
-        ? { StringEquals: { "aws:PrincipalOrgID": ctx.organizationId! } }
-        : {
-            StringEquals: {
+      Condition: {
+        StringEquals: org
+          ? { "aws:PrincipalOrgID": ctx.organizationId! }
+          : {
               "aws:PrincipalAccount":
                 ctx.memberAccountIds!.length === 1 ? ctx.memberAccountIds![0] : ctx.memberAccountIds!,
             },
-            ArnLike: {
-              "aws:PrincipalArn": `arn:${ctx.partition}:iam::*:role/${TAMPER_FORWARDER_ROLE_PREFIX}-*`,
-            },
-          },
+        ArnLike: {
+          "aws:PrincipalArn": `arn:${ctx.partition}:iam::*:role/${TAMPER_FORWARDER_ROLE_PREFIX}-*`,
+        },
+      },
     },
   ]);
 }
@@ -54,7 +56,7 @@ export function tamperEventBusPolicy(ctx: ArchiveContext): PolicyDocument {
 export function callPattern(calls: TamperingCall[], detail: Record<string, unknown> = {}) {
   const bySource = new Map<string, string[]>();
   for (const c of calls)
-    if (c.event) bySource.set(c.event.source, [...(bySource.get(c.event.source) ?? []), c.event.name]);
+    if (c.event) bySource.set(c.event.source, [...(bySource.get(c.event.source) ?? []), ...c.event.names]);
   return [...bySource].map(([source, names]) => ({
     detail: { eventSource: [source], eventName: [...new Set(names)], ...detail },
   }));
@@ -84,13 +86,16 @@ export function archiveTamperEventPattern(ctx: ArchiveContext) {
             { prefix: "PutBucket" },
             { prefix: "DeleteBucket" },
             ...new Set(
-              ARCHIVE_BUCKET_CALLS.map((c) => c.event!.name).filter((n) => !/^(Put|Delete)Bucket/.test(n)),
+              ARCHIVE_BUCKET_CALLS.flatMap((c) => c.event!.names).filter(
+                (n) => !/^(Put|Delete)Bucket/.test(n),
+              ),
             ),
           ],
           requestParameters: { bucketName: buckets },
         },
       },
-      ...callPattern([...ARCHIVE_KEY_CALLS, ...ARCHIVE_QUEUE_CALLS]),
+      // The archive account's own trails too: EventBridge sees its API calls only while a trail logs.
+      ...callPattern([...ARCHIVE_KEY_CALLS, ...ARCHIVE_QUEUE_CALLS, ...TRAIL_CALLS]),
       breakGlassPattern(ctx.tamper.breakGlassRoleName),
     ],
   };
@@ -98,9 +103,9 @@ export function archiveTamperEventPattern(ctx: ArchiveContext) {
 
 /**
  * The alarm topic: CloudWatch alarms of this account (AWS's statement, SNS developer guide, "Allow any
- * CloudWatch alarm to publish"), and EventBridge rules of this account (AWS's statement has no condition,
- * EventBridge user guide, Amazon SNS permissions; EventBridge targets a topic only in the rule's own
- * account).
+ * CloudWatch alarm to publish"), and EventBridge rules (AWS's statement, EventBridge user guide, Amazon
+ * SNS permissions, which has no condition: a rule of another account that knows the topic's ARN could
+ * publish to it too; no AWS page says which source keys EventBridge sends, so none is required).
  */
 export function alarmTopicPolicy(ctx: ArchiveContext): PolicyDocument {
   const topic = alarmTopicArn(ctx);

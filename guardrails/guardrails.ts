@@ -13,6 +13,7 @@ import { PolicyDocument, serializeWithinLimit } from "../shared/iam";
 import { Partition } from "../shared/regions";
 import {
   archiveGuardrailPolicy,
+  archiveHandOffGuardrailPolicy,
   archiveResourceControlPolicy,
   GuardrailInputs,
   memberGuardrailPolicy,
@@ -28,6 +29,7 @@ export interface OrganizationGuardrailsArgs {
 export const GUARDRAIL_POLICY_NAMES = {
   member: "central-logging-member-guardrails",
   archive: "central-logging-archive-guardrails",
+  archiveHandOff: "central-logging-archive-hand-off-guardrails",
   resourceControl: "central-logging-archive-perimeter",
 } as const;
 
@@ -67,7 +69,14 @@ export class OrganizationGuardrails extends pulumi.ComponentResource {
         "SERVICE_CONTROL_POLICY",
         archiveGuardrailPolicy(g),
         args.settings.archiveTargets ?? [args.archive.accountId],
-        "central-logging: only the deploy roles and break-glass change the log archive",
+        "central-logging: only the deploy roles and break-glass change the log archive's buckets and key",
+      ],
+      [
+        GUARDRAIL_POLICY_NAMES.archiveHandOff,
+        "SERVICE_CONTROL_POLICY",
+        archiveHandOffGuardrailPolicy(g),
+        args.settings.archiveTargets ?? [args.archive.accountId],
+        "central-logging: only the SIEM consumes the log queues; the roles and tamper alarms stay",
       ],
       ...(args.settings.resourceControlPolicy
         ? ([

@@ -57,6 +57,27 @@ function exempt(g: GuardrailInputs, account = "*") {
   };
 }
 
+/**
+ * An account that leaves the organization leaves every SCP and RCP behind with it (Organizations API
+ * reference, LeaveOrganization: SCPs can prevent member administrators from calling it). No exemption:
+ * leaving is the management account's decision (RemoveAccountFromOrganization), never a member's.
+ */
+const STAY_IN_THE_ORGANIZATION: PolicyStatement = {
+  Sid: "StayInTheOrganization",
+  Effect: "Deny",
+  Action: "organizations:LeaveOrganization",
+  Resource: "*",
+};
+
+/** The GitHub OIDC provider the CI roles trust: deleting it stops every deployment. */
+const oidcProvider = (p: Partition) => `arn:${p}:iam::*:oidc-provider/token.actions.githubusercontent.com`;
+const OIDC_PROVIDER_CALLS = [
+  "iam:DeleteOpenIDConnectProvider",
+  "iam:UpdateOpenIDConnectProviderThumbprint",
+  "iam:AddClientIDToOpenIDConnectProvider",
+  "iam:RemoveClientIDFromOpenIDConnectProvider",
+];
+
 const deny = (sid: string, actions: string[], resources: string[], condition: object): PolicyStatement => ({
   Sid: sid,
   Effect: "Deny",
@@ -116,13 +137,17 @@ export function memberGuardrailPolicy(g: GuardrailInputs): PolicyDocument {
     ),
     deny(
       "KeepRolesTheProjectReliesOn",
-      actionsOf(ROLE_CALLS),
+      [...actionsOf(ROLE_CALLS), ...OIDC_PROVIDER_CALLS],
       [
-        WAF_REPLICATION_ROLE_NAME,
-        `${TAMPER_FORWARDER_ROLE_PREFIX}-*`,
-        ...g.exemptRoleNames,
-        g.breakGlassRoleName,
-      ].map((n) => rolePattern(p, "*", n)),
+        ...[
+          WAF_REPLICATION_ROLE_NAME,
+          `${WAF_REPLICATION_ROLE_NAME}-*`,
+          `${TAMPER_FORWARDER_ROLE_PREFIX}-*`,
+          ...g.exemptRoleNames,
+          g.breakGlassRoleName,
+        ].map((n) => rolePattern(p, "*", n)),
+        oidcProvider(p),
+      ],
       ex,
     ),
     deny(
@@ -137,19 +162,20 @@ export function memberGuardrailPolicy(g: GuardrailInputs): PolicyDocument {
       [`arn:${p}:events:*:*:rule/${TAMPER_RULE_NAME}`],
       ex,
     ),
+    STAY_IN_THE_ORGANIZATION,
   ]);
 }
 
 /**
- * The log-archive account: nobody but the deploy roles and break-glass changes the archive's buckets, key,
- * queues or tamper alarms; nobody but break-glass erases or unlocks a log object.
+ * The log-archive account's storage: nobody but the deploy roles and break-glass changes the archive's
+ * buckets or key; nobody but break-glass erases or unlocks a log object; the account stays in the
+ * organization.
  */
 export function archiveGuardrailPolicy(g: GuardrailInputs): PolicyDocument {
   const a = g.archive;
   const p = g.partition;
   const account = a.accountId;
   const buckets = [...Object.values(a.logs).map((l) => l.bucketArn), a.accessLogBucket.bucketArn];
-  const queues = Object.values(a.logs).flatMap((l) => [l.queueArn, l.deadLetterQueueArn]);
   const ex = exempt(g, account);
   return policy([
     deny("KeepArchiveBuckets", actionsOf(ARCHIVE_BUCKET_CALLS), buckets, ex),
@@ -160,14 +186,47 @@ export function archiveGuardrailPolicy(g: GuardrailInputs): PolicyDocument {
       { ArnNotLike: { "aws:PrincipalArn": rolePattern(p, account, g.breakGlassRoleName) } },
     ),
     deny("KeepArchiveKey", actionsOf(ARCHIVE_KEY_CALLS), [a.keyArn], ex),
+    STAY_IN_THE_ORGANIZATION,
+  ]);
+}
+
+/**
+ * The log-archive account's hand-off and watch: the queues and their messages, the roles the exemptions
+ * name, the tamper alarms. A second SCP because one would outgrow Organizations' 5,120 characters.
+ */
+export function archiveHandOffGuardrailPolicy(g: GuardrailInputs): PolicyDocument {
+  const a = g.archive;
+  const p = g.partition;
+  const account = a.accountId;
+  const queues = Object.values(a.logs).flatMap((l) => [l.queueArn, l.deadLetterQueueArn]);
+  const ex = exempt(g, account);
+  return policy([
     deny("KeepArchiveQueues", actionsOf(ARCHIVE_QUEUE_CALLS), queues, ex),
+    // Receiving and deleting messages one by one empties a queue as surely as PurgeQueue: only the SIEM
+    // reader consumes them (and break-glass or a deploy role, to move dead letters back).
+    deny(
+      "KeepLogMessagesForTheSiem",
+      ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"],
+      queues,
+      {
+        ArnNotLike: {
+          "aws:PrincipalArn": [
+            ...(ex.ArnNotLike["aws:PrincipalArn"] as string[]),
+            rolePattern(p, account, roleName(a.siemRoleArn)),
+          ],
+        },
+      },
+    ),
     // The exemptions are by role name: whoever could recreate or re-trust those roles could take them.
     deny(
       "KeepArchiveRoles",
-      actionsOf(ROLE_CALLS),
-      [...g.exemptRoleNames, g.breakGlassRoleName, roleName(a.siemRoleArn)].map((n) =>
-        rolePattern(p, account, n),
-      ),
+      [...actionsOf(ROLE_CALLS), ...OIDC_PROVIDER_CALLS],
+      [
+        ...[...g.exemptRoleNames, g.breakGlassRoleName, roleName(a.siemRoleArn)].map((n) =>
+          rolePattern(p, account, n),
+        ),
+        oidcProvider(p).replace("::*:", `::${account}:`),
+      ],
       ex,
     ),
     ...(a.tamperProtection.eventBusArn
@@ -186,15 +245,25 @@ export function archiveGuardrailPolicy(g: GuardrailInputs): PolicyDocument {
               "sns:DeleteTopic",
               "sns:SetTopicAttributes",
               "sns:RemovePermission",
+              "sns:Subscribe",
+              "cloudwatch:DeleteAlarms",
+              "cloudwatch:DisableAlarmActions",
+              "cloudwatch:PutMetricAlarm",
             ],
             [
               a.tamperProtection.eventBusArn,
               `arn:${p}:events:${a.region}:${account}:rule/central-logging-tamper-*`,
               `arn:${p}:events:${a.region}:${account}:rule/${a.tamperProtection.eventBusArn.split("/").pop()}/*`,
-              ...(a.tamperProtection.alarmTopicArn ? [a.tamperProtection.alarmTopicArn] : []),
+              ...(a.tamperProtection.alarmTopicArn
+                ? [a.tamperProtection.alarmTopicArn, `${a.tamperProtection.alarmTopicArn}:*`]
+                : []),
+              `arn:${p}:cloudwatch:${a.region}:${account}:alarm:central-logs-*`,
             ],
             ex,
           ),
+          // A subscription removed or filtered silences the topic as surely as deleting it. These calls
+          // name a subscription, not a topic (its resource type is optional): any, in this account.
+          deny("KeepAlarmSubscriptions", ["sns:Unsubscribe", "sns:SetSubscriptionAttributes"], ["*"], ex),
         ]
       : []),
   ]);
@@ -209,14 +278,21 @@ export function archiveGuardrailPolicy(g: GuardrailInputs): PolicyDocument {
  * of that key is not settled (docs/policies.md).
  */
 export function archiveResourceControlPolicy(g: GuardrailInputs): PolicyDocument {
-  const org = g.archive.organizationId!;
+  const a = g.archive;
+  const org = a.organizationId!;
+  const buckets = [...Object.values(a.logs).map((l) => l.bucketArn), a.accessLogBucket.bucketArn];
   return policy([
     {
       Sid: "KeepArchiveInsideTheOrganization",
       Effect: "Deny",
       Principal: "*",
       Action: ["s3:*", "kms:*", "sqs:*"],
-      Resource: "*",
+      // The archive's own resources, never "*": attached to an OU by mistake, it still reaches no other.
+      Resource: [
+        ...buckets.flatMap((b) => [b, `${b}/*`]),
+        a.keyArn,
+        ...Object.values(a.logs).flatMap((l) => [l.queueArn, l.deadLetterQueueArn]),
+      ],
       Condition: {
         StringNotEqualsIfExists: { "aws:PrincipalOrgID": org },
         // The documented shape (KMS developer guide, resource control policies): every signed request

@@ -4,7 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { MemberConfig } from "../shared/config";
+import { MemberConfig, resolveTrailMode } from "../shared/config";
 import { CentralArchiveOutputs } from "../shared/contract";
 import { serializeWithinLimit } from "../shared/iam";
 import { createAccessLogBucket, hardenBucket } from "../shared/buckets";
@@ -12,7 +12,7 @@ import {
   arn,
   memberAccessLogBucketName,
   memberWafBucketName,
-  WAF_REPLICATION_ROLE_NAME,
+  wafReplicationRoleName,
 } from "../shared/naming";
 import { Extension } from "../shared/extensions";
 import { serverAccessLogsPolicy } from "../shared/statements";
@@ -52,8 +52,9 @@ export class MemberLogShipping extends pulumi.ComponentResource {
     const { config, central } = args;
     const s = config.settings;
 
-    if (s.cloudTrail.mode !== "covered-by-organization-trail") {
-      const organization = s.cloudTrail.mode === "organization";
+    const trailMode = resolveTrailMode(s, central);
+    if (trailMode === "account" || trailMode === "organization") {
+      const organization = trailMode === "organization";
       this.trail = new aws.cloudtrail.Trail(
         organization ? "organization-trail" : "account-trail",
         {
@@ -139,7 +140,7 @@ export class MemberLogShipping extends pulumi.ComponentResource {
     // its registered outputs as props: member-ships-cloudtrail reads it there to see that an
     // organization trail covers a member that creates no trail of its own.
     this.registerOutputs({
-      cloudTrailMode: s.cloudTrail.mode,
+      cloudTrailMode: trailMode,
       trailArn: this.trail?.arn,
       flowLogIds: this.flowLogs.map((f) => f.id),
       wafStagingBucket: this.wafStagingBucket?.bucket,
@@ -156,7 +157,7 @@ export class MemberLogShipping extends pulumi.ComponentResource {
       region: config.region,
       accountId: config.accountId,
       wafBucketName: memberWafBucketName(config.accountId, config.region),
-      replicationRoleArn: arn.role(config.partition, config.accountId, WAF_REPLICATION_ROLE_NAME),
+      replicationRoleArn: arn.role(config.partition, config.accountId, wafReplicationRoleName(config.region)),
     };
     const waf = config.settings.waf!;
     const alarms = config.settings.alarms;
@@ -168,7 +169,7 @@ export class MemberLogShipping extends pulumi.ComponentResource {
     const role = new aws.iam.Role(
       "waf-replication-role",
       {
-        name: WAF_REPLICATION_ROLE_NAME,
+        name: wafReplicationRoleName(config.region),
         description: "Replicates AWS WAF logs from the local staging bucket to the central archive",
         assumeRolePolicy: serializeWithinLimit(
           "WAF replication role trust policy",

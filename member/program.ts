@@ -4,7 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, MemberConfig } from "../shared/config";
+import { ConfigError, MemberConfig, resolveTrailMode } from "../shared/config";
 import { ARCHIVE_OUTPUT, CentralArchiveOutputs, CONTRACT_VERSION } from "../shared/contract";
 import { arn, PROJECT } from "../shared/naming";
 import { OrganizationGuardrails } from "../guardrails/guardrails";
@@ -36,31 +36,55 @@ export function checkAgainstCentral(config: MemberConfig, central: CentralArchiv
       "centralStack",
       `account ${config.accountId} is missing from the central stack's memberAccountIds; add it there and run pulumi up on the central stack first`,
     );
-  if (s.cloudTrail.mode !== "account" && central.mode !== "organization")
+  const mode = resolveTrailMode(s, central);
+  const ct = central.cloudTrail;
+  const orgTrail = ct.organizationTrailArn;
+  if (
+    (mode === "organization" || mode === "covered-by-organization-trail") &&
+    central.mode !== "organization"
+  )
     fail(
       "cloudTrail.mode",
-      `expected "account": the central stack is in account-list mode, so there is no organization trail`,
+      `expected "account" or "covered-by-account-trail": the central stack is in account-list mode, so there is no organization trail`,
+    );
+  if (mode === "covered-by-organization-trail" && !orgTrail)
+    fail(
+      "cloudTrail.mode",
+      `expected "account" or "covered-by-account-trail": the central stack admits no organization trail to cover this account; set central-logging:cloudTrail.organizationTrail in the central stack first`,
     );
   const trailArn = arn.trail(config.partition, config.region, config.accountId, s.cloudTrail.name);
   const trailSetting = `{managementAccountId: "${config.accountId}", name: "${s.cloudTrail.name}", homeRegion: ${config.region}}`;
-  if (s.cloudTrail.mode === "organization" && central.cloudTrail.organizationTrailArn !== trailArn)
+  if (mode === "organization" && orgTrail !== trailArn)
     fail(
       "cloudTrail",
-      `the central stack admits ${central.cloudTrail.organizationTrailArn ? `the organization trail ${central.cloudTrail.organizationTrailArn}` : "no organization trail"}, not ${trailArn}, the one this stack would create; set central-logging:cloudTrail.organizationTrail to ${trailSetting} in the central stack and run pulumi up on it first`,
+      `the central stack admits ${orgTrail ? `the organization trail ${orgTrail}` : "no organization trail"}, not ${trailArn}, the one this stack would create; set central-logging:cloudTrail.organizationTrail to ${trailSetting} in the central stack and run pulumi up on it first`,
     );
-  if (s.cloudTrail.mode === "account") {
-    const ct = central.cloudTrail;
-    if (ct.admitAccountTrailsBy === "account" && !ct.accountTrailAccounts.includes(config.accountId))
+  const admitsAccount =
+    ct.admitAccountTrailsBy === "account"
+      ? ct.accountTrailAccounts.includes(config.accountId)
+      : ct.accountTrailArns.some((t) => t.split(":")[4] === config.accountId);
+  // An explicit account trail next to an organization trail is a second, paid copy of the management
+  // events: say so, and offer the default first.
+  const covered = orgTrail
+    ? `; this account is already logged by the organization trail ${orgTrail}: remove central-logging:cloudTrail.mode here (members are covered by default), unless you want a second, paid copy of its management events`
+    : "";
+  if (mode === "account") {
+    if (ct.admitAccountTrailsBy === "account" && !admitsAccount)
       fail(
-        "cloudTrail",
-        `the central stack does not admit the trails of account ${config.accountId}; add {accountId: "${config.accountId}"} to central-logging:cloudTrail.accountTrails in the central stack and run pulumi up on it first${central.cloudTrail.organizationTrailArn ? `, or set central-logging:cloudTrail.mode to covered-by-organization-trail here: the organization trail ${central.cloudTrail.organizationTrailArn} already logs this account` : ""}`,
+        "cloudTrail.mode",
+        `is "account", but the central stack does not admit the trails of account ${config.accountId}${covered}; to keep an account trail, add {accountId: "${config.accountId}"} to central-logging:cloudTrail.accountTrails in the central stack and run pulumi up on it first`,
       );
     if (ct.admitAccountTrailsBy === "trail" && !ct.accountTrailArns.includes(trailArn))
       fail(
-        "cloudTrail",
-        `the central stack does not admit ${trailArn}, the account trail this stack would create; add {accountId: "${config.accountId}", name: "${s.cloudTrail.name}", homeRegion: ${config.region}} to central-logging:cloudTrail.accountTrails in the central stack and run pulumi up on it first`,
+        "cloudTrail.mode",
+        `is "account", but the central stack does not admit ${trailArn}, the account trail this stack would create${covered}; to keep it, add {accountId: "${config.accountId}", name: "${s.cloudTrail.name}", homeRegion: ${config.region}} to central-logging:cloudTrail.accountTrails in the central stack and run pulumi up on it first`,
       );
   }
+  if (mode === "covered-by-account-trail" && !admitsAccount)
+    fail(
+      "cloudTrail.mode",
+      `is "covered-by-account-trail", but the central stack admits no trail of account ${config.accountId}; the stack that creates it (mode "account", in another Region) needs it admitted in central-logging:cloudTrail.accountTrails`,
+    );
   if (
     s.flowLogs !== undefined &&
     central.logDeliveryAccounts &&

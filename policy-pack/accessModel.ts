@@ -265,7 +265,8 @@ export const MODEL_CONFIG_SCHEMA = {
   replicationRoleName: {
     type: "string" as const,
     default: "central-logging-waf-replication",
-    description: "The name of the member replication roles.",
+    description:
+      "The name of the member replication roles: they are named <name>-<region> (and, before release 4, <name>).",
   },
   verifierRoleName: {
     type: "string" as const,
@@ -299,6 +300,11 @@ function conditionValues(s: Statement, key: string): string[] {
   return out;
 }
 
+/** A member replication role's name: `<replicationRoleName>-<region>`, or the release-3 name alone. */
+const isReplicationRole = (name: string, c: Required<ModelConfig>) =>
+  name === c.replicationRoleName ||
+  new RegExp(`^${c.replicationRoleName}-[a-z]{2}(-[a-z]+)+-\\d$`).test(name);
+
 /** The parties a statement grants to, as the model names them. */
 function grantsOf(
   s: Statement,
@@ -309,12 +315,16 @@ function grantsOf(
   const p = principals(s);
   const grants: Grant[] = p.service.map((svc) => ({ party: SERVICE_PARTIES[svc], who: svc }));
   for (const f of p.federated) grants.push({ who: `web identity ${f}` });
-  const replication = (arn: string) => ROLE.exec(arn)?.[2] === c.replicationRoleName;
+  const replication = (arn: string) => isReplicationRole(ROLE.exec(arn)?.[2] ?? "", c);
   for (const a of p.aws) {
     if (a === "*") {
       const arns = conditionValues(s, "aws:PrincipalArn");
       grants.push(
-        arns.length && arns.every((x) => x.endsWith(`:role/${c.replicationRoleName}`))
+        arns.length &&
+          arns.every((x) => {
+            const name = x.split(":role/")[1] ?? "";
+            return name === `${c.replicationRoleName}-*` || isReplicationRole(name, c);
+          })
           ? { party: "a replication role", who: `replication roles (${arns.join(", ")})` }
           : { who: "any principal" + (s.Condition ? " (under conditions)" : "") },
       );
@@ -552,7 +562,7 @@ function rolesOfStack(resources: PolicyResource[], c: Required<ModelConfig>): Ro
     const party: Grant =
       name === c.verifierRoleName && external.length && !byS3
         ? { party: "the verifier role", who: `role ${name}` }
-        : byS3 && name === c.replicationRoleName
+        : byS3 && isReplicationRole(name, c)
           ? { party: "a replication role", who: `role ${name}` }
           : external.length && !byS3 && isConfiguredReader(name)
             ? { party: "the reader role", who: `role ${name}` }

@@ -47,11 +47,22 @@ export const REPLICATION_ROLE_ACTIONS = [
   "kms:GenerateDataKey",
 ];
 
+/** What the SIEM's reader role does: receive and delete the notifications, fetch and decrypt the objects. */
+export const READER_ACTIONS = [
+  "sqs:ReceiveMessage",
+  "sqs:DeleteMessage",
+  "sqs:ChangeMessageVisibility",
+  "sqs:GetQueueAttributes",
+  "s3:GetObject",
+  "kms:Decrypt",
+];
+
 /** The calls the project's deployments make to the resources a guardrail protects. */
 const DEPLOYMENT_ACTION =
   /^(s3:(Put|Delete)Bucket|s3:Put(Lifecycle|Encryption|Replication)Configuration|kms:(Put|Schedule|Disable|Create|Tag|Untag)|sqs:(Set|Delete|Add|Remove)|cloudtrail:|ec2:(Delete|Create)|wafv2:|iam:|events:)/i;
 
-const REPLICATION_ROLE = "arn:aws:iam::123456789012:role/central-logging-waf-replication";
+const DEFAULT_READER = "central-logs-siem-reader";
+const REPLICATION_ROLE = "arn:aws:iam::123456789012:role/central-logging-waf-replication-eu-west-1";
 
 interface OrganizationPolicy {
   kind: "SCP" | "RCP";
@@ -137,12 +148,23 @@ const spares = (s: Statement, principalArn: string) =>
 export const organizationGuardrailsKeepDelivery: ResourceValidationPolicy = {
   name: "organization-guardrails-keep-delivery",
   description:
-    "No SCP or RCP deny stands in a delivery path: an RCP deny on what AWS services do to deliver logs (s3:PutObject, kms:GenerateDataKey, sqs:SendMessage...) excludes service principals (aws:PrincipalIsAWSService false), and no SCP or RCP deny catches the WAF replication role's reads, replicas or key use.",
+    "No SCP or RCP deny stands in a delivery path: an RCP deny on what AWS services do to deliver logs (s3:PutObject, kms:GenerateDataKey, sqs:SendMessage...) excludes service principals (aws:PrincipalIsAWSService false), and no SCP or RCP deny catches the WAF replication roles' reads, replicas or key use, or the SIEM reader's receives, reads and decrypts.",
   severity: "critical",
   enforcementLevel: "mandatory",
   remediationSteps:
-    'Add {"Bool": {"aws:PrincipalIsAWSService": "false"}} to the RCP statement; spare the replication role with {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/central-logging-waf-replication"}}, or narrow the statement\'s actions.',
+    'Add {"Bool": {"aws:PrincipalIsAWSService": "false"}} to the RCP statement; spare the replication role with {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/central-logging-waf-replication-*"}}, or narrow the statement\'s actions.',
   url: "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html",
+  configSchema: {
+    properties: {
+      readerRoleNames: {
+        type: "array",
+        items: { type: "string" },
+        default: [DEFAULT_READER],
+        description:
+          "Names (or path/name) of the SIEM reader roles (central-logging:siem.roleName): no deny may catch their reads.",
+      },
+    },
+  },
   validateResource: (args, report) => {
     if (!is(args.type, T.organizationPolicy)) return;
     const org = organizationPolicy(args as unknown as PolicyResource);
@@ -159,8 +181,20 @@ export const organizationGuardrailsKeepDelivery: ResourceValidationPolicy = {
       const caught = deniedOf(s, REPLICATION_ROLE_ACTIONS);
       if (caught.length && !spares(s, REPLICATION_ROLE) && !onlyOutsiders(s) && !onlyServices(s))
         report(
-          `${where} denies ${caught.join(", ")} to the WAF replication role (central-logging-waf-replication) too: WAF logs would stop replicating into the archive.`,
+          `${where} denies ${caught.join(", ")} to the WAF replication roles (central-logging-waf-replication-<region>) too: WAF logs would stop replicating into the archive.`,
         );
+      const readers = args.getConfig<{ readerRoleNames?: string[] }>().readerRoleNames ?? [DEFAULT_READER];
+      const reading = deniedOf(s, READER_ACTIONS);
+      for (const name of readers)
+        if (
+          reading.length &&
+          !spares(s, `arn:aws:iam::123456789012:role/${name}`) &&
+          !onlyOutsiders(s) &&
+          !onlyServices(s)
+        )
+          report(
+            `${where} denies ${reading.join(", ")} to the SIEM reader role ${name} too: the SIEM would stop reading the archive.`,
+          );
     });
   },
 };

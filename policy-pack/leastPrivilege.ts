@@ -132,8 +132,8 @@ export const noPublicPrincipal: ResourceValidationPolicy = {
 const DOCUMENTED_UNCONDITIONED_KEY_GRANTS: Record<string, string[]> = {
   "s3.amazonaws.com": ["kms:generatedatakey", "kms:decrypt"],
   "cloudwatch.amazonaws.com": ["kms:decrypt", "kms:generatedatakey*", "kms:generatedatakey"],
-  // EventBridge to an encrypted topic: "aws:SourceAccount and aws:SourceArn are not supported" in its key
-  // policy statement (SNS developer guide, event sources and encrypted topics).
+  // EventBridge to an encrypted topic: AWS's key policy statement has no condition (SNS developer guide,
+  // event sources and encrypted topics), and no AWS page says which source keys EventBridge sends there.
   "events.amazonaws.com": ["kms:decrypt", "kms:generatedatakey*", "kms:generatedatakey"],
 };
 

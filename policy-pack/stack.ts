@@ -6,11 +6,11 @@ import { rawProps } from "./unknowns";
 export const memberShipsCloudTrail: StackValidationPolicy = {
   name: "member-ships-cloudtrail",
   description:
-    "A stack that ships flow logs or WAF logs also delivers CloudTrail, or declares the organization trail that covers it.",
+    "A stack that ships flow logs or WAF logs also delivers CloudTrail, or declares the trail that covers it: the organization trail, or its account's trail created by another stack of the account.",
   severity: "medium",
   enforcementLevel: "mandatory",
   remediationSteps:
-    'Add a multi-Region trail to the central bucket, or set central-logging:cloudTrail.mode to "covered-by-organization-trail".',
+    'Add a multi-Region trail to the central bucket, or set central-logging:cloudTrail.mode to "covered-by-organization-trail" (or "covered-by-account-trail" when another stack of the account creates its trail).',
   url: "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/creating-trail-organization.html",
   validateStack: (args, report) => {
     const ships = args.resources.filter((r) => is(r.type, T.flowLog) || is(r.type, T.wafLogging));
@@ -18,11 +18,14 @@ export const memberShipsCloudTrail: StackValidationPolicy = {
     if (args.resources.some((r) => is(r.type, T.trail))) return;
     const declared = args.resources.some(
       (r) =>
-        is(r.type, T.memberComponent) && rawProps(r.props).cloudTrailMode === "covered-by-organization-trail",
+        is(r.type, T.memberComponent) &&
+        ["covered-by-organization-trail", "covered-by-account-trail"].includes(
+          rawProps(r.props).cloudTrailMode,
+        ),
     );
     if (!declared)
       report(
-        "ships flow or WAF logs but has no CloudTrail trail and declares no organization trail.",
+        "ships flow or WAF logs but has no CloudTrail trail and declares no trail that covers it.",
         ships[0].urn,
       );
   },

@@ -507,6 +507,31 @@ const centralSchema = z
     }
   });
 
+/**
+ * How a member stack takes part in CloudTrail: `account`, its account's multi-Region trail; `organization`,
+ * the organization trail (the management account, or the delegated administrator); the two `covered-by`
+ * modes create no trail: the organization trail logs this account, or another stack of this account (in
+ * another Region) creates its account trail.
+ */
+export const MEMBER_TRAIL_MODES = [
+  "account",
+  "organization",
+  "covered-by-organization-trail",
+  "covered-by-account-trail",
+] as const;
+export type MemberTrailMode = (typeof MEMBER_TRAIL_MODES)[number];
+
+/** The member's trail mode: as set, or, unset, covered by the central stack's organization trail if any. */
+export function resolveTrailMode(
+  settings: Pick<MemberSettings, "cloudTrail">,
+  central: { cloudTrail: { organizationTrailArn?: string } },
+): MemberTrailMode {
+  return (
+    settings.cloudTrail.mode ??
+    (central.cloudTrail.organizationTrailArn ? "covered-by-organization-trail" : "account")
+  );
+}
+
 const vpcId = z.string().regex(/^vpc-[0-9a-f]{8,17}$/, "expected VPC IDs like vpc-0123456789abcdef0");
 const webAclArn = z
   .string()
@@ -551,15 +576,17 @@ const memberSchema = z
       ),
     cloudTrail: z
       .object({
+        // Unset: covered by the organization trail when the central stack admits one, else "account"
+        // (resolveTrailMode). The central stack decides, so that 150 members need not each say it.
         mode: z
-          .enum(["account", "organization", "covered-by-organization-trail"], {
-            error: "expected account, organization or covered-by-organization-trail",
+          .enum(MEMBER_TRAIL_MODES, {
+            error: `expected ${MEMBER_TRAIL_MODES.slice(0, -1).join(", ")} or ${MEMBER_TRAIL_MODES.at(-1)}`,
           })
-          .default("account"),
+          .optional(),
         name: trailName.default(MEMBER_TRAIL_NAME),
       })
       .strict()
-      .default({ mode: "account", name: MEMBER_TRAIL_NAME }),
+      .default({ name: MEMBER_TRAIL_NAME }),
     flowLogs: z
       .object({
         vpcIds: z.union([z.literal("all"), z.array(vpcId).min(1, "expected at least one VPC ID")], {
@@ -771,6 +798,21 @@ export function parseStackConfig(stack: string, raw: RawConfig): StackConfig {
         stack,
         `${PROJECT}:tamperProtection.deployRoleNames`,
         "is required: the archive's bucket policies deny policy, lifecycle, versioning, Object Lock, notification and deletion changes to every role but these and break-glass; name the role(s) that run pulumi up for this stack (or set central-logging:access.deployRoleArn), or set tamperProtection.bucketPolicyDenies to false",
+      );
+    // The role CI deploys with must be one the denies spare, or the next pulumi up locks itself out.
+    const ciRole = settings.access?.deployRoleArn?.split(":role/")[1];
+    const glob = (pattern: string) =>
+      new RegExp(
+        `^${pattern
+          .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+          .replace(/\*/g, ".*")
+          .replace(/\?/g, ".")}$`,
+      );
+    if (tp.bucketPolicyDenies && ciRole && !deployRoleNames.some((n) => glob(n).test(ciRole)))
+      throw new ConfigError(
+        stack,
+        `${PROJECT}:tamperProtection.deployRoleNames`,
+        `expected a name that matches the role of access.deployRoleArn (${ciRole}): the bucket policies would refuse its next pulumi up; add it to the list`,
       );
     return {
       ...common,

@@ -68,9 +68,9 @@ export const EXTENSION_INFO: Record<Extension, ExtensionInfo> = {
       "CloudWatch does not, alarm notifications stop silently (the alarms still change state).",
     evidence:
       "AWS's statements have no condition (SQS developer guide, sqs-key-management; CloudWatch user guide, " +
-      "encrypted SNS topics). Community modules add aws:SourceAccount; the SNS developer guide states that " +
-      "aws:SourceAccount and aws:SourceArn are not supported in a key policy for EventBridge-to-encrypted " +
-      "topics, so such keys are not sent by every service.",
+      "encrypted SNS topics). Community modules add aws:SourceAccount; no AWS page says which source keys these " +
+      "services send on their KMS calls, and the SNS developer guide's statements for AWS event sources " +
+      "to encrypted topics have no source condition either.",
   },
   "access-log-tls-deny": {
     changes:

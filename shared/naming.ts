@@ -55,7 +55,13 @@ export const tamperForwarderRoleName = (region: string) => `${TAMPER_FORWARDER_R
 
 /** Member-side names (each member account has its own copy). */
 export const MEMBER_TRAIL_NAME = "central-logging";
+/**
+ * The member WAF replication roles: one per member account and Region (IAM names are account-wide, and an
+ * account may ship WAF logs from several Regions, CloudFront's us-east-1 among them), named
+ * `central-logging-waf-replication-<region>`. Policies admit them by the prefix.
+ */
 export const WAF_REPLICATION_ROLE_NAME = "central-logging-waf-replication";
+export const wafReplicationRoleName = (region: string) => `${WAF_REPLICATION_ROLE_NAME}-${region}`;
 
 export function memberWafBucketName(accountId: string, region: string): string {
   return `${WAF_BUCKET_PREFIX}${accountId}-${region}`;

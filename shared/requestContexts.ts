@@ -101,7 +101,7 @@ export const SOURCES = {
   },
   snsEventSourcesKms: {
     title:
-      "SNS developer guide: AWS service event sources and encrypted topics (aws:SourceAccount and aws:SourceArn are not supported for EventBridge in the key policy)",
+      "SNS developer guide: AWS service event sources and encrypted topics (the key policy statement for EventBridge has no condition)",
     url: "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services",
   },
   iamConfusedDeputy: {
@@ -170,7 +170,7 @@ export interface KeyFact {
 
 export interface AbsentKey {
   key: ContextKey;
-  /** documented: AWS says the key is not supported; reported: publicly reported missing; unknown: the public record conflicts. */
+  /** documented: AWS says the key is not supported; reported: publicly reported missing; unknown: not settled (the public record conflicts, or says nothing). */
   evidence: "documented" | "reported" | "unknown";
   source: Source;
 }
@@ -393,8 +393,8 @@ export const REQUEST_CONTEXTS: RequestContextRow[] = [
     what: "EventBridge encrypts an event for the SSE-KMS alarm topic",
     keys: [byService, tls],
     absent: [
-      { key: "aws:SourceAccount", evidence: "documented", source: SOURCES.snsEventSourcesKms },
-      { key: "aws:SourceArn", evidence: "documented", source: SOURCES.snsEventSourcesKms },
+      { key: "aws:SourceAccount", evidence: "unknown", source: SOURCES.snsEventSourcesKms },
+      { key: "aws:SourceArn", evidence: "unknown", source: SOURCES.snsEventSourcesKms },
     ],
   },
   {

@@ -3,31 +3,34 @@
  * archive's bucket-policy denies) deny them, the detective rules announce them (EventBridge patterns on
  * CloudTrail events), and the access matrix proves an account administrator cannot make them.
  *
- * Each entry pairs the IAM action with the CloudTrail event name that records it (they differ for S3).
+ * Each entry pairs the IAM action with the CloudTrail event names that record it: they differ for S3,
+ * where one permission covers a Put and a Delete (s3:PutReplicationConfiguration authorizes both
+ * PutBucketReplication and DeleteBucketReplication; S3 user guide, required permissions for S3 API
+ * operations).
  */
 
 export interface TamperingCall {
   /** The IAM action a policy allows or denies. */
   action: string;
-  /** The CloudTrail eventSource and eventName of the call, when it has one EventBridge can match. */
-  event?: { source: string; name: string };
+  /** The CloudTrail eventSource and eventNames of the calls it authorizes, when EventBridge can match them. */
+  event?: { source: string; names: string[] };
 }
 
-const s3 = (action: string, event?: string): TamperingCall => ({
+const s3 = (action: string, ...events: string[]): TamperingCall => ({
   action: `s3:${action}`,
-  ...(event ? { event: { source: "s3.amazonaws.com", name: event } } : {}),
+  ...(events.length ? { event: { source: "s3.amazonaws.com", names: events } } : {}),
 });
 const kms = (action: string): TamperingCall => ({
   action: `kms:${action}`,
-  event: { source: "kms.amazonaws.com", name: action },
+  event: { source: "kms.amazonaws.com", names: [action] },
 });
 const sqs = (action: string): TamperingCall => ({
   action: `sqs:${action}`,
-  event: { source: "sqs.amazonaws.com", name: action },
+  event: { source: "sqs.amazonaws.com", names: [action] },
 });
 const same = (service: string, source: string) => (action: string) => ({
   action: `${service}:${action}`,
-  event: { source, name: action },
+  event: { source, names: [action] },
 });
 const cloudtrail = same("cloudtrail", "cloudtrail.amazonaws.com");
 const ec2 = same("ec2", "ec2.amazonaws.com");
@@ -38,15 +41,15 @@ const iam = same("iam", "iam.amazonaws.com");
 export const ARCHIVE_BUCKET_CALLS: TamperingCall[] = [
   s3("PutBucketPolicy", "PutBucketPolicy"),
   s3("DeleteBucketPolicy", "DeleteBucketPolicy"),
-  s3("PutLifecycleConfiguration", "PutBucketLifecycle"),
+  s3("PutLifecycleConfiguration", "PutBucketLifecycle", "DeleteBucketLifecycle"),
   s3("PutBucketVersioning", "PutBucketVersioning"),
   s3("PutBucketObjectLockConfiguration", "PutObjectLockConfiguration"),
   s3("PutBucketNotification", "PutBucketNotification"),
-  s3("PutEncryptionConfiguration", "PutBucketEncryption"),
+  s3("PutEncryptionConfiguration", "PutBucketEncryption", "DeleteBucketEncryption"),
   s3("PutBucketLogging", "PutBucketLogging"),
-  s3("PutReplicationConfiguration", "PutBucketReplication"),
-  s3("PutBucketPublicAccessBlock", "PutBucketPublicAccessBlock"),
-  s3("PutBucketOwnershipControls", "PutBucketOwnershipControls"),
+  s3("PutReplicationConfiguration", "PutBucketReplication", "DeleteBucketReplication"),
+  s3("PutBucketPublicAccessBlock", "PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock"),
+  s3("PutBucketOwnershipControls", "PutBucketOwnershipControls", "DeleteBucketOwnershipControls"),
   s3("PutBucketAcl", "PutBucketAcl"),
   s3("DeleteBucket", "DeleteBucket"),
 ];
@@ -93,11 +96,11 @@ export const WAF_LOGGING_CALLS: TamperingCall[] = [
 ];
 /** The WAF staging bucket: where its objects go, how long they stay, who may write, how they are encrypted. */
 export const STAGING_BUCKET_CALLS: TamperingCall[] = [
-  s3("PutReplicationConfiguration", "PutBucketReplication"),
-  s3("PutLifecycleConfiguration", "PutBucketLifecycle"),
+  s3("PutReplicationConfiguration", "PutBucketReplication", "DeleteBucketReplication"),
+  s3("PutLifecycleConfiguration", "PutBucketLifecycle", "DeleteBucketLifecycle"),
   s3("PutBucketPolicy", "PutBucketPolicy"),
   s3("DeleteBucketPolicy", "DeleteBucketPolicy"),
-  s3("PutEncryptionConfiguration", "PutBucketEncryption"),
+  s3("PutEncryptionConfiguration", "PutBucketEncryption", "DeleteBucketEncryption"),
   s3("PutBucketVersioning", "PutBucketVersioning"),
   s3("DeleteBucket", "DeleteBucket"),
 ];

@@ -407,7 +407,7 @@ describe("access proofs: WAF replication into the archive", () => {
     return found[0];
   };
   const role = (account: string) =>
-    `The WAF replication role arn:aws:iam::${account}:role/central-logging-waf-replication of member ${account}`;
+    `The WAF replication role arn:aws:iam::${account}:role/central-logging-waf-replication-eu-west-1 of member ${account}`;
 
   for (const [mode, settings] of [
     ["organization", centralSettings()],
@@ -427,7 +427,7 @@ describe("access proofs: WAF replication into the archive", () => {
           expect([c.action, c.actual, c.principal]).to.deep.equal([
             action,
             "Allowed",
-            `arn:aws:iam::${account}:role/central-logging-waf-replication`,
+            `arn:aws:iam::${account}:role/central-logging-waf-replication-eu-west-1`,
           ]);
           // Only the keys S3 sends for the role: its principal keys, kms:ViaService, the encryption context.
           expect(c.condition).to.contain("kms:ViaService=s3.eu-west-1.amazonaws.com");

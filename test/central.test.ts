@@ -283,7 +283,13 @@ describe("central stack (organization mode)", () => {
     ]);
     expect(s.Condition).to.deep.equal({
       StringEquals: { "aws:PrincipalOrgID": ORG },
-      ArnLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/central-logging-waf-replication" },
+      // Each member Region's role, and the release-3 name while members upgrade.
+      ArnLike: {
+        "aws:PrincipalArn": [
+          "arn:aws:iam::*:role/central-logging-waf-replication",
+          "arn:aws:iam::*:role/central-logging-waf-replication-*",
+        ],
+      },
     });
   });
 

@@ -632,7 +632,8 @@ describe("stack configuration validation", () => {
     expect(c.settings.cloudTrail?.admitAccountTrailsBy).to.equal("account");
     const m = parseStackConfig("web", raw(WEB, memberSettings({ flowLogs: { vpcIds: "all" } })));
     if (m.role !== "member") throw new Error("expected member");
-    expect(m.settings.cloudTrail).to.deep.equal({ mode: "account", name: "central-logging" });
+    // No mode: the central stack decides (covered by its organization trail, else an account trail).
+    expect(m.settings.cloudTrail).to.deep.equal({ name: "central-logging" });
     expect(m.settings.alarms).to.deep.equal({ enabled: true, periodSeconds: 300 });
     const w = parseStackConfig(
       "web",

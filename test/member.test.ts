@@ -22,7 +22,7 @@ const WEB_ACL = `arn:aws:wafv2:eu-west-1:${WEB}:regional/webacl/web-app/a1b2c3d4
 describe("member stacks", () => {
   it("reads the central outputs through the StackReference and ships an account trail there", async () => {
     const { central, members } = await simulate(centralSettings(), {
-      web: { account: WEB, settings: memberSettings() },
+      web: { account: WEB, settings: memberSettings({ cloudTrail: { mode: "account" } }) },
     });
     const ref = find(members.web, "pulumi:pulumi:StackReference");
     expect(ref.inputs.name).to.equal("organization/central-logging/central");
@@ -39,6 +39,17 @@ describe("member stacks", () => {
     expect(members.web.outputs.trailArn).to.equal(
       `arn:aws:cloudtrail:eu-west-1:${WEB}:trail/central-logging`,
     );
+  });
+
+  it("is covered by the organization trail by default, and ships its own account trail only when told", async () => {
+    const { members } = await simulate(centralSettings(), {
+      web: { account: WEB, settings: memberSettings({ flowLogs: { vpcIds: "all" } }) },
+    });
+    expect(all(members.web, "aws:cloudtrail/trail:Trail")).to.have.length(0);
+    expect(members.web.outputs).not.to.have.property("trailArn");
+    // Without an organization trail (account-list mode), the default is the account's own trail.
+    const list = await simulate(listSettings(), { web: { account: WEB, settings: memberSettings() } });
+    expect(find(list.members.web, "aws:cloudtrail/trail:Trail").inputs.name).to.equal("central-logging");
   });
 
   it("creates the organization trail from the management account, and nothing when covered", async () => {
@@ -115,7 +126,7 @@ describe("member stacks", () => {
 
     // AWS's trust for replication: no condition (replication-trust-source adds them).
     const role = find(web, "aws:iam/role:Role", "waf-replication-role");
-    expect(role.inputs.name).to.equal("central-logging-waf-replication");
+    expect(role.inputs.name).to.equal("central-logging-waf-replication-eu-west-1");
     expect(parsed(role.inputs.assumeRolePolicy).Statement).to.deep.equal([
       {
         Sid: "S3ReplicationAssumesRole",
@@ -308,11 +319,13 @@ describe("member stacks checked against the central stack", () => {
         cloudTrail: { organizationTrail: { managementAccountId: MGMT, name: "organization-trail" } },
       }),
       WEB,
-      {},
+      { cloudTrail: { mode: "account" } },
     );
-    expect(e.key).to.equal("central-logging:cloudTrail");
+    expect(e.key).to.equal("central-logging:cloudTrail.mode");
+    // The organization trail already logs it: the message offers the default first, and says what a
+    // second trail costs.
     expect(e.message).to.contain(
-      `the central stack does not admit the trails of account ${WEB}; add {accountId: "${WEB}"} to central-logging:cloudTrail.accountTrails in the central stack and run pulumi up on it first, or set central-logging:cloudTrail.mode to covered-by-organization-trail here`,
+      `is "account", but the central stack does not admit the trails of account ${WEB}; this account is already logged by the organization trail arn:aws:cloudtrail:eu-west-1:${MGMT}:trail/organization-trail: remove central-logging:cloudTrail.mode here (members are covered by default), unless you want a second, paid copy of its management events; to keep an account trail, add {accountId: "${WEB}"} to central-logging:cloudTrail.accountTrails in the central stack and run pulumi up on it first`,
     );
   });
 
@@ -326,11 +339,11 @@ describe("member stacks checked against the central stack", () => {
         },
       }),
       WEB,
-      {},
+      { cloudTrail: { mode: "account" } },
     );
-    expect(e.key).to.equal("central-logging:cloudTrail");
+    expect(e.key).to.equal("central-logging:cloudTrail.mode");
     expect(e.message).to.contain(
-      `does not admit arn:aws:cloudtrail:eu-west-1:${WEB}:trail/central-logging, the account trail this stack would create; add {accountId: "${WEB}", name: "central-logging", homeRegion: eu-west-1} to central-logging:cloudTrail.accountTrails`,
+      `does not admit arn:aws:cloudtrail:eu-west-1:${WEB}:trail/central-logging, the account trail this stack would create; this account is already logged by the organization trail arn:aws:cloudtrail:eu-west-1:${MGMT}:trail/organization-trail: remove central-logging:cloudTrail.mode here (members are covered by default), unless you want a second, paid copy of its management events; to keep it, add {accountId: "${WEB}", name: "central-logging", homeRegion: eu-west-1} to central-logging:cloudTrail.accountTrails`,
     );
   });
 

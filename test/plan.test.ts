@@ -423,7 +423,7 @@ describe("offline plan", function () {
     const r = await main(["--stacks", dir, "--quiet"]);
     expect(r.code).to.equal(2);
     expect(r.err).to.equal(
-      `plan: ${path.join(dir, "Pulumi.workload-web-copy.yaml")} and ${path.join(dir, "Pulumi.workload-web.yaml")}: both deploy a member stack to account 333333333333 in eu-west-1; the second would collide with the first on the bucket aws-waf-logs-333333333333-eu-west-1 and the role central-logging-waf-replication. Keep one stack file per account and Region\n`,
+      `plan: ${path.join(dir, "Pulumi.workload-web-copy.yaml")} and ${path.join(dir, "Pulumi.workload-web.yaml")}: both deploy a member stack to account 333333333333 in eu-west-1; the second would collide with the first on the bucket aws-waf-logs-333333333333-eu-west-1 and the replication role central-logging-waf-replication-eu-west-1. Keep one stack file per account and Region\n`,
     );
   });
 

@@ -279,7 +279,7 @@ describe("policy pack: the mistakes that lose logs quietly", () => {
         delete s.Condition.StringEquals;
       });
       expect(await messages("archive-access-model", byName)).to.deep.equal([
-        'statement "WafReplicationFromMembers" admits replication roles on log bucket aws-waf-logs-central-example-org by role name alone (aws:PrincipalArn arn:aws:iam::*:role/central-logging-waf-replication), with no aws:PrincipalOrgID or aws:PrincipalAccount: any AWS account can create a role of that name and write into the archive.',
+        'statement "WafReplicationFromMembers" admits replication roles on log bucket aws-waf-logs-central-example-org by role name alone (aws:PrincipalArn arn:aws:iam::*:role/central-logging-waf-replication, arn:aws:iam::*:role/central-logging-waf-replication-*), with no aws:PrincipalOrgID or aws:PrincipalAccount: any AWS account can create a role of that name and write into the archive.',
       ]);
       expect(await messages("archive-access-model", byName, { mode: "organization" })).to.have.length(1);
       const wildcardOrg = editDoc(central, "waf-logs-policy", "policy", (d) => {
@@ -299,7 +299,7 @@ describe("policy pack: the mistakes that lose logs quietly", () => {
         s.Condition = {
           ArnLike: {
             "aws:PrincipalArn": [MGMT, WEB].map(
-              (a) => `arn:aws:iam::${a}:role/central-logging-waf-replication`,
+              (a) => `arn:aws:iam::${a}:role/central-logging-waf-replication-eu-west-1`,
             ),
           },
         };

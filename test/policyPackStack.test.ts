@@ -182,7 +182,7 @@ describe("policy pack: stack rules on the archive", () => {
     expect(await messages("member-ships-cloudtrail", member)).to.deep.equal([]);
     const undeclared = edit(member, "shipping", (p) => (p.cloudTrailMode = "account"));
     expect(await messages("member-ships-cloudtrail", undeclared)).to.deep.equal([
-      "ships flow or WAF logs but has no CloudTrail trail and declares no organization trail.",
+      "ships flow or WAF logs but has no CloudTrail trail and declares no trail that covers it.",
     ]);
   });
 });

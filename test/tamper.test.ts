@@ -123,6 +123,20 @@ describe("tamper protection: the archive's own defences", () => {
     expect(offDoc.Statement.map((s) => s.Sid)).not.to.include("DenySettingChangesExceptDeployAndBreakGlass");
   });
 
+  it("refuses deploy role names that would not spare the role CI deploys with", async () => {
+    const e = await rejects(
+      simulate(
+        centralSettings({
+          tamperProtection: { deployRoleNames: ["someone-else"] },
+          access: { deployRoleArn: `arn:aws:iam::${CENTRAL}:role/central-logging-deploy` },
+        }),
+      ),
+    );
+    expect(e.message).to.equal(
+      'stack "central": config key "central-logging:tamperProtection.deployRoleNames": expected a name that matches the role of access.deployRoleArn (central-logging-deploy): the bucket policies would refuse its next pulumi up; add it to the list',
+    );
+  });
+
   it("keeps noncurrent versions at least as long as the Object Lock retention", async () => {
     const e = await rejects(
       simulate(
@@ -190,9 +204,15 @@ describe("tamper protection: the archive's own defences", () => {
 
   it("admits only the organization, or the listed members' forwarding roles, to its event bus", async () => {
     const org = parsed(find(central, "aws:cloudwatch/eventBusPolicy:EventBusPolicy").inputs.policy);
+    // Only the forwarding roles, never any principal of the organization: no flood of forged events.
     expect(statement(org, "MembersForwardTamperEvents").Condition).to.deep.equal({
       StringEquals: { "aws:PrincipalOrgID": ORG },
+      ArnLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/central-logging-tamper-events-*" },
     });
+    const fromMembers = JSON.parse(
+      find(central, "aws:cloudwatch/eventRule:EventRule", "tamper-member-events").inputs.eventPattern,
+    );
+    expect(fromMembers.source).to.deep.equal([{ prefix: "aws." }]);
     const { central: list } = await simulate(listSettings());
     const listed = parsed(find(list, "aws:cloudwatch/eventBusPolicy:EventBusPolicy").inputs.policy);
     expect(statement(listed, "MembersForwardTamperEvents").Condition).to.deep.equal({
@@ -232,6 +252,9 @@ describe("tamper protection: what a member forwards", () => {
     const pattern = JSON.parse(rule.eventPattern);
     const staging = find(web, "aws:s3/bucket:Bucket", "waf-staging").inputs.bucket;
     for (const [source, name, detail] of [
+      // One permission authorizes both: s3:PutReplicationConfiguration covers DeleteBucketReplication.
+      ["s3.amazonaws.com", "DeleteBucketReplication", { requestParameters: { bucketName: staging } }],
+      ["s3.amazonaws.com", "DeleteBucketLifecycle", { requestParameters: { bucketName: staging } }],
       ["cloudtrail.amazonaws.com", "StopLogging", {}],
       ["cloudtrail.amazonaws.com", "DeleteTrail", {}],
       ["cloudtrail.amazonaws.com", "UpdateTrail", {}],
@@ -292,19 +315,27 @@ describe("tamper protection: the organization guardrails", () => {
     expect(types).to.deep.equal([
       [GUARDRAIL_POLICY_NAMES.member, "SERVICE_CONTROL_POLICY"],
       [GUARDRAIL_POLICY_NAMES.archive, "SERVICE_CONTROL_POLICY"],
+      [GUARDRAIL_POLICY_NAMES.archiveHandOff, "SERVICE_CONTROL_POLICY"],
       [GUARDRAIL_POLICY_NAMES.resourceControl, "RESOURCE_CONTROL_POLICY"],
     ]);
     const targets = all(management, "aws:organizations/policyAttachment:PolicyAttachment").map(
       (r) => r.inputs.targetId,
     );
-    expect(targets).to.deep.equal(["ou-a1b2-c3d4e5f6", CENTRAL, CENTRAL]);
+    expect(targets).to.deep.equal(["ou-a1b2-c3d4e5f6", CENTRAL, CENTRAL, CENTRAL]);
     for (const r of all(management, "aws:organizations/policy:Policy"))
       expect(r.inputs.content.length, r.inputs.name).to.be.at.most(5120);
   });
 
   it("names every call the issue lists, and spares the deploy roles and break-glass in every SCP statement", () => {
     const member = policyOf(stacks, GUARDRAIL_POLICY_NAMES.member);
-    const archive = policyOf(stacks, GUARDRAIL_POLICY_NAMES.archive);
+    const archiveDocs = [
+      policyOf(stacks, GUARDRAIL_POLICY_NAMES.archive),
+      policyOf(stacks, GUARDRAIL_POLICY_NAMES.archiveHandOff),
+    ];
+    const archive: PolicyDocument = {
+      Version: "2012-10-17",
+      Statement: archiveDocs.flatMap((d) => d.Statement),
+    };
     const actions = (d: PolicyDocument) => d.Statement.flatMap((s) => [s.Action ?? []].flat());
     expect(actions(member)).to.include.members([
       "cloudtrail:StopLogging",
@@ -336,10 +367,17 @@ describe("tamper protection: the organization guardrails", () => {
       "sqs:DeleteQueue",
       "sqs:PurgeQueue",
       "sqs:SetQueueAttributes",
+      "sqs:DeleteMessage",
+      "organizations:LeaveOrganization",
     ]);
+    expect(actions(member)).to.include("organizations:LeaveOrganization");
     for (const doc of [member, archive])
       for (const s of doc.Statement) {
         expect(s.Effect, s.Sid).to.equal("Deny");
+        if (s.Sid === "StayInTheOrganization") {
+          expect(s.Condition, "no one may leave").to.equal(undefined);
+          continue;
+        }
         const spared = [(s.Condition as any).ArnNotLike["aws:PrincipalArn"]].flat();
         expect(
           spared.some((a: string) => a.endsWith(":role/central-logging-break-glass")),
@@ -382,7 +420,7 @@ describe("tamper protection: the organization guardrails", () => {
       [],
     );
     const guardrails = r.policySizes.filter((p) => p.kind === "organization");
-    expect(guardrails).to.have.length(3);
+    expect(guardrails).to.have.length(4);
     for (const p of guardrails) expect(p.bytes, p.resource).to.be.at.most(5120);
   });
 });
@@ -420,8 +458,20 @@ describe("tamper protection: proofs that break when a guardrail does", () => {
         ),
     );
     expect(delivery.length).to.be.greaterThan(20);
-    for (const c of delivery.filter((x) => x.principal !== "anonymous"))
-      expect(c.organizationPolicies, describeCell(c)).to.include(GUARDRAIL_POLICY_NAMES.archive);
+    // Each under the RCP on the archive's resources and the SCPs over its principal's account (all of them
+    // for a service principal, though AWS applies none: the stricter proof).
+    for (const c of delivery.filter((x) => x.principal !== "anonymous")) {
+      if (
+        c.resource.includes(":111111111111:") ||
+        c.resource.includes("central-logs-") ||
+        c.resource.includes("-central-")
+      )
+        expect(c.organizationPolicies, describeCell(c)).to.include(GUARDRAIL_POLICY_NAMES.resourceControl);
+      expect(
+        c.organizationPolicies.some((x) => x !== GUARDRAIL_POLICY_NAMES.resourceControl),
+        describeCell(c),
+      ).to.equal(true);
+    }
     const admin = cells.filter((c) => c.who.includes("(the log-archive account's administrator"));
     expect(admin.length).to.be.greaterThan(30);
     expect(admin.every((c) => c.actual !== "Allowed")).to.equal(true);
@@ -431,6 +481,7 @@ describe("tamper protection: proofs that break when a guardrail does", () => {
     const stacks = withPolicy(GUARDRAIL_POLICY_NAMES.archive, (doc) => {
       for (const s of doc.Statement) {
         const c = s.Condition as any;
+        if (!c) continue;
         c.ArnNotLike["aws:PrincipalArn"] = [c.ArnNotLike["aws:PrincipalArn"]]
           .flat()
           .filter((a: string) => !a.endsWith("central-logging-deploy"));
@@ -488,8 +539,30 @@ describe("tamper protection: proofs that break when a guardrail does", () => {
     const management = stacks.find((s) => s.name === "management")!;
     const messages = await packMessages("organization-guardrails-keep-delivery", runnable(management));
     expect(messages).to.deep.equal([
-      "SCP central-logging-member-guardrails statement NoReplicas denies s3:ReplicateObject, s3:ReplicateTags to the WAF replication role (central-logging-waf-replication) too: WAF logs would stop replicating into the archive.",
+      "SCP central-logging-member-guardrails statement NoReplicas denies s3:ReplicateObject, s3:ReplicateTags to the WAF replication roles (central-logging-waf-replication-<region>) too: WAF logs would stop replicating into the archive.",
     ]);
+  });
+
+  it("turns red if a member deploys with a role the guardrails do not spare", async () => {
+    const stacks = JSON.parse(JSON.stringify(base)) as SimStack[];
+    const web = stacks.find((s) => s.name === "workload-web")!;
+    (web.config as any).settings.access.deployRoleArn = `arn:aws:iam::${WEB}:role/team-pipeline`;
+    const wrong = (await red(stacks)).map(describeCell);
+    expect(wrong.every((w) => w.startsWith(`arn:aws:iam::${WEB}:role/team-pipeline `))).to.equal(true);
+    expect(wrong).to.include(
+      `arn:aws:iam::${WEB}:role/team-pipeline (the deploy role of stack workload-web, access.deployRoleArn): updates its account trail's event selectors, as pulumi up may`,
+    );
+  });
+
+  it("never counts a cell the evaluator could not evaluate (an unknown action) as intended", () => {
+    const cell = {
+      expected: "Denied",
+      actual: "ImplicitlyDenied",
+      error: '{"message":"invalid.action"}',
+    } as unknown as AccessCell;
+    expect(cellAsIntended(cell)).to.equal(false);
+    expect(cellAsIntended({ ...cell, error: undefined })).to.equal(true);
+    expect(cellAsIntended({ ...cell, error: undefined, explicitDeny: true })).to.equal(false);
   });
 
   it("says plainly, without the guardrails, that the archive's key and queues are open to its administrator", async () => {

@@ -167,7 +167,7 @@ describe("the real Pulumi engine", function () {
           Object.keys(s.changes).filter((k) => k !== "same"),
           s.stack,
         ).to.deep.equal([]);
-      expect(r.json!.stacks.map((s: any) => s.changes.same)).to.deep.equal([73, 16, 28]);
+      expect(r.json!.stacks.map((s: any) => s.changes.same)).to.deep.equal([73, 18, 28]);
     });
 
     it("refuses to destroy the central stack: its buckets and key are protected, and stay in the state", async () => {

@@ -11,7 +11,7 @@
 import { ARCHIVE_OUTPUT, CentralArchiveOutputs } from "../../shared/contract";
 import { Extension } from "../../shared/extensions";
 import { PolicyDocument } from "../../shared/iam";
-import { arn, LogType, WAF_REPLICATION_ROLE_NAME } from "../../shared/naming";
+import { arn, LogType, wafReplicationRoleName } from "../../shared/naming";
 import { viaService } from "../../shared/regions";
 import { RequestFacts, requestContexts } from "../../shared/requestContexts";
 import { SimStack } from "../simulation/simulate";
@@ -46,6 +46,10 @@ export interface AccessCell {
    * evaluated under; empty where none applies (account-list mode, a principal outside the organization).
    */
   organizationPolicies: string[];
+  /** A denial counts only when a statement denies explicitly (a guardrail, not a missing grant). */
+  explicitDeny?: boolean;
+  /** The evaluator could not evaluate the request (an unknown action, an invalid policy): never intended. */
+  error?: string;
 }
 
 const OUTSIDE_ACCOUNT = "999999999998";
@@ -87,7 +91,16 @@ interface CellSpec {
    * and what account-list mode has). Default: every applicable organization policy is in force.
    */
   withoutOrganizationPolicies?: boolean;
+  /** A denial counts only when explicit: the cell proves a deny statement, not a missing grant. */
+  explicitDeny?: boolean;
 }
+
+const intended = (spec: { expected: Expected; explicitDeny?: boolean }, decision: Decision) =>
+  spec.expected === "Allowed"
+    ? decision === "Allowed"
+    : spec.explicitDeny
+      ? decision === "ExplicitlyDenied"
+      : decision !== "Allowed";
 
 export type CellFunction = (spec: CellSpec) => Promise<void>;
 export type { CellSpec, Expected, Identity };
@@ -135,12 +148,36 @@ export async function accessMatrix(
   const cells: AccessCell[] = [];
 
   const organization = organizationPoliciesOf(stacks);
-  const inOrganization = new Set([
-    acct,
-    ...members.map((m) => m.account),
+  const management = new Set([
     ...(a.cloudTrail.organizationTrailArn ? [a.cloudTrail.organizationTrailArn.split(":")[4]] : []),
+    ...(organization ? [organization.account] : []),
   ]);
+  const inOrganization = new Set([acct, ...members.map((m) => m.account), ...management]);
   const principalAccountOf = (principal: string) => /^arn:[^:]+:(iam|sts)::(\d{12}):/.exec(principal)?.[2];
+  /**
+   * The SCPs over an account, from their attachments: never the management account's (SCPs do not apply
+   * there); a root target covers every other account; an OU target is taken to hold every member account
+   * but the archive's (the matrix cannot see OU membership, and says so in the cell).
+   */
+  const scpsOver = (account: string | undefined) => {
+    if (!organization) return { scps: [], assumed: [] as string[] };
+    if (account === undefined)
+      // A service principal: AWS never applies SCPs to it; the matrix does, the stricter proof.
+      return { scps: organization.serviceControlPolicies, assumed: [] as string[] };
+    if (!inOrganization.has(account) || management.has(account)) return { scps: [], assumed: [] };
+    const assumed: string[] = [];
+    const scps = organization.serviceControlPolicies.filter((x) =>
+      (organization.targets.get(x.name) ?? []).some((t) => {
+        if (t === account || t.startsWith("r-")) return true;
+        if (t.startsWith("ou-") && account !== acct) {
+          assumed.push(`the OU ${t} holds account ${account}`);
+          return true;
+        }
+        return false;
+      }),
+    );
+    return { scps, assumed };
+  };
 
   async function cell(spec: CellSpec) {
     const contexts = requestContexts(spec.as, spec.action, spec.facts, extensions);
@@ -148,12 +185,11 @@ export async function accessMatrix(
     // SCPs restrict only IAM principals of the accounts they are attached to; AWS says they never apply
     // to service principals. The matrix applies them to service principals too: a stricter proof that no
     // guardrail stands in a delivery path even if it did apply. RCPs apply to the archive's resources.
-    const scps =
+    const over =
       organization && !spec.withoutOrganizationPolicies && principal !== "anonymous"
-        ? principalAccountOf(principal) === undefined || inOrganization.has(principalAccountOf(principal)!)
-          ? organization.serviceControlPolicies
-          : []
-        : [];
+        ? scpsOver(principalAccountOf(principal))
+        : { scps: [], assumed: [] };
+    const scps = over.scps;
     const rcps =
       organization && !spec.withoutOrganizationPolicies && spec.resourceAccount === acct
         ? organization.resourceControlPolicies
@@ -178,12 +214,12 @@ export async function accessMatrix(
         },
       );
       touched = touched || r.contextCheckedLocally;
-      const ok = spec.expected === "Allowed" ? r.decision === "Allowed" : r.decision !== "Allowed";
-      if (!chosen || (!ok && chosen.decision !== r.decision))
+      const ok = intended(spec, r.decision) && !r.error;
+      if (!chosen || (!ok && (chosen.decision !== r.decision || r.error)))
         chosen = { decision: r.decision, context: built.context, error: r.error };
       if (!ok) break;
     }
-    const ok = spec.expected === "Allowed" ? chosen!.decision === "Allowed" : chosen!.decision !== "Allowed";
+    const ok = intended(spec, chosen!.decision) && !chosen!.error;
     cells.push({
       who: spec.who,
       principal: spec.principal ?? spec.as,
@@ -195,9 +231,11 @@ export async function accessMatrix(
       expected: spec.expected,
       actual: chosen!.decision,
       variants: contexts.length,
-      assumptions: [...new Set(contexts.flatMap((c) => c.assumptions))],
+      assumptions: [...new Set([...contexts.flatMap((c) => c.assumptions), ...over.assumed])],
       contextCheckedLocally: touched,
       organizationPolicies: [...scps, ...rcps].map((x) => x.name),
+      ...(spec.explicitDeny ? { explicitDeny: true } : {}),
+      ...(chosen!.error ? { error: chosen!.error } : {}),
       ...(ok
         ? {}
         : {
@@ -531,7 +569,9 @@ export async function accessMatrix(
     const replicators = stacks
       .filter((s) => s.role === "member" && members.some((m) => m.stack === s.name))
       .filter((s) => s.resources.some((r) => r.name === "waf-replication-permissions"));
-    const roleOf = (account: string) => arn.role(p, account, WAF_REPLICATION_ROLE_NAME);
+    // One replication role per member account and Region; an outsider's is named as in this Region.
+    let here = region;
+    const roleOf = (account: string) => arn.role(p, account, wafReplicationRoleName(here));
     const identityOf = (s: SimStack): Identity => ({
       name: "waf-replication",
       policy: policyOf(s, "aws:iam/rolePolicy:RolePolicy", "waf-replication-permissions"),
@@ -550,6 +590,7 @@ export async function accessMatrix(
     const waf = a.logs.waf.bucketArn;
     for (const s of replicators) {
       const m = s.config.accountId;
+      here = s.config.region;
       const who = `The WAF replication role ${roleOf(m)} of member ${m}`;
       const viaS3 = { viaService: viaService("s3", region), s3Context: waf };
       await cell({
@@ -685,7 +726,7 @@ export async function accessMatrix(
       await cell({
         who: `The role ${otherRole} of member ${m}, with s3:ReplicateObject on * in its own policy`,
         scenario: "replicates into its own account's prefix",
-        why: "the archive admits replicas only from the role named central-logging-waf-replication (aws:PrincipalArn)",
+        why: "the archive admits replicas only from the roles named central-logging-waf-replication-<region> (aws:PrincipalArn)",
         expected: "Denied",
         as: "iam",
         principal: otherRole,
@@ -699,7 +740,7 @@ export async function accessMatrix(
       await cell({
         who: `The role ${otherRole} of member ${m}, with kms:* on * in its own policy`,
         scenario: "encrypts with the CMK through S3 into the WAF bucket",
-        why: "the key admits replica encryption only for the role named central-logging-waf-replication",
+        why: "the key admits replica encryption only for the roles named central-logging-waf-replication-<region>",
         expected: "Denied",
         as: "iam-via-s3-replication",
         principal: otherRole,
@@ -766,6 +807,7 @@ export async function accessMatrix(
           resourcePolicy: trust,
         });
     }
+    here = region;
     const outsider = roleOf(OUTSIDE_ACCOUNT);
     await cell({
       who: `The role ${outsider} of an account outside the organization`,
@@ -995,7 +1037,7 @@ export async function accessMatrix(
     const principals = [
       arn.root(p, m.account),
       ...(stack?.resources.some((r) => r.name === "waf-replication-role")
-        ? [arn.role(p, m.account, WAF_REPLICATION_ROLE_NAME)]
+        ? [arn.role(p, m.account, wafReplicationRoleName(stack!.config.region))]
         : []),
     ];
     for (const principal of principals)
@@ -1164,5 +1206,4 @@ export async function accessMatrix(
   return cells;
 }
 
-export const cellAsIntended = (c: AccessCell) =>
-  c.expected === "Allowed" ? c.actual === "Allowed" : c.actual !== "Allowed";
+export const cellAsIntended = (c: AccessCell) => !c.error && intended(c, c.actual);

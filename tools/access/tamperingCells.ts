@@ -10,7 +10,7 @@
  */
 import { CentralArchiveOutputs } from "../../shared/contract";
 import { PolicyDocument } from "../../shared/iam";
-import { arn, LogType, TAMPER_RULE_NAME, WAF_REPLICATION_ROLE_NAME } from "../../shared/naming";
+import { arn, LogType, TAMPER_RULE_NAME, wafReplicationRoleName } from "../../shared/naming";
 import {
   ARCHIVE_BUCKET_CALLS,
   ARCHIVE_KEY_CALLS,
@@ -30,8 +30,11 @@ import { SimStack } from "../simulation/simulate";
 import type { CellFunction, Expected, Identity } from "./accessMatrix";
 
 export interface OrganizationPolicies {
-  /** The stack that deploys them (a member stack in the management account). */
+  /** The stack that deploys them (a member stack in the management account), and its account. */
   stack: string;
+  account: string;
+  /** The targets (root, OU or account IDs) each policy is attached to, by policy name. */
+  targets: Map<string, string[]>;
   serviceControlPolicies: { name: string; policy: PolicyDocument }[];
   resourceControlPolicies: { name: string; policy: PolicyDocument }[];
 }
@@ -48,8 +51,18 @@ export function organizationPoliciesOf(stacks: SimStack[]): OrganizationPolicies
           name: r.inputs.name as string,
           policy: JSON.parse(r.inputs.content) as PolicyDocument,
         }));
+    const targets = new Map<string, string[]>();
+    for (const r of s.resources.filter(
+      (x) => x.type === "aws:organizations/policyAttachment:PolicyAttachment",
+    )) {
+      const target = r.inputs.targetId as string;
+      const policyName = r.name.slice(0, -(target.length + 1));
+      targets.set(policyName, [...(targets.get(policyName) ?? []), target]);
+    }
     return {
       stack: s.name,
+      account: s.config.accountId,
+      targets,
       serviceControlPolicies: of("SERVICE_CONTROL_POLICY"),
       resourceControlPolicies: of("RESOURCE_CONTROL_POLICY"),
     };
@@ -122,6 +135,8 @@ export async function tamperingCells(input: TamperingCellsInput): Promise<void> 
         resourcePolicy: target.resourcePolicy,
         identity: [ADMINISTRATOR],
         withoutOrganizationPolicies,
+        // A tampering call must meet a deny statement, never merely a missing grant.
+        explicitDeny: expected === "Denied",
       });
   };
 
@@ -239,6 +254,63 @@ export async function tamperingCells(input: TamperingCellsInput): Promise<void> 
         : "without AWS Organizations no SCP guards the key or queues (and a key policy never denies: KMS has no way back from a lockout); the tamper alarm announces the call",
     );
 
+  // Calls beside the lists, each one way around the guardrails above.
+  if (guarded) {
+    const topic = a.tamperProtection.alarmTopicArn;
+    const extra: [string, string, string, string][] = [
+      [
+        "organizations:LeaveOrganization",
+        "*",
+        "leaves the organization, and every SCP with it",
+        "StayInTheOrganization: no exemption",
+      ],
+      [
+        "sqs:ReceiveMessage",
+        a.logs.cloudtrail.queueArn,
+        "receives the SIEM's messages",
+        "only the SIEM reader consumes the queues",
+      ],
+      [
+        "sqs:DeleteMessage",
+        a.logs.cloudtrail.queueArn,
+        "deletes the SIEM's messages one by one",
+        "only the SIEM reader consumes the queues",
+      ],
+      [
+        "iam:DeleteOpenIDConnectProvider",
+        `arn:${p}:iam::${acct}:oidc-provider/token.actions.githubusercontent.com`,
+        "deletes the GitHub OIDC provider the deploy roles trust",
+        "the provider stays: without it no deployment runs",
+      ],
+      ...(topic
+        ? ([
+            ["sns:Unsubscribe", topic, "unsubscribes from the alarm topic", "the alarms' subscriptions stay"],
+            [
+              "cloudwatch:DeleteAlarms",
+              `arn:${p}:cloudwatch:${region}:${acct}:alarm:central-logs-cloudtrail-dead-letters`,
+              "deletes a delivery alarm",
+              "the delivery alarms stay",
+            ],
+          ] as [string, string, string, string][])
+        : []),
+    ];
+    for (const [action, resource, scenario, why] of extra)
+      await cell({
+        who: adminWho,
+        scenario,
+        why: `the guardrail SCPs deny it: ${why}`,
+        expected: "Denied",
+        explicitDeny: true,
+        as: "iam",
+        principal: admin,
+        action,
+        resource,
+        resourceAccount: acct,
+        facts: roleFacts(admin, acct),
+        identity: [ADMINISTRATOR],
+      });
+  }
+
   const exempt: [string, string][] = [
     ...tp.deployRoleNames.map(
       (n) => [arn.role(p, acct, n.replace(/[*?]/g, "x")), "a deploy role"] as [string, string],
@@ -267,13 +339,16 @@ export async function tamperingCells(input: TamperingCellsInput): Promise<void> 
 
   // ---------------------------------------------------------------- A member account
   // SCPs reach member accounts only where AWS Organizations exists; the guardrails need it.
-  const member =
-    stacks.find(
-      (s) =>
-        s.role === "member" &&
-        members.some((m) => m.stack === s.name) &&
-        s.resources.some((r) => r.name === "waf-staging"),
-    ) ?? stacks.find((s) => s.role === "member" && members.some((m) => m.stack === s.name));
+  // Never the management account: no SCP reaches it (its own cell, at the end, says so).
+  const management = new Set([
+    ...(a.cloudTrail.organizationTrailArn ? [a.cloudTrail.organizationTrailArn.split(":")[4]] : []),
+    ...(organization ? [organization.account] : []),
+  ]);
+  const candidates = stacks.filter(
+    (s) =>
+      s.role === "member" && members.some((m) => m.stack === s.name) && !management.has(s.config.accountId),
+  );
+  const member = candidates.find((s) => s.resources.some((r) => r.name === "waf-staging")) ?? candidates[0];
   if (guarded && member) {
     const m = member.config.accountId;
     const settings = member.config.role === "member" ? member.config.settings : undefined;
@@ -319,7 +394,10 @@ export async function tamperingCells(input: TamperingCellsInput): Promise<void> 
     if (stagingKeyTarget) targets.push([STAGING_KEY_CALLS, stagingKeyTarget]);
     targets.push([
       ROLE_CALLS,
-      { what: "the WAF replication role", resource: arn.role(p, m, WAF_REPLICATION_ROLE_NAME) },
+      {
+        what: "the WAF replication role",
+        resource: arn.role(p, m, wafReplicationRoleName(member.config.region)),
+      },
     ]);
     const tagRemoval: [TamperingCall[], Target][] = [
       [
@@ -359,6 +437,10 @@ export async function tamperingCells(input: TamperingCellsInput): Promise<void> 
       ...targets,
       ...tagRemoval,
       [forwardingCalls, forwarding] as [TamperingCall[], Target],
+      [[{ action: "organizations:LeaveOrganization" }], { what: "the organization", resource: "*" }] as [
+        TamperingCall[],
+        Target,
+      ],
     ])
       await run(memberWho, memberAdmin, m, calls, target, "Denied", memberWhy);
     await run(
@@ -395,6 +477,28 @@ export async function tamperingCells(input: TamperingCellsInput): Promise<void> 
         );
     }
   }
+
+  // Every member's own deploy role (access.deployRoleArn) must be spared, or its next pulumi up fails.
+  if (guarded)
+    for (const s of candidates) {
+      const deploy = s.config.role === "member" ? s.config.settings.access?.deployRoleArn : undefined;
+      if (!deploy) continue;
+      const account = s.config.accountId;
+      const trail = arn.trail(p, s.config.region, account, "central-logging");
+      await cell({
+        who: `${deploy} (the deploy role of stack ${s.name}, access.deployRoleArn)`,
+        scenario: "updates its account trail's event selectors, as pulumi up may",
+        why: "every member's deploy role is spared by the guardrails (tamperProtection.deployRoleNames, guardrails.exemptRoleNames)",
+        expected: "Allowed",
+        as: "iam",
+        principal: deploy,
+        action: "cloudtrail:PutEventSelectors",
+        resource: trail,
+        resourceAccount: account,
+        facts: roleFacts(deploy, account),
+        identity: [ADMINISTRATOR],
+      });
+    }
 
   // ---------------------------------------------------------------- The archive's perimeter (RCP)
   if (organization?.resourceControlPolicies.length) {

@@ -50,7 +50,7 @@ export function requestContextTable(): string {
     const absent = (r.absent ?? [])
       .map(
         (n) =>
-          `\`${n.key}\` (${n.evidence === "documented" ? "documented as not supported" : n.evidence === "reported" ? "reported missing" : "unknown: the record conflicts"}) [source](${n.source.url})`,
+          `\`${n.key}\` (${n.evidence === "documented" ? "documented as not supported" : n.evidence === "reported" ? "reported missing" : "unknown: not settled"}) [source](${n.source.url})`,
       )
       .join("<br>");
     return `| \`${r.principal}\` | ${r.actions.map((a) => `\`${a}\``).join(", ")} | ${cell(r.what)} | ${keys} | ${absent || "–"} |`;

@@ -53,7 +53,7 @@ export const COLLISION_RULES: CollisionRule[] = [
     message: (a, b, _names, c) => {
       const what =
         c.role === "member"
-          ? `the bucket aws-waf-logs-${c.accountId}-${c.region} and the role central-logging-waf-replication`
+          ? `the bucket aws-waf-logs-${c.accountId}-${c.region} and the replication role central-logging-waf-replication-${c.region}`
           : "the archive's queues, key alias and roles";
       return `${a} and ${b}: both deploy a ${c.role} stack to account ${c.accountId} in ${c.region}; the second would collide with the first on ${what}. Keep one stack file per account and Region`;
     },

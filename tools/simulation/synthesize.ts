@@ -86,12 +86,11 @@ export function synthesizeOrganization(
       "aws:allowedAccountIds": [account],
       role: "member",
       centralStack: `${organization}/central-logging/central`,
-      cloudTrail:
-        mode === "account-list"
-          ? { mode: "account" }
-          : i === 0
-            ? { mode: "organization", name: "organization-trail" }
-            : { mode: "covered-by-organization-trail" },
+      // Onboarded as the README says: only the management account names its trail; every other
+      // member is covered by the organization trail, or ships its account trail in account-list mode.
+      ...(mode === "organization" && i === 0
+        ? { cloudTrail: { mode: "organization", name: "organization-trail" } }
+        : {}),
       flowLogs: { vpcIds: "all" },
       ...(i % 3 === 0
         ? {
