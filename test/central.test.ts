@@ -576,6 +576,23 @@ describe("central stack (account-list mode)", () => {
   });
 });
 
+describe("central stack, account trails in account-list mode", () => {
+  it("changes only the listed account's trail: every other member keeps its default one", async () => {
+    const { central } = await simulate(
+      listSettings({
+        cloudTrail: {
+          admitAccountTrailsBy: "trail",
+          accountTrails: [{ accountId: WEB, homeRegion: "us-east-1" }],
+        },
+      }),
+    );
+    expect(central.outputs.archive.cloudTrail.accountTrailArns).to.deep.equal([
+      `arn:aws:cloudtrail:us-east-1:${WEB}:trail/central-logging`,
+      `arn:aws:cloudtrail:eu-west-1:${MGMT}:trail/central-logging`,
+    ]);
+  });
+});
+
 describe("central stack options", () => {
   it("enables Object Lock at creation with the configured default retention", async () => {
     const { central } = await simulate(

@@ -218,9 +218,9 @@ describe("fleet command", () => {
       policyPackConfigs: {},
     };
     const ok = await runFleet({ ...base, runner: runner([]) });
-    expect(order).to.deep.equal(["central", "management", "workload-web"]);
+    expect(order).to.deep.equal(["central", "management", "workload-web-us-east-1", "workload-web"]);
     expect(most).to.equal(1);
-    expect(ok.map((r) => r.result)).to.deep.equal(["succeeded", "succeeded", "succeeded"]);
+    expect(ok.map((r) => r.result)).to.deep.equal(["succeeded", "succeeded", "succeeded", "succeeded"]);
     expect(exitCodeOf(ok)).to.equal(0);
 
     order.length = 0;
@@ -229,14 +229,15 @@ describe("fleet command", () => {
     expect(failed.map((r) => [r.stack, r.result, r.error ?? ""])).to.deep.equal([
       ["central", "failed", ""],
       ["management", "skipped", "its central stack central failed"],
+      ["workload-web-us-east-1", "skipped", "its central stack central failed"],
       ["workload-web", "skipped", "its central stack central failed"],
     ]);
     expect(exitCodeOf(failed)).to.equal(1);
 
     order.length = 0;
     await runFleet({ ...base, command: "destroy", yes: true, concurrency: 2, runner: runner([]) });
-    expect(order.slice(0, 2)).to.have.members(["management", "workload-web"]);
-    expect(order[2]).to.equal("central");
+    expect(order.slice(0, 3)).to.have.members(["management", "workload-web-us-east-1", "workload-web"]);
+    expect(order[3]).to.equal("central");
   });
 
   it("exits 1 on a mandatory violation even when every stack succeeded, and prints a summary table", () => {

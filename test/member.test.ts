@@ -52,6 +52,26 @@ describe("member stacks", () => {
     expect(find(list.members.web, "aws:cloudtrail/trail:Trail").inputs.name).to.equal("central-logging");
   });
 
+  it("ships no trail from an account's second Region when its account trail is in another stack", async () => {
+    const second = memberSettings({ cloudTrail: { mode: "covered-by-account-trail" } });
+    const { members } = await simulate(listSettings(), { web: { account: WEB, settings: second } });
+    expect(all(members.web, "aws:cloudtrail/trail:Trail")).to.have.length(0);
+    // Only where the central stack admits a trail of that account: organization mode without one refuses.
+    const e = await rejects(
+      simulate(
+        centralSettings({
+          cloudTrail: { organizationTrail: { managementAccountId: MGMT, name: "organization-trail" } },
+        }),
+        {
+          web: { account: WEB, settings: second },
+        },
+      ),
+    );
+    expect(e.message).to.equal(
+      `stack "web": config key "central-logging:cloudTrail.mode": is "covered-by-account-trail", but the central stack admits no trail of account ${WEB}; the stack that creates it (mode "account", in another Region) needs it admitted in central-logging:cloudTrail.accountTrails`,
+    );
+  });
+
   it("creates the organization trail from the management account, and nothing when covered", async () => {
     const { members } = await simulate(centralSettings(), {
       mgmt: {

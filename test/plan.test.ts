@@ -61,6 +61,7 @@ describe("offline plan", function () {
     expect(result.stacks.map((s) => `${s.name}:${s.role}`)).to.deep.equal([
       "central:central",
       "management:member",
+      "workload-web-us-east-1:member",
       "workload-web:member",
     ]);
     expect(result.violations).to.deep.equal([]);
@@ -185,7 +186,11 @@ describe("offline plan", function () {
   it("plans members whose centralStack names a Pulumi Cloud organization, taken from the stack files or --org", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
     copyExample(dir);
-    const members = ["Pulumi.management.yaml", "Pulumi.workload-web.yaml"].map((f) => path.join(dir, f));
+    const members = [
+      "Pulumi.management.yaml",
+      "Pulumi.workload-web.yaml",
+      "Pulumi.workload-web-us-east-1.yaml",
+    ].map((f) => path.join(dir, f));
     for (const file of members)
       fs.writeFileSync(
         file,
@@ -200,10 +205,12 @@ describe("offline plan", function () {
     const wrong = await main(["--stacks", dir, "--quiet", "--org", "other"]);
     expect(wrong.code).to.equal(2);
     expect(wrong.err.trim().split("\n")).to.deep.equal(
-      members.map(
-        (m) =>
-          `plan: ${m}: stack "${path.basename(m, ".yaml").replace("Pulumi.", "")}": config key "central-logging:centralStack": names the Pulumi organization acme, but --org is other; expected other/central-logging/<central stack>`,
-      ),
+      [...members]
+        .sort()
+        .map(
+          (m) =>
+            `plan: ${m}: stack "${path.basename(m, ".yaml").replace("Pulumi.", "")}": config key "central-logging:centralStack": names the Pulumi organization acme, but --org is other; expected other/central-logging/<central stack>`,
+        ),
     );
     fs.writeFileSync(
       members[1],
@@ -234,7 +241,7 @@ describe("offline plan", function () {
       `${order}`,
     ).to.equal(true);
     expect(md).to.contain("None: no violation, every access cell as intended");
-    expect(md).to.match(/\| stacks \| 3 \(1 central, 2 members\) \|/);
+    expect(md).to.match(/\| stacks \| 4 \(1 central, 3 members\) \|/);
     expect(md).to.contain("```mermaid\nflowchart LR");
     expect(md).not.to.contain("example-external-id-change-me");
     expect(fs.readFileSync(full, "utf8")).to.contain("## Access matrix");
@@ -413,6 +420,21 @@ describe("offline plan", function () {
     expect(r.out).to.match(/PLAN CLEAN\n$/);
   });
 
+  it("plans 150 accounts onboarded as the README says clean: one organization trail, no account trails", async () => {
+    const files = synthesizeOrganization(150, "organization");
+    // As the README's onboarding says: members name no cloudTrail.mode, only the management account does.
+    expect(files.slice(2).every((f) => f.raw["central-logging:cloudTrail"] === undefined)).to.equal(true);
+    const result = await runPlan({ stackFiles: files, sampleMembers: 3 });
+    expect(result.violations.filter((v) => v.level === "mandatory")).to.deep.equal([]);
+    expect(result.access.filter((c) => !cellAsIntended(c))).to.deep.equal([]);
+    const trails = result.stacks.flatMap((s) =>
+      s.resources.filter((r) => r.type === "aws:cloudtrail/trail:Trail").map((r) => r.inputs),
+    );
+    expect(trails.map((t) => [t.name, t.isOrganizationTrail])).to.deep.equal([["organization-trail", true]]);
+    const central = result.stacks.find((s) => s.role === "central")!;
+    expect(central.outputs.archive.cloudTrail.accountTrailArns).to.deep.equal([]);
+  });
+
   it("refuses two member stacks for the same account and Region, naming both files", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
     copyExample(dir);
@@ -572,10 +594,12 @@ describe("offline plan", function () {
 
   it("says in both Markdown reports when access was proven for a sample of the members", async () => {
     const result = await runPlan({ stacksDir: ".", sampleMembers: 1 });
-    expect(result.accessSampled).to.deep.equal({ members: 1, of: 2 });
+    const members = result.stacks.filter((s) => s.role === "member").length;
+    expect(members).to.be.greaterThan(1);
+    expect(result.accessSampled).to.deep.equal({ members: 1, of: members });
     const note = samplingNote(result.accessSampled!);
     expect(note).to.equal(
-      "Access was proven for a sample: 1 of the 2 member stacks (the plan samples above 50 members); the other members' cells are not in this matrix.",
+      `Access was proven for a sample: 1 of the ${members} member stacks (the plan samples above 50 members); the other members' cells are not in this matrix.`,
     );
     const full = markdownReport(result);
     expect(full.split("## Access matrix")[1]).to.contain(note);

@@ -443,6 +443,7 @@ describe("policy pack: the archive's access model and guards", () => {
       "central",
       "management",
       "workload-web",
+      "workload-web-us-east-1",
     ]);
   });
 });

@@ -150,7 +150,7 @@ describe("GitHub workflows", () => {
       .readdirSync(root)
       .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
       .filter((x): x is string => !!x);
-    expect(stacks).to.have.members(["central", "management", "workload-web"]);
+    expect(stacks).to.have.members(["central", "management", "workload-web", "workload-web-us-east-1"]);
     for (const stack of stacks)
       for (const purpose of ["preview", "deploy"] as const) {
         const r = stackAccess([stack, purpose]);
@@ -289,7 +289,7 @@ describe("GitHub workflows", () => {
     const members = execFileSync("bash", [".github/scripts/member-stacks.sh"], { cwd: root })
       .toString()
       .trim();
-    expect(members).to.equal('members=["management","workload-web"]');
+    expect(members).to.equal('members=["management","workload-web-us-east-1","workload-web"]');
     const repo = fs.mkdtempSync(path.join(os.tmpdir(), "wf-"));
     const git = (...a: string[]) =>
       execFileSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", ...a], { cwd: repo }).toString();

@@ -686,9 +686,9 @@ export async function accessMatrix(
           expected,
           as: "delivery.logs.amazonaws.com",
           action: "s3:PutObject",
-          resource: arn.objects(p, staging, `AWSLogs/${writer}/WAFLogs/${region}/web-app/x.log.gz`),
+          resource: arn.objects(p, staging, `AWSLogs/${writer}/WAFLogs/${here}/web-app/x.log.gz`),
           resourceAccount: m,
-          facts: deliveryFacts(writer, orgId),
+          facts: deliveryFacts(writer, orgId, { sourceArn: `arn:${p}:logs:${here}:${writer}:*` }),
           resourcePolicy: stagingPolicy,
         });
         await cell({
@@ -700,7 +700,7 @@ export async function accessMatrix(
           action: "kms:GenerateDataKey",
           resource: stagingKey.state.arn,
           resourceAccount: m,
-          facts: deliveryFacts(writer, orgId),
+          facts: deliveryFacts(writer, orgId, { sourceArn: `arn:${p}:logs:${here}:${writer}:*` }),
           resourcePolicy: stagingKeyPolicy,
         });
       }
@@ -714,8 +714,9 @@ export async function accessMatrix(
         action: "kms:Decrypt",
         resource: stagingKey.state.arn,
         resourceAccount: m,
+        // The source key is in the member's Region: S3 there calls KMS for it.
         facts: roleFacts(m, org ?? OUTSIDE_ORG, {
-          viaService: viaService("s3", region),
+          viaService: viaService("s3", here),
           s3Context: arn.bucket(p, staging),
         }),
         resourcePolicy: stagingKeyPolicy,
