@@ -2,9 +2,17 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "policy-pack/node_modules/**", "bin/**"] },
+  { ignores: ["node_modules/**", "policy-pack/node_modules/**", "bin/**", "dist/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    // The few plain CommonJS files (.mocharc.js and what it loads) run in Node.js.
+    files: ["**/*.js"],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly" },
+    },
+  },
   {
     rules: {
       "@typescript-eslint/no-explicit-any": "off",

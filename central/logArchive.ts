@@ -26,6 +26,7 @@ import { arn, deadLetterQueueName, KEY_ALIAS, LOG_TYPES, LogType, queueName } fr
 import { archiveContext, ArchiveContext, bucketArnOf, queueArnOf } from "./archiveContext";
 import { accessLogBucketPolicy, keyPolicy, logBucketPolicy, queuePolicy } from "./policies";
 import { readerTrustPolicy, siemPermissionsPolicy, siemTrustPolicy } from "./siemPolicies";
+import { withSizeAdvice } from "./sizeAdvice";
 import { verifierPermissionsPolicy, verifierScopeOfArchive } from "./verifierPolicies";
 
 export interface LogArchiveArgs {
@@ -70,7 +71,7 @@ export class LogArchive extends pulumi.ComponentResource {
     // apply at AWS.
     const config = args.config;
     const ctx = archiveContext(config);
-    const json = LogArchive.policyDocuments(ctx, config);
+    const json = withSizeAdvice(config, () => LogArchive.policyDocuments(ctx, config));
     super("central-logging:central:LogArchive", name, {}, opts);
     const s = config.settings;
     const guarded = args.protectArchive ?? true;

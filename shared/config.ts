@@ -4,8 +4,18 @@
  * ends the run with one line naming the stack, the key and what was expected.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
+import {
+  describeInput,
+  discriminatorMessage,
+  keyOf,
+  namespaceProblem,
+  OtherRole,
+  plainIssueMessage,
+  unknownKeyMessage,
+  unquotedAccountId,
+  valueAt,
+} from "./configMessages";
 import { Extension, EXTENSIONS, resolveExtensions } from "./extensions";
 import { isKnownRegion, partitionOf, Partition } from "./regions";
 import {
@@ -35,7 +45,12 @@ export class ConfigError extends pulumi.RunError {
 
 export const ACCOUNT_ID = /^\d{12}$/;
 export const ORG_ID = /^o-[a-z0-9]{10,32}$/;
-const accountId = z.string().regex(ACCOUNT_ID, "expected a 12-digit AWS account ID");
+const accountId = z
+  .string({
+    error: (issue) =>
+      `expected a 12-digit AWS account ID, ${unquotedAccountId(issue.input) ?? `got ${describeInput(issue.input)}`}`,
+  })
+  .regex(ACCOUNT_ID, "expected a 12-digit AWS account ID");
 const intIn = (min: number, max: number, what: string) =>
   z.coerce
     .number(`expected ${what}: a whole number from ${min} to ${max}`)
@@ -660,70 +675,39 @@ function decode(value: string): unknown {
   return value;
 }
 
-function keyOf(path: PropertyKey[]): string {
-  const [head, ...rest] = path.map(String);
-  return `${PROJECT}:${head}${rest.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join("")}`;
-}
-
-function describeInput(input: unknown): string {
-  if (input === undefined) return "nothing";
-  // Pulumi hands scalars over as strings: show numbers and booleans as the stack file wrote them.
-  if (typeof input === "string" && /^(-?\d+(\.\d+)?|true|false)$/.test(input)) return input;
-  const text = JSON.stringify(input);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-/** The value the stack file gave at a path of the config, before any coercion. */
-function valueAt(data: unknown, path: PropertyKey[]): unknown {
-  let v: any = data;
-  for (const p of path) v = v === null || v === undefined ? undefined : v[p as any];
-  return v;
-}
-
-/** The keys an object schema knows at a path of the config (through defaults, optionals and unions). */
-function knownKeysAt(schema: z.ZodType, path: PropertyKey[]): string[] {
-  const keys = new Set<string>();
-  const visit = (s: any, rest: PropertyKey[]) => {
-    const def = s?._zod?.def ?? s?.def;
-    if (!def) return;
-    if (def.innerType) return visit(def.innerType, rest);
-    if (def.in && def.type === "pipe") return visit(def.in, rest);
-    if (def.options) return def.options.forEach((o: any) => visit(o, rest));
-    if (def.type === "array") return visit(def.element, rest.slice(1));
-    if (def.type === "object") {
-      if (!rest.length) return Object.keys(def.shape).forEach((k) => keys.add(k));
-      return visit(def.shape[rest[0] as string], rest.slice(1));
-    }
-  };
-  visit(schema, path);
-  return [...keys];
-}
-
-function parseWith<T>(schema: z.ZodType<T>, stack: string, data: Record<string, unknown>): T {
+/**
+ * Validates `data` (this project's settings, without the namespace) against a role's schema; the first
+ * problem becomes a ConfigError in the user's terms (shared/configMessages.ts). `other` is the other role,
+ * to say so when a key belongs to it.
+ */
+function parseWith<T>(
+  schema: z.ZodType<T>,
+  stack: string,
+  data: Record<string, unknown>,
+  role: string,
+  other: OtherRole,
+): T {
   const result = schema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
   // A misspelt key also makes the key it stands for missing: report the spelling first.
   const issue = result.error.issues.find((i) => i.code === "unrecognized_keys") ?? result.error.issues[0];
-  const key = keyOf(issue.path.length ? issue.path : ["(root)"]);
-  let message = issue.message;
   if (issue.code === "unrecognized_keys") {
     const unknown = issue.keys[0];
-    const known = knownKeysAt(schema, issue.path);
-    const near = known.length ? closest(unknown, known) : undefined;
-    const suggestion =
-      near && distance(unknown.toLowerCase(), near.toLowerCase()) <= Math.max(2, Math.floor(near.length / 3))
-        ? `; did you mean ${keyOf([...issue.path, near])}?`
-        : "; check its spelling";
     throw new ConfigError(
       stack,
       keyOf([...issue.path, unknown]),
-      `is not a setting this project knows${suggestion}`,
+      unknownKeyMessage(schema, data, issue.path, unknown, role, other),
     );
   }
+  const key = keyOf(issue.path.length ? issue.path : ["(root)"]);
   const given = valueAt(data, issue.path);
-  if (issue.code === "invalid_type" && given === undefined) message = `is required: ${message}`;
-  else if (issue.code !== "custom") message = `${message}, got ${describeInput(given)}`;
-  throw new ConfigError(stack, key, message);
+  if (issue.code === "invalid_union" && (issue as { note?: string }).note === "No matching discriminator")
+    throw new ConfigError(stack, key, discriminatorMessage(schema, issue.path, given));
+  const message = plainIssueMessage(issue, given);
+  if (given === undefined && issue.code !== "custom")
+    throw new ConfigError(stack, key, `is required: ${message}`);
+  if (issue.code === "custom" || / got /.test(message)) throw new ConfigError(stack, key, message);
+  throw new ConfigError(stack, key, `${message}, got ${describeInput(given)}`);
 }
 
 /**
@@ -731,6 +715,8 @@ function parseWith<T>(schema: z.ZodType<T>, stack: string, data: Record<string, 
  * (`aws:region`, `central-logging:role`, ...), as `pulumi.runtime.allConfig()` returns it.
  */
 export function parseStackConfig(stack: string, raw: RawConfig): StackConfig {
+  const misnamed = namespaceProblem(Object.keys(raw));
+  if (misnamed) throw new ConfigError(stack, misnamed.key, misnamed.message);
   const region = raw["aws:region"];
   if (region === undefined)
     throw new ConfigError(stack, "aws:region", "is required: expected an AWS Region such as eu-west-1");
@@ -747,7 +733,7 @@ export function parseStackConfig(stack: string, raw: RawConfig): StackConfig {
     throw new ConfigError(
       stack,
       "aws:allowedAccountIds",
-      `expected a list of exactly one 12-digit account ID, the account this stack deploys to, got ${describeInput(allowed)}`,
+      `expected a list of exactly one 12-digit account ID, the account this stack deploys to, ${(Array.isArray(allowed) && allowed.length === 1 && unquotedAccountId(allowed[0])) || `got ${describeInput(allowed)}`}`,
     );
   const accountIdValue = allowed[0];
   const ours: Record<string, unknown> = {};
@@ -766,7 +752,10 @@ export function parseStackConfig(stack: string, raw: RawConfig): StackConfig {
       );
   }
   if (ours.role === "central") {
-    const settings = parseWith(centralSchema, stack, ours);
+    const settings = parseWith(centralSchema, stack, ours, "central", {
+      role: "member",
+      schema: memberSchema,
+    });
     if (settings.memberAccountIds?.includes(accountIdValue))
       throw new ConfigError(
         stack,
@@ -837,7 +826,10 @@ export function parseStackConfig(stack: string, raw: RawConfig): StackConfig {
     };
   }
   if (ours.role === "member") {
-    const settings = parseWith(memberSchema, stack, ours);
+    const settings = parseWith(memberSchema, stack, ours, "member", {
+      role: "central",
+      schema: centralSchema,
+    });
     settings.waf?.webAclArns.forEach((webAcl, i) => {
       const [, , , aclRegion, aclAccount, resource] = webAcl.split(":");
       const key = `${PROJECT}:waf.webAclArns[${i}]`;

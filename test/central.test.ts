@@ -13,6 +13,7 @@ import {
   accountTrail,
   parsed,
   simulate,
+  simulateOnce,
   statement,
   WEB,
   TAMPER_DENIES,
@@ -25,7 +26,7 @@ const ROLE_ARN = `arn:aws:iam::${CENTRAL}:role/central-logs-siem-reader`;
 describe("central stack (organization mode)", () => {
   let central: SimStack;
   before(async () => {
-    ({ central } = await simulate(centralSettings()));
+    ({ central } = await simulateOnce(centralSettings()));
   });
 
   it("creates a rotating, protected, retained CMK with a 30-day deletion window", () => {

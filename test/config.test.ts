@@ -417,6 +417,114 @@ describe("stack configuration validation", () => {
       /VPC IDs like vpc-/,
     ],
     [
+      "a leftover key of the other SIEM trust (externalId with trust oidc)",
+      central({
+        siem: {
+          trust: "oidc",
+          providerArn: "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com",
+          audience: "sts.amazonaws.com",
+          subject: "repo:o/r:ref:refs/heads/main",
+          externalId: "left-over",
+        },
+      }),
+      "central-logging:siem.externalId",
+      /^is a key of siem.trust "aws" \(principals, externalId, roleName\), and this stack's siem.trust is "oidc" \(providerArn, audience, subject, roleSessionName, roleName\): remove it, or set central-logging:siem.trust to aws$/,
+    ],
+    [
+      "a key of the other trust in the verifier (providerArn with trust aws)",
+      central({
+        verifier: {
+          trust: "aws",
+          principals: ["arn:aws:iam::999999999999:role/v"],
+          externalId: "abc",
+          providerArn: "arn:aws:iam::111111111111:oidc-provider/x",
+        },
+      }),
+      "central-logging:verifier.providerArn",
+      /^is a key of verifier.trust "oidc" .*, and this stack's verifier.trust is "aws" .*: remove it, or set central-logging:verifier.trust to oidc$/,
+    ],
+    [
+      "a misspelt key of the chosen trust, suggested from that trust's keys only",
+      central({
+        siem: { trust: "aws", principals: ["arn:aws:iam::999999999999:role/x"], externalID: "abc" },
+      }),
+      "central-logging:siem.externalID",
+      /^is not a setting this project knows; did you mean central-logging:siem.externalId\?$/,
+    ],
+    [
+      "a member key in a central stack",
+      central({ centralStack: "organization/central-logging/central" }),
+      "central-logging:centralStack",
+      /^is a setting of member stacks \(central-logging:role member\), and this stack's role is central: remove it from this stack$/,
+    ],
+    [
+      "a central key in a member stack",
+      raw(WEB, memberSettings({ memberAccountIds: [WEB] })),
+      "central-logging:memberAccountIds",
+      /^is a setting of central stacks \(central-logging:role central\), and this stack's role is member/,
+    ],
+    [
+      "a member's cloudTrail.mode in a central stack",
+      central({
+        cloudTrail: { organizationTrail: { managementAccountId: MGMT, name: "t" }, mode: "account" },
+      }),
+      "central-logging:cloudTrail.mode",
+      /^is a setting of member stacks \(central-logging:role member\)/,
+    ],
+    [
+      "a namespace typo (centrallogging:role)",
+      (() => {
+        const r = raw(WEB, memberSettings());
+        r["centrallogging:role"] = r["central-logging:role"];
+        delete r["central-logging:role"];
+        return r;
+      })(),
+      "centrallogging:role",
+      /^has the namespace centrallogging, which is not this project's; did you mean central-logging:role\?$/,
+    ],
+    [
+      "a key without a namespace",
+      raw(WEB, memberSettings(), { bucketSuffix: "x" }),
+      "bucketSuffix",
+      /^expected a namespaced key such as central-logging:bucketSuffix/,
+    ],
+    [
+      "a missing external ID, without the validator's wording",
+      central({ siem: { trust: "aws", principals: ["arn:aws:iam::999999999999:role/x"] } }),
+      "central-logging:siem.externalId",
+      /^is required: expected text \(docs\/configuration.md\)$/,
+    ],
+    [
+      "a missing trust kind",
+      central({ siem: { principals: ["arn:aws:iam::999999999999:role/x"], externalId: "abc" } }),
+      "central-logging:siem.trust",
+      /^is required: expected "aws" \(principals, externalId, roleName\) or "oidc" \(providerArn, audience, subject, roleSessionName, roleName\)$/,
+    ],
+    [
+      "an unquoted account ID in aws:allowedAccountIds (a YAML number)",
+      { ...raw(WEB, memberSettings()), "aws:allowedAccountIds": "[333333333333]" },
+      "aws:allowedAccountIds",
+      /, got the number 333333333333: quote account IDs \("333333333333"\), YAML reads unquoted digits as a number$/,
+    ],
+    [
+      "an unquoted account ID with a leading zero, which YAML dropped",
+      { ...raw(WEB, memberSettings()), "aws:allowedAccountIds": "[33333333333]" },
+      "aws:allowedAccountIds",
+      /got the number 33333333333: quote account IDs \("033333333333"\).*; 33333333333 has 11 digits: YAML dropped the leading zero of 033333333333$/,
+    ],
+    [
+      "unquoted member account IDs",
+      raw(CENTRAL, listSettings({ memberAccountIds: [222222222222] })),
+      "central-logging:memberAccountIds[0]",
+      /^expected a 12-digit AWS account ID, got the number 222222222222: quote account IDs/,
+    ],
+    [
+      "an unquoted management account ID",
+      central({ cloudTrail: { organizationTrail: { managementAccountId: 22222222222, name: "t" } } }),
+      "central-logging:cloudTrail.organizationTrail.managementAccountId",
+      /got the number 22222222222: quote account IDs \("022222222222"\)/,
+    ],
+    [
       "an unsupported flow-log file format",
       raw(WEB, memberSettings({ flowLogs: { vpcIds: "all", fileFormat: "csv" } })),
       "central-logging:flowLogs.fileFormat",
@@ -435,6 +543,47 @@ describe("stack configuration validation", () => {
       expect(e.message).not.to.contain("\n");
     });
   }
+
+  it("never shows the validator's own wording, whatever wrong value a setting gets", () => {
+    // Every key of both roles, at every depth the examples reach, given values of each wrong type.
+    const bases: [string, Record<string, unknown>][] = [
+      [CENTRAL, centralSettings({ alarms: { notifications: [{ protocol: "email", endpoint: "a@b.c" }] } })],
+      [
+        WEB,
+        memberSettings({
+          flowLogs: { vpcIds: "all" },
+          waf: { webAclArns: [`arn:aws:wafv2:eu-west-1:${WEB}:regional/webacl/w/1`] },
+        }),
+      ],
+    ];
+    const paths = (value: unknown, at: string[] = []): string[][] =>
+      value && typeof value === "object"
+        ? Object.entries(value).flatMap(([k, v]) => [[...at, k], ...paths(v, [...at, k])])
+        : [];
+    const wrong = [undefined, 7, "text", true, [], {}, [1], { a: 1 }, ""];
+    let checked = 0;
+    for (const [account, settings] of bases)
+      for (const p of paths(settings))
+        for (const value of wrong) {
+          if (p[0] === "role") continue;
+          const copy = JSON.parse(JSON.stringify(settings));
+          const parent = p.slice(0, -1).reduce((o, k) => o[k], copy);
+          if (value === undefined) delete parent[p[p.length - 1]];
+          else parent[p[p.length - 1]] = value;
+          let message = "";
+          try {
+            parseStackConfig("example", raw(account, copy));
+          } catch (e) {
+            message = (e as Error).message;
+          }
+          checked++;
+          expect(message, `${p.join(".")} = ${JSON.stringify(value)}`).not.to.match(
+            /Invalid (input|option|string)|received|Too (small|big)|Unrecognized|>=|<=/,
+          );
+          expect(message).not.to.contain("\n");
+        }
+    expect(checked).to.be.greaterThan(250);
+  });
 
   it("accepts Microsoft Sentinel's documented OIDC trust and a GitHub trust pinned by subject", () => {
     const sentinel = {

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -13,6 +14,25 @@ import {
   summaryTable,
   USAGE,
 } from "../tools/fleet/fleet";
+
+/** A stand-in Pulumi CLI root (DIR/bin/pulumi answers `version`), for checks that run before any stack. */
+function fakePulumiRoot(): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-cli-"));
+  fs.mkdirSync(path.join(root, "bin"));
+  fs.writeFileSync(path.join(root, "bin", "pulumi"), "#!/bin/sh\necho v3.274.1\n", { mode: 0o755 });
+  return root;
+}
+
+/** Runs `fn` with PATH holding no `pulumi`. */
+async function withoutPulumiOnPath<T>(fn: () => Promise<T>): Promise<T> {
+  const saved = process.env.PATH;
+  process.env.PATH = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-path-"));
+  try {
+    return await fn();
+  } finally {
+    process.env.PATH = saved;
+  }
+}
 
 function project(extra: Record<string, string> = {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-"));
@@ -53,8 +73,25 @@ describe("fleet command", () => {
       [["destroy"], /destroy: add --yes/],
       [["preview", "--bogus"], /--bogus: unknown option/],
       [["preview", "--no-policy-pack", "--policy-pack-config", "x.json"], /needs a policy pack/],
-      [["preview", "--stacks", "nope"], /--stacks: no Pulumi.nope.yaml/],
+      [
+        ["preview", "--stacks", "nope", "--no-policy-pack", "--pulumi-root", fakePulumiRoot()],
+        /--stacks: no Pulumi.nope.yaml/,
+      ],
       [["preview", "--json", "/nonexistent/dir/r.json"], /--json: folder \/nonexistent\/dir does not exist/],
+      [
+        ["preview", "--json", "Pulumi.central.yaml"],
+        /--json: Pulumi.central.yaml is an input \(--dir\); writing it would destroy it/,
+      ],
+      [
+        [
+          "preview",
+          "--policy-pack-config",
+          "policy-pack/config.member.json",
+          "--json",
+          "policy-pack/config.member.json",
+        ],
+        /--json: policy-pack\/config.member.json is an input \(--policy-pack-config\)/,
+      ],
     ];
     for (const [argv, message] of cases) {
       const r = await main(argv);
@@ -69,11 +106,95 @@ describe("fleet command", () => {
       "Pulumi.broken.yaml":
         'config:\n  aws:region: eu-west-1\n  aws:allowedAccountIds: ["444444444444"]\n  central-logging:role: member\n  central-logging:centralStack: organization/central-logging/central\n  central-logging:access:\n    previewRoleArn: arn:aws:iam::111111111111:role/preview\n',
     });
-    const r = await main(["preview", "--dir", dir]);
+    const r = await main(["preview", "--dir", dir, "--no-policy-pack", "--pulumi-root", fakePulumiRoot()]);
     expect(r.code).to.equal(2);
     expect(r.err).to.equal(
       `fleet: ${path.join(dir, "Pulumi.broken.yaml")}: stack "broken": config key "central-logging:access.previewRoleArn": expected a role of this stack's account 444444444444, got one of 111111111111\n`,
     );
+  });
+
+  it("reports every problem of the fleet in one run, one line each, before running any stack", async () => {
+    const member = (account: string, central: string) =>
+      `config:\n  aws:region: eu-west-1\n  aws:allowedAccountIds: ["${account}"]\n  central-logging:role: member\n  central-logging:centralStack: ${central}\n`;
+    const dir = project({
+      "Pulumi.typo.yaml": member("444444444444", "organization/central-logging/centrl"),
+      "Pulumi.other.yaml": member("555555555555", "organization/other-project/central"),
+      "Pulumi.legacy.yml": member("666666666666", "organization/central-logging/central"),
+      "Pulumi.second-central.yaml": fs
+        .readFileSync("Pulumi.central.yaml", "utf8")
+        .replace(/111111111111/g, "777777777777"),
+      "pack.json": JSON.stringify({ "kms-key-rotation-period": { maxRotationDays: 1 } }),
+    });
+    const r = await withoutPulumiOnPath(() =>
+      main(["preview", "--dir", dir, "--policy-pack-config", `central=${path.join(dir, "pack.json")}`]),
+    );
+    expect(r.code).to.equal(2);
+    const f = (name: string) => path.join(dir, name);
+    // A fresh clone may not have the pack's dependencies yet: that is a line of its own (tested below).
+    const lines = r.err
+      .trim()
+      .split("\n")
+      .filter((l) => !l.includes("the pack's dependencies are not installed"));
+    expect(lines).to.deep.equal([
+      `fleet: ${f("Pulumi.legacy.yml")}: (file): Pulumi ignores it: it reads a stack's settings only from Pulumi.<stack>.yaml, with the extension of the project file Pulumi.yaml; rename it to Pulumi.legacy.yaml`,
+      `fleet: ${f("Pulumi.other.yaml")}: stack "other": config key "central-logging:centralStack": names the project other-project; expected a stack of this project, organization/central-logging/<central stack>`,
+      `fleet: ${f("Pulumi.typo.yaml")}: stack "typo": config key "central-logging:centralStack": names centrl, which has no Pulumi.centrl.yaml here; expected the central stack (central, second-central)`,
+      `fleet: ${f("Pulumi.central.yaml")} and ${f("Pulumi.second-central.yaml")}: both create the S3 buckets central-logs-cloudtrail-example-org, central-logs-vpcflowlogs-example-org, aws-waf-logs-central-example-org, central-logs-access-example-org (central-logging:bucketSuffix is the same), and bucket names are global across all AWS accounts; the second would fail on them. Give each central stack its own central-logging:bucketSuffix`,
+      `fleet: ${f("pack.json")}: kms-key-rotation-period.maxRotationDays: must be >= 90, got 1`,
+      "fleet: (command line): no Pulumi CLI on PATH: install Pulumi (https://www.pulumi.com/docs/iac/download-install/), or build a CLI with test/engine/build-cli.sh and pass the folder it prints as --pulumi-root",
+    ]);
+  });
+
+  it("says when a policy pack's dependencies are not installed, and how to install them", async () => {
+    const pack = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-pack-"));
+    fs.writeFileSync(path.join(pack, "package.json"), "{}\n");
+    fs.writeFileSync(path.join(pack, "PulumiPolicy.yaml"), "runtime: nodejs\n");
+    const r = await main(["preview", "--policy-pack", pack, "--pulumi-root", fakePulumiRoot()]);
+    expect(r.code).to.equal(2);
+    expect(r.err).to.equal(
+      `fleet: (command line): --policy-pack: the pack's dependencies are not installed in ${pack}; run npm ci --prefix ${pack} first\n`,
+    );
+  });
+
+  it("says the Pulumi CLI is missing and how to get one, in one line with exit 2, before anything runs", async () => {
+    // Without the pack, whose dependencies a fresh clone may not have installed (a line of its own).
+    const missing = await withoutPulumiOnPath(() => main(["preview", "--no-policy-pack"]));
+    expect(missing.code).to.equal(2);
+    expect(missing.err).to.equal(
+      "fleet: (command line): no Pulumi CLI on PATH: install Pulumi (https://www.pulumi.com/docs/iac/download-install/), or build a CLI with test/engine/build-cli.sh and pass the folder it prints as --pulumi-root\n",
+    );
+    const broken = fakePulumiRoot();
+    fs.writeFileSync(path.join(broken, "bin", "pulumi"), "#!/bin/sh\necho boom >&2\nexit 1\n");
+    for (const [root, message] of [
+      [
+        "/nonexistent",
+        "fleet: (command line): --pulumi-root /nonexistent: no Pulumi CLI at /nonexistent/bin/pulumi; install Pulumi",
+      ],
+      [broken, `fleet: (command line): --pulumi-root ${broken}: ${broken}/bin/pulumi does not run (`],
+    ]) {
+      const r = await main(["preview", "--no-policy-pack", "--pulumi-root", root]);
+      expect(r.code, root).to.equal(2);
+      expect(r.err.startsWith(message), r.err).to.equal(true);
+      expect(r.err).to.contain("test/engine/build-cli.sh");
+      expect(r.err.trim().split("\n"), root).to.have.length(1);
+    }
+    // As a process, the way users run it: one line, exit 2, never an internal error.
+    const p = spawnSync(
+      process.execPath,
+      [
+        "-r",
+        require.resolve("ts-node/register/transpile-only"),
+        "tools/fleet/fleet.ts",
+        "preview",
+        "--no-policy-pack",
+        "--pulumi-root",
+        "/nonexistent",
+      ],
+      { encoding: "utf8" },
+    );
+    expect(p.status).to.equal(2);
+    expect(p.stderr.trim().split("\n")).to.have.length(1);
+    expect(p.stderr).to.match(/^fleet: \(command line\): --pulumi-root \/nonexistent: no Pulumi CLI at/);
   });
 
   it("runs the central stack first, then members with bounded concurrency, and skips members of a failed central", async () => {
@@ -152,6 +273,16 @@ describe("fleet command", () => {
       ),
     ).to.equal(
       'resource "urn:x" cannot be deleted because it is protected. To unprotect the resource, either remove the `protect` flag',
+    );
+  });
+
+  it("says to log in when the CLI has no backend, without the Automation API's framing", () => {
+    expect(
+      reasonOf(
+        "code: 3\n stdout: \n stderr: error: PULUMI_ACCESS_TOKEN must be set for login during non-interactive CLI sessions\n err?: Error: Command failed with exit code 3: pulumi stack select",
+      ),
+    ).to.equal(
+      "PULUMI_ACCESS_TOKEN must be set for login during non-interactive CLI sessions; log in to the stacks' backend first: pulumi login (README, Deploy for real)",
     );
   });
 

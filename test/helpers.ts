@@ -102,6 +102,29 @@ export function statement(doc: PolicyDocument, sid: string): PolicyStatement {
   return found[0];
 }
 
+/**
+ * This machine's test time factor (test/timeoutFactor.js, set by .mocharc.js): 1 on a quiet machine, more
+ * on a busy one. A test that sets its own timeout scales it, so a slow machine passes and a hang still fails.
+ */
+export const TIMEOUT_FACTOR = Number(process.env.CENTRAL_LOGGING_TEST_TIMEOUT_FACTOR || 1);
+export const scaled = (ms: number) => Math.round(ms * TIMEOUT_FACTOR);
+
+const simulations = new Map<string, ReturnType<typeof simulate>>();
+
+/**
+ * `simulate`, run once per test process for the same settings: several suites simulate the same
+ * organization, and each run costs seconds on a busy machine. The stacks are shared: read them, never
+ * change them (copy with `runnable` or JSON first).
+ */
+export function simulateOnce(
+  central: Settings,
+  members: Record<string, { account: string; settings: Settings }> = {},
+): ReturnType<typeof simulate> {
+  const key = JSON.stringify([central, members]);
+  if (!simulations.has(key)) simulations.set(key, simulate(central, members));
+  return simulations.get(key)!;
+}
+
 /** Runs the central stack (and optionally members) in a fresh simulator. */
 export async function simulate(
   central: Settings,

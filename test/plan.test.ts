@@ -11,11 +11,16 @@ import {
   markdownSummary,
   MARKDOWN_SUMMARY_LIMIT,
   PlanResult,
+  policySizeLines,
   problemsReport,
   runPlan,
+  samplingNote,
+  simulationProgress,
   toJson,
+  USAGE,
 } from "../tools/plan/plan";
 import { synthesizeOrganization } from "../tools/simulation/synthesize";
+import { scaled } from "./helpers";
 
 /** Runs the CLI in a child process, as `npm run plan` does (slow: only where the process matters). */
 function planProcess(args: string[], cwd = process.cwd()) {
@@ -49,7 +54,7 @@ function exampleWithShortRetention(): { dir: string; file: string } {
 }
 
 describe("offline plan", function () {
-  this.timeout(60000);
+  this.timeout(scaled(60000));
 
   it("plans the example organization clean: no violation, every access cell as intended", async () => {
     const result = await runPlan({ stacksDir: "." });
@@ -173,8 +178,8 @@ describe("offline plan", function () {
     );
     const r = await main(["--stacks", dir, "--quiet"]);
     expect(r.code).to.equal(2);
-    expect(r.err).to.match(
-      /Pulumi\.workload-web\.yaml: stack "workload-web": config key "central-logging:centralStack": its StackReference names "organization\/central-logging\/prod", which is not among the simulated stacks/,
+    expect(r.err).to.equal(
+      `plan: ${file}: stack "workload-web": config key "central-logging:centralStack": names prod, which has no Pulumi.prod.yaml here; expected the central stack (central)\n`,
     );
   });
 
@@ -199,8 +204,13 @@ describe("offline plan", function () {
     expect((await main(["--stacks", dir, "--quiet", "--org", "acme"])).code).to.equal(0);
     const wrong = await main(["--stacks", dir, "--quiet", "--org", "other"]);
     expect(wrong.code).to.equal(2);
-    expect(wrong.err).to.match(
-      /config key "central-logging:centralStack": its StackReference names "acme\/central-logging\/central", which is not among the simulated stacks \(other\/central-logging\/central\)/,
+    expect(wrong.err.trim().split("\n")).to.deep.equal(
+      [...members]
+        .sort()
+        .map(
+          (m) =>
+            `plan: ${m}: stack "${path.basename(m, ".yaml").replace("Pulumi.", "")}": config key "central-logging:centralStack": names the Pulumi organization acme, but --org is other; expected other/central-logging/<central stack>`,
+        ),
     );
     fs.writeFileSync(
       members[1],
@@ -211,7 +221,7 @@ describe("offline plan", function () {
     const split = await main(["--stacks", dir, "--quiet"]);
     expect(split.code).to.equal(2);
     expect(split.err.trim()).to.equal(
-      `plan: ${members[1]}: config key "central-logging:centralStack": names the Pulumi organization globex, and ${members[0]} names acme; expected one organization for every member, or give --org`,
+      `plan: ${members[1]}: stack "workload-web": config key "central-logging:centralStack": names the Pulumi organization globex, and ${members[0]} names acme; expected one organization for every member, or give --org`,
     );
     const bad = await main(["--org", "a/b"]);
     expect(bad.code).to.equal(2);
@@ -303,6 +313,10 @@ describe("offline plan", function () {
         ["--policy-pack-config", "a.json", "--policy-pack-config", "central=b.json"],
         /one file for every stack, or one per role, not both/,
       ],
+      [
+        ["--policy-pack-config", "centrl=policy-pack/config.central.json"],
+        /^plan: \(command line\): --policy-pack-config: unknown role centrl in centrl=policy-pack\/config.central.json; the roles are central and member \(ROLE=FILE\), or give one FILE for every stack\n$/,
+      ],
     ];
     for (const [argv, message] of cases) {
       const started = Date.now();
@@ -316,6 +330,35 @@ describe("offline plan", function () {
     const p = planProcess(["--markdown", "/nonexistent/dir/r.md", "--quiet"]);
     expect(p.code).to.equal(2);
     expect(p.stderr.trim().split("\n")).to.have.length(1);
+  });
+
+  it("refuses an output that is one of its inputs (a pack config, a stack file) or that two options share", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+    copyExample(dir);
+    const pack = path.join(dir, "pack.json");
+    fs.writeFileSync(pack, "{}\n");
+    const stackFile = path.join(dir, "Pulumi.central.yaml");
+    const cases: [string[], string][] = [
+      [
+        ["--policy-pack-config", pack, "--json", pack],
+        `--json: ${pack} is an input (--policy-pack-config); writing it would destroy it. Write to another file`,
+      ],
+      [
+        ["--stacks", dir, "--markdown", stackFile],
+        `--markdown: ${stackFile} is an input (--stacks); writing it would destroy it. Write to another file`,
+      ],
+      [
+        ["--markdown", path.join(dir, "r.md"), "--markdown-full", path.join(dir, "r.md")],
+        `--markdown and --markdown-full: both would write ${path.join(dir, "r.md")}; give each its own file`,
+      ],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await main([...argv, "--quiet"]);
+      expect(r.code, argv.join(" ")).to.equal(2);
+      expect(r.err).to.equal(`plan: (command line): ${message}\n`);
+    }
+    expect(fs.readFileSync(pack, "utf8")).to.equal("{}\n");
+    expect(fs.readFileSync(stackFile, "utf8")).to.equal(fs.readFileSync("Pulumi.central.yaml", "utf8"));
   });
 
   it("validates pack configs against each policy's schema, naming the file, the policy and the key", async () => {
@@ -406,6 +449,100 @@ describe("offline plan", function () {
     );
   });
 
+  it("refuses two central stacks with the same bucketSuffix (bucket names are global), naming both files", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+    copyExample(dir);
+    // Another account and Region: nothing else collides, only the global bucket names.
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.central-eu.yaml"),
+      fs
+        .readFileSync("Pulumi.central.yaml", "utf8")
+        .replace(/111111111111/g, "555555555555")
+        .replace("aws:region: eu-west-1", "aws:region: eu-central-1"),
+    );
+    const r = await main(["--stacks", dir, "--quiet"]);
+    expect(r.code).to.equal(2);
+    expect(r.err).to.equal(
+      `plan: ${path.join(dir, "Pulumi.central-eu.yaml")} and ${path.join(dir, "Pulumi.central.yaml")}: both create the S3 buckets central-logs-cloudtrail-example-org, central-logs-vpcflowlogs-example-org, aws-waf-logs-central-example-org, central-logs-access-example-org (central-logging:bucketSuffix is the same), and bucket names are global across all AWS accounts; the second would fail on them. Give each central stack its own central-logging:bucketSuffix\n`,
+    );
+    // In one account, the IAM role names collide too, whatever the Region; another suffix leaves only those.
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.central-eu.yaml"),
+      fs
+        .readFileSync("Pulumi.central.yaml", "utf8")
+        .replace("aws:region: eu-west-1", "aws:region: eu-central-1")
+        .replace("bucketSuffix: example-org", "bucketSuffix: example-org-eu"),
+    );
+    const roles = await main(["--stacks", dir, "--quiet"]);
+    expect(roles.code).to.equal(2);
+    expect(roles.err).to.equal(
+      `plan: ${path.join(dir, "Pulumi.central-eu.yaml")} and ${path.join(dir, "Pulumi.central.yaml")}: both create the IAM roles central-logs-siem-reader, central-logs-verifier in account 111111111111, and IAM role names are account-wide, whatever the Region; the second would fail on them. Give one of the central stacks another central-logging:siem.roleName (and verifier.roleName)\n`,
+    );
+  });
+
+  it("reports every stack file's problems in one run, one line each, before simulating anything", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+    copyExample(dir);
+    const edit = (name: string, from: string, to: string) => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(from, to));
+      return file;
+    };
+    const central = edit("Pulumi.central.yaml", 'keyRotationDays: "365"', 'keyRotationDays: "7"');
+    const web = edit("Pulumi.workload-web.yaml", "aws:region: eu-west-1", "aws:region: eu-west-9");
+    const mgmt = edit(
+      "Pulumi.management.yaml",
+      "central-logging:role: member",
+      "central-logging:role: membr",
+    );
+    fs.writeFileSync(path.join(dir, "Pulumi.broken.yaml"), "config: [\n");
+    const started = Date.now();
+    const r = await main(["--stacks", dir, "--quiet"]);
+    expect(r.code).to.equal(2);
+    expect(r.out).to.equal("");
+    expect(r.err.trim().split("\n")).to.deep.equal([
+      `plan: ${path.join(dir, "Pulumi.broken.yaml")}: (file): is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1:`,
+      `plan: ${central}: stack "central": config key "central-logging:keyRotationDays": expected the KMS key rotation period in days: a whole number from 90 to 2560, got 7`,
+      `plan: ${mgmt}: stack "management": config key "central-logging:role": expected central or member, got "membr"`,
+      `plan: ${web}: stack "workload-web": config key "aws:region": expected a known AWS Region, got "eu-west-9"`,
+    ]);
+    expect(Date.now() - started, "refused before simulating").to.be.below(5000);
+  });
+
+  it("reports every member that the central stack refuses, not only the first", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+    copyExample(dir);
+    const central = path.join(dir, "Pulumi.central.yaml");
+    // Neither member's VPC Flow Logs are admitted any more.
+    fs.writeFileSync(
+      central,
+      fs
+        .readFileSync(central, "utf8")
+        .replace('    - "222222222222"\n    - "333333333333"\n', '    - "444444444444"\n'),
+    );
+    const r = await main(["--stacks", dir, "--quiet"]);
+    expect(r.code, r.err).to.equal(2);
+    const lines = r.err.trim().split("\n");
+    expect(lines).to.have.length(2);
+    expect(lines[0]).to.match(
+      /Pulumi\.management\.yaml: stack "management": config key "central-logging:flowLogs": account 222222222222 is missing/,
+    );
+    expect(lines[1]).to.match(
+      /Pulumi\.workload-web\.yaml: stack "workload-web": config key "central-logging:flowLogs": account 333333333333 is missing/,
+    );
+  });
+
+  it("refuses Pulumi.<stack>.yml: Pulumi reads only Pulumi.<stack>.yaml (the project file's extension)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+    copyExample(dir);
+    fs.renameSync(path.join(dir, "Pulumi.workload-web.yaml"), path.join(dir, "Pulumi.workload-web.yml"));
+    const r = await main(["--stacks", dir, "--quiet"]);
+    expect(r.code).to.equal(2);
+    expect(r.err).to.equal(
+      `plan: ${path.join(dir, "Pulumi.workload-web.yml")}: (file): Pulumi ignores it: it reads a stack's settings only from Pulumi.<stack>.yaml, with the extension of the project file Pulumi.yaml; rename it to Pulumi.workload-web.yaml\n`,
+    );
+  });
+
   it("says how many advisory violations a clean plan has, and marks simulated values", async () => {
     const { dir, file } = exampleWithShortRetention();
     const r = await main(["--stacks", dir, "--quiet"]);
@@ -444,6 +581,76 @@ describe("offline plan", function () {
     expect(runs[2].err).to.match(/no-such-policy: not a policy of this pack/);
     expect(runs[3].err).to.match(/Pulumi\.yaml: \(file\): not found/);
     for (const r of runs) expect(r.err.trim().split("\n")).to.have.length(1);
+  });
+
+  it("says that a policy over its size limit exits 2, and exits 2 with the policy's name, size and limit", async () => {
+    expect(USAGE).to.match(/2 bad configuration or usage, including a policy over its AWS size limit/);
+    expect(USAGE).not.to.match(/1 [^;]*size limit/);
+    const r = await main(["--synthesize", "1400", "--quiet"]);
+    expect(r.code).to.equal(2);
+    expect(r.err).to.match(/bucket policy" is \d+ bytes, over the AWS limit of 20480 bytes; /);
+    expect(r.err.trim().split("\n")).to.have.length(1);
+  });
+
+  it("says in both Markdown reports when access was proven for a sample of the members", async () => {
+    const result = await runPlan({ stacksDir: ".", sampleMembers: 1 });
+    const members = result.stacks.filter((s) => s.role === "member").length;
+    expect(members).to.be.greaterThan(1);
+    expect(result.accessSampled).to.deep.equal({ members: 1, of: members });
+    const note = samplingNote(result.accessSampled!);
+    expect(note).to.equal(
+      `Access was proven for a sample: 1 of the ${members} member stacks (the plan samples above 50 members); the other members' cells are not in this matrix.`,
+    );
+    const full = markdownReport(result);
+    expect(full.split("## Access matrix")[1]).to.contain(note);
+    expect(full.split("\n")[2]).to.contain(note);
+    expect(markdownSummary(result)).to.contain(note);
+    expect(markdownReport(await runPlan({ stacksDir: "." }))).not.to.contain(
+      "Access was proven for a sample",
+    );
+  });
+
+  it("reports progress for every stack of a small organization, and at most every two seconds in a large one", () => {
+    const messages: string[] = [];
+    const small = simulationProgress(
+      3,
+      (m) => messages.push(m),
+      () => 0,
+    );
+    ["central", "management", "workload-web"].forEach((s, i) => small(i, s));
+    expect(messages.map((m) => /\((\d+\/\d+),/.exec(m)![1])).to.deep.equal(["1/3", "2/3", "3/3"]);
+    messages.length = 0;
+    let now = 0;
+    const large = simulationProgress(
+      101,
+      (m) => messages.push(m),
+      () => now,
+    );
+    for (let i = 0; i < 101; i++) {
+      large(i, `member-${i}`);
+      now += 500;
+    }
+    const counted = messages.map((m) => Number(/\((\d+)\/101,/.exec(m)![1]));
+    expect(counted[0]).to.equal(1);
+    expect(counted[counted.length - 1]).to.equal(101);
+    expect(counted.length).to.be.within(20, 30);
+  });
+
+  it("counts the policy documents it leaves out in proper English", () => {
+    const size = (stack: string, bytes: number) => ({
+      stack,
+      resource: "r.policy",
+      kind: "queue",
+      bytes,
+      limit: 8192,
+    });
+    expect(policySizeLines([1, 2, 3, 4].map((b) => size(`s${b}`, b)))[0]).to.match(
+      /\(1 smaller one not shown\)$/,
+    );
+    expect(policySizeLines([1, 2, 3, 4, 5].map((b) => size(`s${b}`, b)))[0]).to.match(
+      /\(2 smaller ones not shown\)$/,
+    );
+    expect(policySizeLines([1, 2, 3].map((b) => size(`s${b}`, b)))[0]).not.to.contain("not shown");
   });
 
   for (const mode of ["organization", "account-list"] as const) {

@@ -1,10 +1,11 @@
 import { expect } from "chai";
 import { spawn } from "child_process";
 import * as path from "path";
+import { scaled } from "./helpers";
 
 describe("policy pack entry point", () => {
   it("starts as the Pulumi CLI runs it: from its own folder, printing its gRPC port first", async function () {
-    this.timeout(60000);
+    this.timeout(scaled(60000));
     const pack = path.join(__dirname, "..", "policy-pack");
     const child = spawn(
       process.execPath,

@@ -118,6 +118,33 @@ describe("policy sizes", () => {
     );
   });
 
+  it("advise only what the archive does not do yet: never organization mode to an organization-mode archive", async () => {
+    const over = async (settings: Record<string, unknown>) =>
+      (await rejects(new Simulator().runStack("central", raw(CENTRAL, settings)))).message;
+    const organization = await over(orgTrailOnly(1400));
+    expect(organization).to.match(
+      /^policy "central-logs-vpcflowlogs-example-org bucket policy" is \d+ bytes, over the AWS limit of 20480 bytes; turn on the policy extension org-id-for-log-delivery .*, or list fewer accounts in central-logging:memberAccountIds \(docs\/policies.md, Sizes\)$/,
+    );
+    expect(organization).not.to.contain("organization mode");
+    const byTrail = await over(
+      centralSettings({
+        cloudTrail: {
+          admitAccountTrailsBy: "trail",
+          organizationTrail: { managementAccountId: accounts(1)[0], name: "organization-trail" },
+          accountTrails: accounts(120).map((accountId) => ({ accountId })),
+        },
+      }),
+    );
+    expect(byTrail).to.contain(
+      "admit account trails by account (central-logging:cloudTrail.admitAccountTrailsBy: account)",
+    );
+    expect(byTrail).to.contain("cloudTrail.mode: covered-by-organization-trail");
+    expect(byTrail).not.to.contain("use organization mode");
+    const list = await over(listSettings({ memberAccountIds: accounts(2000) }));
+    expect(list).to.contain("use organization mode with an organization trail");
+    expect(list).not.to.contain("org-id-for-log-delivery");
+  });
+
   it("never truncates: serialising over the limit throws", () => {
     const big = {
       Version: "2012-10-17" as const,

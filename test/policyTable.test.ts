@@ -18,6 +18,17 @@ describe("policy pack README", () => {
     for (const p of policies) expect(current).to.contain(`| \`${p.name}\` |`);
   });
 
+  it("is counted right wherever the docs say how many rules the pack has", () => {
+    const docs = ["README.md", "policy-pack/README.md", "docs/policies.md", "docs/operations.md"];
+    let found = 0;
+    for (const file of docs)
+      for (const m of fs.readFileSync(file, "utf8").matchAll(/\b(\d+) (?:rules|policies)\b/g)) {
+        found++;
+        expect(Number(m[1]), `${file}: "${m[0]}"`).to.equal(policies.length);
+      }
+    expect(found, "the README names the count").to.be.greaterThan(0);
+  });
+
   it("has docs/policies.md tables of request contexts and extensions that match the code", () => {
     const current = fs.readFileSync(POLICIES_DOC, "utf8");
     expect(renderPoliciesDoc(current)).to.equal(current);

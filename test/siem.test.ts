@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import { LOG_TYPES } from "../shared/naming";
 import { main as planMain } from "../tools/plan/plan";
 import { main, readSiemInput, render, SiemInput } from "../tools/siem-config/siemConfig";
-import { all, CENTRAL, centralSettings, find, parsed, simulate, statement } from "./helpers";
+import { all, CENTRAL, centralSettings, find, parsed, simulate, simulateOnce, statement } from "./helpers";
 
 const OIDC = {
   trust: "oidc",
@@ -27,7 +27,7 @@ async function stackOutputs(settings = centralSettings(), showSecrets = false) {
 
 describe("siem output", () => {
   it("describes each log type for a reader, the external ID kept in its own secret output", async () => {
-    const { central } = await simulate(centralSettings());
+    const { central } = await simulateOnce(centralSettings());
     const siem = central.outputs.siem;
     expect(Object.keys(siem)).to.deep.equal([...LOG_TYPES]);
     expect(siem.cloudtrail).to.deep.include({
@@ -47,7 +47,7 @@ describe("siem output", () => {
   });
 
   it("gives take-patterns that match the services' keys and not the digest files", async () => {
-    const { central } = await simulate(centralSettings());
+    const { central } = await simulateOnce(centralSettings());
     const take = (t: (typeof LOG_TYPES)[number]) => new RegExp(central.outputs.siem[t].takeKeyPattern);
     expect(
       take("cloudtrail").test("AWSLogs/222222222222/CloudTrail/eu-west-1/2026/11/26/x.json.gz"),
@@ -75,7 +75,7 @@ describe("siem output", () => {
 describe("delivery alarms", () => {
   it("alarms on dead letters and on the oldest message of every queue, without a topic when no one listens", async () => {
     // The topic exists whenever notifications are set or tamper alarms are on (the default).
-    const { central } = await simulate(
+    const { central } = await simulateOnce(
       centralSettings({ tamperProtection: { deployRoleNames: ["central-logging-deploy"], alarms: false } }),
     );
     const alarms = all(central, "aws:cloudwatch/metricAlarm:MetricAlarm");
@@ -269,6 +269,21 @@ describe("siem-config renderings", () => {
     expect(written).to.deep.include({ code: 0, out: "", err: `siem-config: wrote ${out}\n` });
     expect(fs.readFileSync(out, "utf8")).to.contain("[aws_sqs_based_s3://central-logs-cloudtrail]");
     expect(main(["--siem", "splunk", "--outputs", outputs, "--out", "/nonexistent/x.conf"]).code).to.equal(2);
+    // The output never overwrites the input, by the same name or through a link.
+    const before = fs.readFileSync(outputs, "utf8");
+    const link = path.join(dir, "link.json");
+    fs.symlinkSync(outputs, link);
+    for (const [target, message] of [
+      [outputs, `${outputs} is an input (--outputs)`],
+      [link, `${link} is the same file as ${outputs}, an input (--outputs)`],
+    ]) {
+      const self = main(["--siem", "splunk", "--outputs", outputs, "--out", target]);
+      expect(self).to.deep.include({
+        code: 2,
+        err: `siem-config: (command line): --out: ${message}; writing it would destroy it. Write to another file\n`,
+      });
+    }
+    expect(fs.readFileSync(outputs, "utf8")).to.equal(before);
   });
 
   it("shows the external ID only when asked for, and only if the outputs hold it", () => {

@@ -26,7 +26,7 @@ import {
 } from "../tools/ci/trust";
 import { Simulator } from "../tools/simulation/simulate";
 import { readStackFile } from "../tools/simulation/stackFiles";
-import { find, parsed } from "./helpers";
+import { find, parsed, scaled } from "./helpers";
 
 const root = path.join(__dirname, "..");
 const workflows = Object.fromEntries(
@@ -147,7 +147,7 @@ const token = (t: Trust, sub: string) => ({
 });
 
 describe("CI role trust against the subjects the workflow jobs send", function () {
-  this.timeout(60000);
+  this.timeout(scaled(60000));
 
   it("models every job that assumes a role, and the table of role uses matches the workflows", () => {
     const using = jobs.filter((j) => j.assumes.length);

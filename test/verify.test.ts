@@ -6,6 +6,8 @@
  */
 import { expect } from "chai";
 import * as fs from "fs";
+import * as http from "http";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
@@ -31,6 +33,7 @@ import {
   raw,
   rejects,
   simulate,
+  simulateOnce,
   WEB,
 } from "./helpers";
 import { parseStackConfig } from "../shared/config";
@@ -103,7 +106,7 @@ const awsError = (name: string, status: number, extra: object = {}) =>
 
 describe("verify: the verifier role", () => {
   it("is created only when configured: OIDC trust pinned to audience and subject, a separate read-only policy", async () => {
-    const without = (await simulate(centralSettings())).central;
+    const without = (await simulateOnce(centralSettings())).central;
     expect(without.resources.some((r) => r.name === "verifier")).to.equal(false);
     expect(without.outputs.archive).not.to.have.property("verifierRoleArn");
 
@@ -268,6 +271,151 @@ describe("verify: faults moto cannot produce (aws-sdk-client-mock)", () => {
       "us-gov-west-1",
     );
   });
+
+  it("gives every client connect and request timeouts that end an attempt (requestTimeout alone only warns)", async () => {
+    const c = createClients({ region: "eu-west-1" });
+    for (const client of [c.s3, c.sqs, c.kms, c.cloudwatch, c.organizations()]) {
+      const handler = (client.config as any).requestHandler;
+      const config = await handler.configProvider;
+      expect(config).to.deep.include({
+        connectionTimeout: 5000,
+        requestTimeout: 30000,
+        socketTimeout: 30000,
+        throwOnRequestTimeout: true,
+      });
+    }
+  });
+});
+
+/** A TCP server that accepts connections and never answers, or an HTTP server that answers 404 with no body. */
+async function endpoint(kind: "silent" | "bare-404") {
+  const server =
+    kind === "silent"
+      ? net.createServer(() => undefined)
+      : http.createServer((_req, res) => {
+          res.statusCode = 404;
+          res.end();
+        });
+  const sockets = new Set<net.Socket>();
+  server.on("connection", (s) => sockets.add(s));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+
+/** Runs `fn` with static test credentials and no shared AWS files, so nothing reaches a real profile. */
+async function withTestCredentials<T>(fn: () => Promise<T>, extra: Record<string, string> = {}): Promise<T> {
+  const keys = {
+    AWS_ACCESS_KEY_ID: "AKIDTEST",
+    AWS_SECRET_ACCESS_KEY: "secret",
+    AWS_CONFIG_FILE: path.join(tmpDir(), "none"),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(tmpDir(), "none"),
+    ...extra,
+  };
+  const saved = Object.fromEntries(Object.keys({ ...keys, AWS_PROFILE: "" }).map((k) => [k, process.env[k]]));
+  delete process.env.AWS_PROFILE;
+  Object.assign(process.env, keys);
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+  }
+}
+
+describe("verify: endpoints that hang or are not AWS", () => {
+  it("--timeout ends a run against an endpoint that accepts connections and never answers: exit 2, one line", async () => {
+    const silent = await endpoint("silent");
+    try {
+      const started = Date.now();
+      const r = await withTestCredentials(() =>
+        main(["--outputs", outputsFile(), "--endpoint", silent.url, "--timeout", "2s", "--quiet"]),
+      );
+      const seconds = (Date.now() - started) / 1000;
+      expect(r.code).to.equal(2);
+      expect(r.err).to.equal(
+        "verify: --timeout 2s: the run did not finish in time; an endpoint may be slow or unreachable (check --endpoint, the network or the proxy), or allow more time\n",
+      );
+      expect(seconds).to.be.within(1.9, 10);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it("each request gives up on silence, so a run without --timeout ends too, in one line", async () => {
+    const silent = await endpoint("silent");
+    try {
+      const c = createClients({
+        region: "eu-west-1",
+        endpoint: silent.url,
+        requestTimeoutMs: 500,
+        maxAttempts: 2,
+      });
+      const started = Date.now();
+      const r = await withTestCredentials(() =>
+        main(["--outputs", outputsFile(), "--quiet"], { clients: c }),
+      );
+      expect(Date.now() - started).to.be.below(10000);
+      expect(r.code).to.equal(2);
+      expect(r.err).to.match(
+        /^verify: no answer within 0.5 s on s3:ListBucket for \S+ \(2 attempts\): the endpoint is unreachable or stuck; check --endpoint, the network or the proxy\n$/,
+      );
+    } finally {
+      silent.close();
+    }
+  });
+
+  it("a bare HTTP 404 names the status and the likely cause, never UnknownError", async () => {
+    const notAws = await endpoint("bare-404");
+    try {
+      const r = await withTestCredentials(() =>
+        main(["--outputs", outputsFile(), "--endpoint", notAws.url, "--quiet"]),
+      );
+      expect(r.code).to.equal(2);
+      expect(r.err).not.to.contain("UnknownError");
+      expect(r.err).to.match(
+        /^verify: HTTP 404 Not Found on s3:ListBucket for central-logs-\S+, without an AWS error code: the endpoint has no such resource or is not the AWS API verify expects; check --endpoint and the outputs/,
+      );
+      expect(r.err.trim().split("\n")).to.have.length(1);
+    } finally {
+      notAws.close();
+    }
+  });
+
+  it("--profile names a profile that is in neither shared file, before any request", async () => {
+    const dir = tmpDir();
+    const config = path.join(dir, "config");
+    fs.writeFileSync(config, "[default]\nregion = eu-west-1\n[profile audit]\nregion = eu-west-1\n");
+    const credentials = path.join(dir, "credentials");
+    fs.writeFileSync(credentials, "[ci]\naws_access_key_id = x\n");
+    const r = await withTestCredentials(() => main(["--outputs", outputsFile(), "--profile", "nosuch"]), {
+      AWS_CONFIG_FILE: config,
+      AWS_SHARED_CREDENTIALS_FILE: credentials,
+    });
+    expect(r.code).to.equal(2);
+    expect(r.err).to.equal(
+      `verify: (command line): --profile nosuch: no profile nosuch in ${config} or ${credentials} (profiles there: audit, ci, default); check the name, or run aws configure --profile nosuch\n`,
+    );
+    const org = await withTestCredentials(
+      () => main(["--outputs", outputsFile(), "--organizations", "--organizations-profile", "mgmt"]),
+      { AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: credentials },
+    );
+    expect(org.err).to.match(/^verify: \(command line\): --organizations-profile mgmt: no profile mgmt in /);
+    // The profiles the files hold are accepted.
+    await withTestCredentials(
+      async () => {
+        for (const known of ["audit", "ci", "default"])
+          expect(parseArgs(["--outputs", "x", "--profile", known]), known).to.include({ profile: known });
+      },
+      { AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: credentials },
+    );
+  });
 });
 
 describe("verify: command line and inputs", () => {
@@ -283,8 +431,8 @@ describe("verify: command line and inputs", () => {
 
   it("refuses contradictory or incomplete options before any work", async () => {
     const cases: [string[], string][] = [
-      [[], "expected one of --outputs FILE or --stack NAME"],
-      [["--outputs", "a", "--stack", "b"], "expected one of --outputs FILE or --stack NAME"],
+      [[], "expected --outputs FILE or --stack NAME: the central stack's outputs"],
+      [["--outputs", "a", "--stack", "b"], "--outputs and --stack: they are alternatives, give one"],
       [
         ["--outputs", "a", "--accounts", "x", "--organizations"],
         "give one source of the organization's accounts",
@@ -311,6 +459,35 @@ describe("verify: command line and inputs", () => {
     expect(help.out).to.contain("Exit status: 0");
     const unwritable = await main(["--outputs", outputsFile(), "--json", "/nonexistent/dir/r.json"]);
     expect(unwritable.err).to.contain("--json: cannot write /nonexistent/dir/r.json");
+  });
+
+  it("refuses an output file that is one of its inputs, or that two options would both write", async () => {
+    const file = outputsFile();
+    const cases: [string[], string][] = [
+      [
+        ["--outputs", file, "--json", file],
+        `verify: (command line): --json: ${file} is an input (--outputs); writing it would destroy it. Write to another file\n`,
+      ],
+      [
+        ["--outputs", file, "--markdown", path.relative(process.cwd(), file)],
+        `verify: (command line): --markdown: ${path.relative(process.cwd(), file)} is the same file as ${file}, an input (--outputs); writing it would destroy it. Write to another file\n`,
+      ],
+      [
+        ["--outputs", file, "--json", "r.json", "--markdown", "r.json"],
+        "verify: (command line): --json and --markdown: both would write r.json; give each its own file\n",
+      ],
+      [
+        ["--outputs", file, "--json", "Pulumi.central.yaml"],
+        "verify: (command line): --json: Pulumi.central.yaml is an input (--stacks); writing it would destroy it. Write to another file\n",
+      ],
+    ];
+    for (const [argv, message] of cases) {
+      const before = fs.readFileSync(file, "utf8");
+      const r = await main(argv);
+      expect(r.code, argv.join(" ")).to.equal(2);
+      expect(r.err).to.equal(message);
+      expect(fs.readFileSync(file, "utf8")).to.equal(before);
+    }
   });
 
   it("reads the central stack's outputs whole or as the archive output, and refuses another contract", async () => {

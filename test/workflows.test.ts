@@ -67,6 +67,14 @@ describe("GitHub workflows", () => {
           "./policy-pack/config.${{ steps.access.outputs.role }}.json",
         );
       }
+      // The pack's own dependencies are installed before any job runs it: npm ci of the project does not.
+      for (const [name, job] of Object.entries(doc.jobs as Record<string, any>)) {
+        const jobSteps: any[] = job.steps ?? [];
+        const usesPack = jobSteps.findIndex((x) => x.with?.policyPacks);
+        if (usesPack < 0) continue;
+        const setup = jobSteps.findIndex((x) => x.run === "npm run setup:policy-pack");
+        expect(setup, `${file} ${name}: npm run setup:policy-pack`).to.be.within(0, usesPack - 1);
+      }
       const text = JSON.stringify(doc);
       expect(text, file).not.to.match(/aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY/);
       for (const [name, job] of Object.entries(doc.jobs as Record<string, any>))
@@ -241,6 +249,12 @@ describe("GitHub workflows", () => {
       run - 1,
     );
     expect(s[run].run).to.contain('--markdown "$GITHUB_STEP_SUMMARY"');
+    // Never hangs until the job limit: verify stops itself first, and the job has its own limit above it.
+    expect(s[run].run).to.contain('--timeout "$VERIFY_TIMEOUT"');
+    const [, value, unit] = /\|\| '(\d+)([mh])'/.exec(s[run].env.VERIFY_TIMEOUT)!;
+    const minutes = Number(value) * (unit === "h" ? 60 : 1);
+    expect(verify.jobs.verify["timeout-minutes"]).to.be.a("number");
+    expect(verify.jobs.verify["timeout-minutes"]).to.be.above(minutes + 5);
     expect(s[run].env.ARCHIVE).to.equal("${{ steps.central.outputs.archive }}");
     expect(s[run].run).not.to.match(/\$\{\{/);
     expect(stackAccess(["central", "verify"]).code).to.equal(0);

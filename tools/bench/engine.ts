@@ -17,6 +17,16 @@ import { commitDescription, machineDescription, median, writeReadmeBlock } from 
 const ROOT = path.join(__dirname, "..", "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
+export const USAGE = `usage: npm run bench:engine [-- --readme]
+
+  Times npm run fleet -- preview --all --inline under the real Pulumi engine (the engine lane's CLI and
+  stand-in provider) beside npm run plan, for the example organization and 20 synthetic members
+  (BENCH_RUNS runs each, default 3), and prints medians. Needs the engine lane's CLI:
+  CENTRAL_LOGGING_PULUMI_ROOT, or test/engine/build-cli.sh builds it (10 to 25 minutes the first time).
+
+  --readme   also write the table into README.md (between its generated engine-performance markers)
+  --help     this text`;
+
 function timed(args: string[], env: NodeJS.ProcessEnv): { seconds: number; code: number; stderr: string } {
   const started = process.hrtime.bigint();
   const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", ...args], {
@@ -44,6 +54,14 @@ function syntheticProject(dir: string, members: number) {
 }
 
 function main() {
+  const argv = process.argv.slice(2);
+  if (argv.includes("--help") || argv.includes("-h")) return void process.stdout.write(`${USAGE}\n`);
+  const unknown = argv.find((a) => a !== "--readme");
+  if (unknown) {
+    process.stderr.write(`bench:engine: (command line): ${unknown}: unknown option; see --help\n`);
+    process.exitCode = 2;
+    return;
+  }
   const pulumiRoot =
     process.env.CENTRAL_LOGGING_PULUMI_ROOT ??
     execFileSync("bash", [path.join(ROOT, "test/engine/build-cli.sh")], { encoding: "utf8" }).trim();
@@ -110,7 +128,7 @@ function main() {
     fs.rmSync(work, { recursive: true, force: true });
   }
   process.stdout.write(`${lines.join("\n")}\n`);
-  if (process.argv.includes("--readme")) writeReadmeBlock("ENGINE PERFORMANCE", lines.join("\n"));
+  if (argv.includes("--readme")) writeReadmeBlock("ENGINE PERFORMANCE", lines.join("\n"));
 }
 
-main();
+if (require.main === module) main();

@@ -8,6 +8,22 @@
 # zizmor runs offline with the auditor persona (every audit, every confidence) and fails on any finding
 # that .github/zizmor.yml does not accept with its reason. Exit 0 only when all three report nothing.
 set -euo pipefail
+if [[ $# -gt 0 ]]; then
+  if [[ "$1" == "--help" || "$1" == "-h" ]]; then
+    cat <<'USAGE'
+usage: npm run lint:workflows
+
+  Lints .github/ with pinned actionlint (built with Go), zizmor (offline, auditor persona) and shellcheck
+  (a Python virtualenv), each installed on first use under ~/.cache/central-logging. Exit 0 only when all
+  three report nothing; accepted zizmor findings live in .github/zizmor.yml with their reasons.
+
+  --help   this text
+USAGE
+    exit 0
+  fi
+  echo "lint:workflows: (command line): $1: unknown option; see --help" >&2
+  exit 2
+fi
 cd "$(dirname "$0")/../.."
 
 ACTIONLINT_VERSION=v1.7.12

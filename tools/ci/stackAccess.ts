@@ -23,6 +23,7 @@ import * as path from "path";
 import { ConfigError, parseStackConfig } from "../../shared/config";
 import { PolicySizeError, serializeWithinLimit } from "../../shared/iam";
 import { arn } from "../../shared/naming";
+import { runAsProcess } from "../common/cli";
 import { readStackFile, StackFileError } from "../simulation/stackFiles";
 import { ciTrustPolicy, TrustError, verifierSubjectProblem, verifierTrustPolicy } from "./trust";
 
@@ -105,9 +106,4 @@ export function stackAccess(argv: string[]): { code: number; out: string; err: s
   }
 }
 
-if (require.main === module) {
-  const r = stackAccess(process.argv.slice(2));
-  process.stdout.write(r.out);
-  process.stderr.write(r.err);
-  process.exitCode = r.code;
-}
+if (require.main === module) runAsProcess("stack-access", async (argv) => stackAccess(argv));

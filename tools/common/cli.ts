@@ -5,8 +5,23 @@
 import * as fs from "fs";
 import * as path from "path";
 
-/** A mistake on the command line or in an input file: printed as one line, exit status 2. */
-export class UsageError extends Error {}
+/**
+ * Mistakes on the command line or in input files: one line each, exit status 2. A command that checks many
+ * files (the plan, the fleet) reports every problem it found in one run, not one per run.
+ */
+export class UsageError extends Error {
+  readonly problems: string[];
+  constructor(...problems: string[]) {
+    super(problems.join("\n"));
+    this.problems = problems;
+  }
+}
+
+/** The lines a command prints for its usage errors, each prefixed with the command's name. */
+export function problemLines(command: string, e: Error): string {
+  const problems = e instanceof UsageError ? e.problems : [e.message];
+  return problems.map((p) => `${command}: ${p}\n`).join("");
+}
 
 /** An output file's folder must exist and be writable before the command does any work. */
 export function checkOutputPath(option: string, file: string | undefined) {
@@ -18,6 +33,55 @@ export function checkOutputPath(option: string, file: string | undefined) {
     throw new UsageError(
       `(command line): ${option}: cannot write ${file}: folder ${dir} does not exist or is not writable`,
     );
+  }
+}
+
+/** Whether two paths name the same file: the same path, or the same file through a link. */
+export function sameFile(a: string, b: string): boolean {
+  if (path.resolve(a) === path.resolve(b)) return true;
+  try {
+    const [x, y] = [fs.statSync(a), fs.statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Refuses, before any work, an output file that is one of the command's inputs (writing it would destroy
+ * the input) or that two output options would both write. Entries are [option, file]; `-` (standard
+ * output or input) and unset options are skipped.
+ */
+export function checkOutputsAreNotInputs(
+  outputs: [string, string | undefined][],
+  inputs: [string, string | undefined][],
+) {
+  const given = (entries: [string, string | undefined][]) =>
+    entries.filter((e): e is [string, string] => !!e[1] && e[1] !== "-");
+  const outs = given(outputs);
+  for (const [i, [option, file]] of outs.entries()) {
+    const input = given(inputs).find(([, f]) => sameFile(f, file));
+    if (input)
+      throw new UsageError(
+        `(command line): ${option}: ${file} is ${input[1] === file ? "" : `the same file as ${input[1]}, `}an input (${input[0]}); writing it would destroy it. Write to another file`,
+      );
+    const other = outs.slice(0, i).find(([, f]) => sameFile(f, file));
+    if (other)
+      throw new UsageError(
+        `(command line): ${other[0]} and ${option}: both would write ${file}; give each its own file`,
+      );
+  }
+}
+
+/** Pulumi.yaml and the stack files of a folder (inputs no output may overwrite); none if it cannot be read. */
+export function projectFiles(dir: string): string[] {
+  try {
+    return fs
+      .readdirSync(dir)
+      .filter((f) => /^Pulumi(\.[^.]+)?\.ya?ml$/.test(f))
+      .map((f) => path.join(dir, f));
+  } catch {
+    return [];
   }
 }
 
@@ -74,8 +138,13 @@ export function runAsProcess(
       process.stdout.write(r.out, () => process.exit(r.code));
     },
     (e) => {
+      // One line even when the error's message has several (a child process's output, for example).
+      const first = String((e as Error)?.message ?? e)
+        .split("\n")
+        .map((l) => l.trim())
+        .find(Boolean);
       process.stderr.write(
-        `${name}: internal error: ${(e as Error).message ?? e}${process.env[debug] ? `\n${(e as Error).stack}` : ` (rerun with ${debug}=1 for details)`}\n`,
+        `${name}: internal error: ${first ?? "unknown"}${process.env[debug] ? `\n${(e as Error).stack}` : ` (rerun with ${debug}=1 for details)`}\n`,
       );
       process.exit(3);
     },
@@ -123,6 +192,12 @@ export interface PackConfigFiles {
 /** Adds one `--policy-pack-config [central=|member=]FILE`, refusing a role given twice. */
 export function addPackConfig(files: PackConfigFiles, value: string) {
   const m = /^(central|member)=(.+)$/.exec(value);
+  // ROLE=FILE with a role this project does not have; a file whose name holds "=" is still a file.
+  const other = /^([A-Za-z][\w-]*)=(.+)$/.exec(value);
+  if (!m && other && !fs.existsSync(value))
+    throw new UsageError(
+      `(command line): --policy-pack-config: unknown role ${other[1]} in ${value}; the roles are central and member (ROLE=FILE), or give one FILE for every stack`,
+    );
   const role = (m?.[1] ?? "all") as keyof PackConfigFiles;
   if (files[role])
     throw new UsageError(

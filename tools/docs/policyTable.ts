@@ -105,7 +105,21 @@ export function renderOperationsDoc(current: string): string {
   return replaceBlock(current, "VERIFIER POLICY", exampleVerifierPolicy(), OPERATIONS_DOC);
 }
 
-if (require.main === module) {
+export const USAGE = `usage: npm run docs:policies
+
+  Regenerates the tables that are data in code: the pack's rule table (policy-pack/README.md), the
+  request contexts and policy extensions (docs/policies.md), and the verifier's policy for the example
+  organization (docs/operations.md). test/policyTable.test.ts fails when a committed table is stale.
+
+  --help   this text`;
+
+function main(argv: string[]) {
+  if (argv.includes("--help") || argv.includes("-h")) return void process.stdout.write(`${USAGE}\n`);
+  if (argv.length) {
+    process.stderr.write(`docs:policies: (command line): ${argv[0]}: unknown option; see --help\n`);
+    process.exitCode = 2;
+    return;
+  }
   fs.writeFileSync(OPERATIONS_DOC, renderOperationsDoc(fs.readFileSync(OPERATIONS_DOC, "utf8")));
   fs.writeFileSync(README, renderReadme(fs.readFileSync(README, "utf8")));
   fs.writeFileSync(POLICIES_DOC, renderPoliciesDoc(fs.readFileSync(POLICIES_DOC, "utf8")));
@@ -115,3 +129,5 @@ if (require.main === module) {
       `the verifier's policy to ${path.relative(process.cwd(), OPERATIONS_DOC)}`,
   );
 }
+
+if (require.main === module) main(process.argv.slice(2));

@@ -9,16 +9,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, parseStackConfig, StackConfig } from "../../shared/config";
+import { StackConfig } from "../../shared/config";
 import { PROJECT } from "../../shared/naming";
-import {
-  collidingStacks,
-  collisionMessage,
-  findStackFiles,
-  readStackFile,
-  StackFile,
-  StackFileError,
-} from "../simulation/stackFiles";
+import { readStackFolder, StackFileError } from "../simulation/stackFiles";
+import { checkStackSet } from "../simulation/stackSet";
 import {
   bounded,
   runAsProcess,
@@ -28,7 +22,11 @@ import {
   addPackConfig,
   checkPackConfigs,
   PackConfigFiles,
+  problemLines,
+  checkOutputsAreNotInputs,
+  projectFiles,
 } from "../common/cli";
+import { readPackConfig } from "../common/packConfig";
 
 export const COMMANDS = ["preview", "up", "refresh", "destroy"] as const;
 export type FleetCommand = (typeof COMMANDS)[number];
@@ -140,13 +138,20 @@ export interface FleetStack {
   central?: string;
 }
 
-/** Reads and validates every selected stack before anything runs. */
-export function loadFleet(dir: string, only?: string[]): FleetStack[] {
+/**
+ * Reads and validates the selected stacks before anything runs: every file's configuration, each
+ * member's centralStack, and names two stacks would both create. Throws a UsageError listing every problem.
+ */
+export function loadFleet(
+  dir: string,
+  only?: string[],
+  org?: string,
+): { stacks: FleetStack[]; organization: string } {
   if (!fs.existsSync(path.join(dir, "Pulumi.yaml")))
     throw new UsageError(
       `${path.join(dir, "Pulumi.yaml")}: (file): not found; --dir must name the project folder`,
     );
-  const files = findStackFiles(dir).map((f) => readStackFile(f));
+  const { files, problems } = readStackFolder(dir);
   const known = files.map((f) => f.stack);
   for (const name of only ?? [])
     if (!known.includes(name))
@@ -154,33 +159,26 @@ export function loadFleet(dir: string, only?: string[]): FleetStack[] {
         `(command line): --stacks: no Pulumi.${name}.yaml in ${dir} (stacks: ${known.join(", ")})`,
       );
   const selected = only ? files.filter((f) => only.includes(f.stack)) : files;
-  if (!selected.length) throw new UsageError(`${dir}: (folder): has no Pulumi.<stack>.yaml files`);
-  const stacks = selected.map((f: StackFile) => {
-    let config: StackConfig;
-    try {
-      config = parseStackConfig(f.stack, f.raw);
-    } catch (e) {
-      if (e instanceof ConfigError) throw new UsageError(`${f.file}: ${e.message}`);
-      throw e;
-    }
-    const central = config.role === "member" ? config.settings.centralStack.split("/").pop() : undefined;
-    return {
-      name: f.stack,
-      file: f.file,
-      config,
-      ...(central && known.includes(central) ? { central } : {}),
-    };
+  if (!selected.length && !problems.length)
+    throw new UsageError(`${dir}: (folder): has no Pulumi.<stack>.yaml files`);
+  const { stacks, organization } = checkStackSet(selected, {
+    organization: org,
+    problems,
+    centralStacks: "in-folder-if-any",
+    folder: files,
   });
-  const collision = collidingStacks(
-    stacks.map((s) => ({
-      file: s.file,
-      role: s.config.role,
-      accountId: s.config.accountId,
-      region: s.config.region,
-    })),
-  );
-  if (collision) throw new UsageError(collisionMessage(collision));
-  return stacks;
+  return {
+    organization,
+    stacks: stacks.map(({ file: f, config }) => {
+      const central = config.role === "member" ? config.settings.centralStack.split("/").pop() : undefined;
+      return {
+        name: f.stack,
+        file: f.file,
+        config,
+        ...(central && known.includes(central) ? { central } : {}),
+      };
+    }),
+  };
 }
 
 export interface PolicyViolation {
@@ -203,7 +201,7 @@ export interface StackResult {
 
 /** The message that explains a failure, in one line, without the CLI's framing or a stack trace. */
 export function reasonOf(text: string): string {
-  const lines = text.split("\n").map((l) => l.trim());
+  const lines = text.split("\n").map((l) => l.trim().replace(/^stderr:\s*/, ""));
   const config = lines.map((l) => /stack "[^"]+": config key ".*$/.exec(l)?.[0]).find(Boolean);
   if (config) return config;
   const at = lines.findIndex((l) => /^error:/.test(l) && !/(update|preview|refresh|destroy) failed/.test(l));
@@ -211,10 +209,14 @@ export function reasonOf(text: string): string {
   // The CLI wraps long messages: keep the lines that continue the first error.
   const message: string[] = [lines[at].replace(/^error:\s*/, "")];
   for (const l of lines.slice(at + 1, at + 4)) {
-    if (!l || /^(error|warning):/.test(l) || /^at /.test(l)) break;
+    // The Automation API's own framing (err?:, stdout:, code:) is not the CLI's message.
+    if (!l || /^(error|warning|err\?|stdout|stderr|code):/.test(l) || /^at /.test(l)) break;
     message.push(l);
   }
-  return message.join(" ");
+  const reason = message.join(" ");
+  return /PULUMI_ACCESS_TOKEN must be set|not logged in/i.test(reason)
+    ? `${reason}; log in to the stacks' backend first: pulumi login (README, Deploy for real)`
+    : reason;
 }
 
 export function summaryTable(results: StackResult[]): string {
@@ -251,17 +253,78 @@ export interface FleetRunOptions extends FleetArgs {
   runner?: (stack: FleetStack) => Promise<StackResult>;
 }
 
+export const GET_A_PULUMI_CLI =
+  "install Pulumi (https://www.pulumi.com/docs/iac/download-install/), or build a CLI with test/engine/build-cli.sh and pass the folder it prints as --pulumi-root";
+
+/** An executable file named `name` in a folder of PATH, if any. */
+function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
+    const file = path.join(dir, name);
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      if (fs.statSync(file).isFile()) return file;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The Pulumi CLI the fleet runs: DIR/bin/pulumi of --pulumi-root (or CENTRAL_LOGGING_PULUMI_ROOT), else
+ * `pulumi` on PATH. Without one, a UsageError that says how to get one.
+ */
+export async function pulumiCli(root: string | undefined) {
+  const { PulumiCommand } = await import("@pulumi/pulumi/automation");
+  if (!root) {
+    if (!onPath("pulumi")) throw new UsageError(`(command line): no Pulumi CLI on PATH: ${GET_A_PULUMI_CLI}`);
+    return undefined;
+  }
+  const option =
+    process.env.CENTRAL_LOGGING_PULUMI_ROOT === root ? "CENTRAL_LOGGING_PULUMI_ROOT" : "--pulumi-root";
+  const bin = path.join(path.resolve(root), "bin", "pulumi");
+  try {
+    fs.accessSync(bin, fs.constants.X_OK);
+  } catch {
+    throw new UsageError(`(command line): ${option} ${root}: no Pulumi CLI at ${bin}; ${GET_A_PULUMI_CLI}`);
+  }
+  try {
+    return await PulumiCommand.get({ root: path.resolve(root), skipVersionCheck: true });
+  } catch (e) {
+    const why = String((e as Error)?.message ?? e)
+      .split("\n")
+      .map((l) => l.trim())
+      .find(Boolean);
+    throw new UsageError(
+      `(command line): ${option} ${root}: ${bin} does not run (${why}); ${GET_A_PULUMI_CLI}`,
+    );
+  }
+}
+
+/** A folder policy pack, or the folder of an executable analyzer, whose dependencies are not installed. */
+function packDependencyProblem(pack: string): string | undefined {
+  const folder = fs.statSync(pack).isDirectory() ? pack : path.dirname(pack);
+  if (!fs.existsSync(path.join(folder, "package.json")) || fs.existsSync(path.join(folder, "node_modules")))
+    return undefined;
+  const own = path.resolve(folder) === path.join(ROOT, "policy-pack");
+  return `(command line): --policy-pack: the pack's dependencies are not installed in ${folder}; run ${own ? "npm run setup:policy-pack" : `npm ci --prefix ${folder}`} first`;
+}
+
 export async function runFleet(options: FleetRunOptions): Promise<StackResult[]> {
-  const { LocalWorkspace, PulumiCommand } = await import("@pulumi/pulumi/automation");
+  const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
   const dir = path.resolve(options.dir);
   const progress = options.progress ?? (() => undefined);
-  const fleet = loadFleet(dir, options.stacks);
-  const org =
-    options.org ??
-    fleet
-      .map((s) => (s.config.role === "member" ? s.config.settings.centralStack.split("/")[0] : undefined))
-      .find(Boolean) ??
-    "organization";
+  // Everything is checked before the first stack runs, and every problem reported at once.
+  const problems: string[] = [];
+  const collect = <T>(check: () => T): T | undefined => {
+    try {
+      return check();
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      problems.push(...e.problems);
+      return undefined;
+    }
+  };
   const ownPack = options.policyPack === undefined;
   const pack =
     options.policyPack === false
@@ -269,8 +332,11 @@ export async function runFleet(options: FleetRunOptions): Promise<StackResult[]>
       : path.resolve(
           options.policyPack ?? path.join(ROOT, "policy-pack", options.inline ? "run-analyzer" : ""),
         );
-  if (pack && !fs.existsSync(pack))
-    throw new UsageError(`(command line): --policy-pack: ${pack} does not exist`);
+  if (pack && !fs.existsSync(pack)) problems.push(`(command line): --policy-pack: ${pack} does not exist`);
+  else if (pack && !options.runner) {
+    const problem = packDependencyProblem(pack);
+    if (problem) problems.push(problem);
+  }
   const given = options.policyPackConfigs ?? {};
   const packConfigFor = (s: FleetStack) => {
     const chosen = given[s.config.role] ?? given.all;
@@ -278,12 +344,28 @@ export async function runFleet(options: FleetRunOptions): Promise<StackResult[]>
     const own = path.join(ROOT, "policy-pack", `config.${s.config.role}.json`);
     return ownPack && pack && fs.existsSync(own) ? own : undefined;
   };
-  for (const file of Object.values(given))
-    if (file && !fs.existsSync(file))
-      throw new UsageError(`(command line): --policy-pack-config: ${file} does not exist`);
-  const pulumiCommand = options.pulumiRoot
-    ? await PulumiCommand.get({ root: path.resolve(options.pulumiRoot), skipVersionCheck: true })
-    : undefined;
+  const loaded = collect(() => loadFleet(dir, options.stacks, options.org));
+  // This project's pack: its configs are validated against its policies, as the plan does. Another pack's
+  // configs are its own business; they must exist.
+  const projectPack = path.join(ROOT, "policy-pack");
+  if (pack && (pack === projectPack || path.dirname(pack) === projectPack)) {
+    const files = new Set((loaded?.stacks ?? []).map(packConfigFor).filter((f): f is string => !!f));
+    for (const f of Object.values(given)) if (f) files.add(path.resolve(f));
+    for (const file of files) collect(() => readPackConfig(file));
+  } else
+    for (const file of Object.values(given))
+      if (file && !fs.existsSync(file))
+        problems.push(`(command line): --policy-pack-config: ${file} does not exist`);
+  let pulumiCommand: Awaited<ReturnType<typeof pulumiCli>>;
+  if (!options.runner)
+    try {
+      pulumiCommand = await pulumiCli(options.pulumiRoot ?? process.env.CENTRAL_LOGGING_PULUMI_ROOT);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      problems.push(...e.problems);
+    }
+  if (problems.length || !loaded) throw new UsageError(...problems);
+  const { stacks: fleet, organization: org } = loaded;
   const program = options.inline
     ? async () => (require(path.join(ROOT, "index.ts")) as () => Promise<Record<string, unknown>>)()
     : undefined;
@@ -404,6 +486,16 @@ export async function main(
       if (!fs.existsSync(parent))
         throw new UsageError(`(command line): --json: folder ${parent} does not exist`);
     }
+    checkOutputsAreNotInputs(
+      [["--json", args.json]],
+      [
+        ...Object.values(args.policyPackConfigs).map((f): [string, string | undefined] => [
+          "--policy-pack-config",
+          f,
+        ]),
+        ...projectFiles(args.dir).map((f): [string, string] => ["--dir", f]),
+      ],
+    );
     const results = await runFleet({ ...args, progress });
     const code = exitCodeOf(results);
     if (args.json)
@@ -414,7 +506,7 @@ export async function main(
     return { code, out: `${summaryTable(results)}\n`, err: "" };
   } catch (e) {
     if (e instanceof UsageError || e instanceof StackFileError)
-      return { code: 2, out: "", err: `fleet: ${e.message}\n` };
+      return { code: 2, out: "", err: problemLines("fleet", e) };
     throw e;
   }
 }

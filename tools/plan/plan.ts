@@ -8,7 +8,6 @@
  * Exit status: 0 all clean; 1 a mandatory violation or an access cell not as intended; 2 bad
  * configuration or usage (one line naming the file and the key).
  */
-import Ajv from "ajv";
 import * as fs from "fs";
 import * as path from "path";
 import { policies } from "../../policy-pack/policies";
@@ -20,26 +19,23 @@ import { PROJECT } from "../../shared/naming";
 import { AccessCell, accessMatrix, cellAsIntended } from "../access/accessMatrix";
 import { PackConfig, runPack, Violation } from "../simulation/policyRunner";
 import { SimStack, SimulationError, Simulator } from "../simulation/simulate";
-import {
-  collidingStacks,
-  collisionMessage,
-  findStackFiles,
-  readStackFile,
-  StackFile,
-  StackFileError,
-} from "../simulation/stackFiles";
+import { readStackFolder, StackFile, StackFileError } from "../simulation/stackFiles";
+import { checkStackSet } from "../simulation/stackSet";
 import { Mode, synthesizeOrganization } from "../simulation/synthesize";
 import {
   checkOutputPath,
   CommandRun,
-  readJsonFile,
   runAsProcess,
   UsageError,
   eachFlag,
   addPackConfig,
   checkPackConfigs,
+  checkOutputsAreNotInputs,
   PackConfigFiles,
+  problemLines,
+  projectFiles,
 } from "../common/cli";
+import { readPackConfigs } from "../common/packConfig";
 
 /**
  * The summary's bound: GitHub refuses issue and pull request comments over 65,536 characters; the margin
@@ -59,7 +55,8 @@ export const USAGE = `usage: npm run plan -- [options]
   --org ORG                     the Pulumi organization in stack names, as member centralStack settings
                                 name it (default: taken from the members' centralStack, else
                                 "organization", as on a self-managed backend)
-  --json FILE                   also write the result as JSON to FILE (- for standard output only)
+  --json FILE                   also write the result as JSON to FILE (- for standard output only: then
+                                run npm run --silent plan, or npm's banner lines come first)
   --markdown FILE               also write a Markdown summary to FILE: problems first, counts, sizes and a
                                 Mermaid diagram, always under ${MARKDOWN_SUMMARY_LIMIT.toLocaleString("en")} characters (fits a pull
                                 request comment, whatever the size of the organization)
@@ -73,8 +70,9 @@ export const USAGE = `usage: npm run plan -- [options]
   --quiet                       no progress on standard error
   --help                        this text
 
-  Exit status: 0 clean (advisory violations allowed); 1 a mandatory violation, an access cell not as
-  intended or a policy over its size limit; 2 bad configuration or usage, in one line.`;
+  Exit status: 0 clean (advisory violations allowed); 1 a mandatory violation or an access cell not as
+  intended; 2 bad configuration or usage, including a policy over its AWS size limit (the program refuses
+  it before registering anything), one line per problem.`;
 
 /** Pack configs: one for every stack, or one per role. */
 export interface PackConfigs {
@@ -111,72 +109,26 @@ export interface PlanOptions {
   sampleMembers?: number;
   /** The Pulumi organization of the stack names; default: from the members' centralStack. */
   organization?: string;
+  /** Problems found before planning (pack configs), reported with the stack files' problems. */
+  problems?: string[];
   progress?: (message: string) => void;
 }
 
-export function loadStackFiles(dir: string): StackFile[] {
+/**
+ * The project's stack files in `dir`, read; the files that cannot be read or that Pulumi would ignore
+ * are problems, reported with the configuration's (runPlan).
+ */
+export function loadStackFiles(dir: string): { files: StackFile[]; problems: string[] } {
   const project = path.join(dir, "Pulumi.yaml");
   if (!fs.existsSync(project))
     throw new UsageError(`${project}: (file): not found; --stacks must name the folder of Pulumi.yaml`);
   const name = /^name:\s*(\S+)/m.exec(fs.readFileSync(project, "utf8"))?.[1];
   if (name !== PROJECT)
     throw new UsageError(`${project}: name: expected ${PROJECT}, got ${name ?? "nothing"}`);
-  const files = findStackFiles(dir).map((f) => readStackFile(f));
-  if (!files.length) throw new UsageError(`${dir}: (folder): has no Pulumi.<stack>.yaml files`);
-  return files;
-}
-
-const LEVELS = ["advisory", "mandatory", "remediate", "disabled"];
-const ajv = new Ajv({ allErrors: false, strict: false });
-
-/**
- * Reads a pack config and validates it as the Pulumi CLI does: each policy's settings against its
- * configSchema (a real JSON Schema validator), enforcement levels against the four the CLI knows. One
- * line naming the file, the policy and the key on the first problem.
- */
-export function readPackConfig(file: string): PackConfig {
-  const config = readJsonFile(file);
-  if (!config || typeof config !== "object" || Array.isArray(config))
-    throw new UsageError(`${file}: (root): expected a JSON object`);
-  const levelError = (where: string, level: unknown) =>
-    new UsageError(
-      `${file}: ${where}: expected an enforcement level (${LEVELS.join(", ")}), got ${JSON.stringify(level)}`,
-    );
-  for (const [key, value] of Object.entries(config)) {
-    if (key === "all") {
-      if (!LEVELS.includes(value as string)) throw levelError("all", value);
-      continue;
-    }
-    const p = policies.find((x) => x.name === key);
-    if (!p) throw new UsageError(`${file}: ${key}: not a policy of this pack (see policy-pack/README.md)`);
-    if (typeof value === "string") {
-      if (!LEVELS.includes(value)) throw levelError(key, value);
-      continue;
-    }
-    const properties = (p.configSchema?.properties ?? {}) as Record<string, object>;
-    const validate = ajv.compile({
-      type: "object",
-      properties: { ...properties, enforcementLevel: { enum: LEVELS } },
-      required: p.configSchema?.required ?? [],
-      additionalProperties: false,
-    });
-    if (validate(value)) continue;
-    const error = validate.errors![0];
-    if (error.keyword === "additionalProperties") {
-      const extra = (error.params as { additionalProperty: string }).additionalProperty;
-      const known = Object.keys(properties);
-      throw new UsageError(
-        `${file}: ${key}.${extra}: not a setting of this policy (${known.length ? `its settings: ${known.join(", ")}` : "it has none"})`,
-      );
-    }
-    if (error.keyword === "type" && error.instancePath === "")
-      throw new UsageError(`${file}: ${key}: expected an enforcement level or an object of settings`);
-    const setting = error.instancePath.replace(/^\//, "").replace(/\//g, ".");
-    const given = setting.split(".").reduce<any>((v, k) => v?.[k], value);
-    if (setting === "enforcementLevel") throw levelError(`${key}.enforcementLevel`, given);
-    throw new UsageError(`${file}: ${key}.${setting}: ${error.message}, got ${JSON.stringify(given)}`);
-  }
-  return config as PackConfig;
+  const found = readStackFolder(dir);
+  if (!found.files.length && !found.problems.length)
+    throw new UsageError(`${dir}: (folder): has no Pulumi.<stack>.yaml files`);
+  return found;
 }
 
 function policySizes(stacks: SimStack[]): PolicySize[] {
@@ -196,62 +148,69 @@ function policySizes(stacks: SimStack[]): PolicySize[] {
   return sizes;
 }
 
-/**
- * The Pulumi organization the members' centralStack settings name (`<org>/central-logging/<stack>`), as
- * npm run fleet takes it; "organization" when there is no member. Members that disagree are refused:
- * they could not all reach one central stack.
- */
-export function organizationOf(files: StackFile[]): string {
-  let found: { org: string; file: string } | undefined;
-  for (const f of files) {
-    if (f.raw[`${PROJECT}:role`] !== "member") continue;
-    const org = (f.raw[`${PROJECT}:centralStack`] ?? "").split("/")[0];
-    if (!org) continue;
-    if (found && found.org !== org)
-      throw new UsageError(
-        `${f.file}: config key "${PROJECT}:centralStack": names the Pulumi organization ${org}, and ${found.file} names ${found.org}; expected one organization for every member, or give --org`,
-      );
-    found ??= { org, file: f.file };
-  }
-  return found?.org ?? "organization";
+/** The one line for a stack that failed under the mocks because of its configuration, or undefined. */
+function stackProblem(f: StackFile, e: unknown): string | undefined {
+  if (e instanceof ConfigError) return `${f.file}: ${e.message}`;
+  if (e instanceof SimulationError)
+    return `${f.file}: stack "${f.stack}": config key "${PROJECT}:centralStack": ${e.message.replace(/^stack "[^"]+": /, "")}`;
+  if (e instanceof PolicySizeError) return `${f.file}: stack "${f.stack}": ${e.message}`;
+  return undefined;
+}
+
+/** Stacks the progress names one by one; above this, the first, the last and one every two seconds. */
+export const PROGRESS_EVERY_STACK = 20;
+
+/** Progress per stack in a small organization; in a large one, at most every two seconds between first and last. */
+export function simulationProgress(
+  total: number,
+  progress: (message: string) => void,
+  clock: () => number = Date.now,
+) {
+  const started = clock();
+  let last = -Infinity;
+  return (i: number, stack: string) => {
+    const now = clock();
+    if (total > PROGRESS_EVERY_STACK && i > 0 && i < total - 1 && now - last < 2000) return;
+    last = now;
+    progress(`simulating ${stack} (${i + 1}/${total}, ${((now - started) / 1000).toFixed(1)} s)`);
+  };
 }
 
 export async function runPlan(options: PlanOptions): Promise<PlanResult> {
   const progress = options.progress ?? (() => undefined);
-  const files = options.stackFiles ?? loadStackFiles(options.stacksDir ?? ".");
-  const roleOf = (f: StackFile) => f.raw[`${PROJECT}:role`];
+  const loaded = options.stackFiles
+    ? { files: options.stackFiles, problems: [] }
+    : loadStackFiles(options.stacksDir ?? ".");
+  // Every file's configuration, the members' centralStack and colliding names: all problems at once.
+  const { stacks: checked, organization } = checkStackSet(loaded.files, {
+    organization: options.organization,
+    problems: [...(options.problems ?? []), ...loaded.problems],
+    centralStacks: "in-set",
+  });
+  const files = checked.map((c) => c.file);
   const ordered = [
-    ...files.filter((f) => roleOf(f) === "central"),
-    ...files.filter((f) => roleOf(f) !== "central"),
+    ...checked.filter((c) => c.config.role === "central"),
+    ...checked.filter((c) => c.config.role !== "central"),
   ];
   const fileOf = Object.fromEntries(files.map((f) => [f.stack, f.file]));
-  const placements = files.map((f) => ({
-    file: f.file,
-    role: roleOf(f),
-    accountId: /\d{12}/.exec(f.raw["aws:allowedAccountIds"] ?? "")?.[0] ?? "",
-    region: f.raw["aws:region"] ?? "",
-  }));
-  const collision = collidingStacks(placements.filter((p) => p.accountId && p.region));
-  if (collision) throw new UsageError(collisionMessage(collision));
-  const sim = new Simulator({ organization: options.organization ?? organizationOf(files) });
-  const started = Date.now();
-  for (const [i, f] of ordered.entries()) {
-    if (i === 0 || (i + 1) % 50 === 0 || i === ordered.length - 1)
-      progress(
-        `simulating ${f.stack} (${i + 1}/${ordered.length}, ${((Date.now() - started) / 1000).toFixed(1)} s)`,
-      );
+  const sim = new Simulator({ organization });
+  const problems: string[] = [];
+  const failedCentrals = new Set<string>();
+  const report = simulationProgress(ordered.length, progress);
+  for (const [i, { file: f, config }] of ordered.entries()) {
+    report(i, f.stack);
+    // A member of a central stack that failed would only repeat its central stack's problem.
+    if (config.role === "member" && failedCentrals.has(config.settings.centralStack.split("/")[2])) continue;
     try {
       await sim.runStack(f.stack, f.raw);
     } catch (e) {
-      if (e instanceof ConfigError) throw new UsageError(`${f.file}: ${e.message}`);
-      if (e instanceof SimulationError)
-        throw new UsageError(
-          `${f.file}: stack "${f.stack}": config key "${PROJECT}:centralStack": ${e.message.replace(/^stack "[^"]+": /, "")}`,
-        );
-      if (e instanceof PolicySizeError) throw new UsageError(`${f.file}: stack "${f.stack}": ${e.message}`);
-      throw e;
+      const problem = stackProblem(f, e);
+      if (!problem) throw e;
+      problems.push(problem);
+      if (config.role === "central") failedCentrals.add(f.stack);
     }
   }
+  if (problems.length) throw new UsageError(...problems);
   const stacks = sim.simulated;
   progress(`running ${policies.length} policies over ${stacks.length} stacks`);
   const configs = options.packConfigs ?? {};
@@ -450,7 +409,7 @@ export function policySizeLines(sizes: PolicySize[], perKind = 3): string[] {
     .sort((a, b) => share(b) - share(a));
   const hidden = sizes.length - shown.length;
   const lines = [
-    `\n== policy sizes: ${sizes.length} documents; the ${perKind} largest of each kind, largest share of its AWS limit first${hidden ? ` (${hidden} smaller ones not shown)` : ""}`,
+    `\n== policy sizes: ${sizes.length} documents; the ${perKind} largest of each kind, largest share of its AWS limit first${hidden ? ` (${hidden} smaller ${hidden === 1 ? "one" : "ones"} not shown)` : ""}`,
   ];
   for (const p of shown)
     lines.push(
@@ -506,6 +465,11 @@ export function mermaid(result: PlanResult, maxMembers = 12): string {
 
 const md = (text: string) => text.replace(/\|/g, "\\|");
 
+/** What a sampled access matrix covers, in one sentence for the reports. */
+export function samplingNote(sampled: { members: number; of: number }): string {
+  return `Access was proven for a sample: ${sampled.members} of the ${sampled.of} member stacks (the plan samples above 50 members); the other members' cells are not in this matrix.`;
+}
+
 export function markdownReport(result: PlanResult): string {
   const mandatory = result.violations.filter((v) => v.level === "mandatory").length;
   const wrong = result.access.filter((c) => !cellAsIntended(c)).length;
@@ -513,7 +477,7 @@ export function markdownReport(result: PlanResult): string {
     [
       "# central-logging offline plan",
       "",
-      `${result.stacks.length} stacks; ${mandatory} mandatory and ${result.violations.length - mandatory} advisory violations; ${result.access.length} access cells, ${wrong} not as intended.`,
+      `${result.stacks.length} stacks; ${mandatory} mandatory and ${result.violations.length - mandatory} advisory violations; ${result.access.length} access cells, ${wrong} not as intended.${result.accessSampled ? ` ${samplingNote(result.accessSampled)}` : ""}`,
       "",
       "```mermaid",
       mermaid(result),
@@ -533,6 +497,7 @@ export function markdownReport(result: PlanResult): string {
       "",
       "## Access matrix",
       "",
+      ...(result.accessSampled ? [samplingNote(result.accessSampled), ""] : []),
       "| who | does | action on resource | request keys | intended | actual | why |",
       "|---|---|---|---|---|---|---|",
       ...result.access.map(
@@ -646,6 +611,7 @@ export function markdownSummary(result: PlanResult, limit = MARKDOWN_SUMMARY_LIM
     `| access cells not as intended | ${p.wrongCells.length} of ${result.access.length}${result.accessSampled ? ` (members sampled: ${result.accessSampled.members} of ${result.accessSampled.of})` : ""} |`,
     `| policies over their AWS limit | ${p.overSize.length} of ${result.policySizes.length} |`,
     "",
+    ...(result.accessSampled ? [samplingNote(result.accessSampled), ""] : []),
   ];
   const sizes = policySizeLines(result.policySizes);
   const tail = [
@@ -781,9 +747,25 @@ export async function main(argv: string[], progress?: (message: string) => void)
     checkOutputPath("--json", args.json);
     checkOutputPath("--markdown", args.markdown);
     checkOutputPath("--markdown-full", args.markdownFull);
-    const packConfigs: PackConfigs = Object.fromEntries(
-      Object.entries(args.packConfigs).map(([role, file]) => [role, readPackConfig(file!)]),
+    checkOutputsAreNotInputs(
+      [
+        ["--json", args.json],
+        ["--markdown", args.markdown],
+        ["--markdown-full", args.markdownFull],
+      ],
+      [
+        ...Object.values(args.packConfigs).map((f): [string, string | undefined] => [
+          "--policy-pack-config",
+          f,
+        ]),
+        ...(args.synthesize ? [] : projectFiles(args.stacks ?? ".")).map((f): [string, string] => [
+          "--stacks",
+          f,
+        ]),
+      ],
     );
+    // Pack configs and stack files are checked together: every problem in one run.
+    const { configs: packConfigs, problems } = readPackConfigs(args.packConfigs);
     const result = await runPlan({
       stacksDir: args.stacks,
       stackFiles: args.synthesize
@@ -791,6 +773,7 @@ export async function main(argv: string[], progress?: (message: string) => void)
         : undefined,
       organization: args.org,
       packConfigs,
+      problems,
       progress: args.quiet ? undefined : progress,
     });
     if (args.markdown) fs.writeFileSync(args.markdown, markdownSummary(result));
@@ -801,7 +784,7 @@ export async function main(argv: string[], progress?: (message: string) => void)
     return { code: exitCodeOf(result), out: args.json === "-" ? json : `${report}\n`, err: "" };
   } catch (e) {
     if (e instanceof UsageError || e instanceof StackFileError)
-      return { code: 2, out: "", err: `plan: ${e.message}\n` };
+      return { code: 2, out: "", err: problemLines("plan", e) };
     throw e;
   }
 }

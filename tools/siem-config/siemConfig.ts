@@ -11,6 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { EXTERNAL_ID_OUTPUT, SIEM_OUTPUT, SiemFeed } from "../../shared/contract";
 import { LOG_TYPES, LogType } from "../../shared/naming";
+import { checkOutputsAreNotInputs, runAsProcess, UsageError } from "../common/cli";
 import { centralOutputsOf } from "../common/outputs";
 
 export class SiemConfigError extends Error {}
@@ -22,7 +23,8 @@ export const USAGE = `usage: npm run siem-config -- --siem <splunk|elastic|vecto
   --siem NAME        splunk, elastic (Filebeat aws-s3), vector (aws_s3) or sentinel (Microsoft Sentinel)
   --outputs FILE     the outputs: \`pulumi stack output --stack central --json > FILE\`, or the offline
                      plan's \`npm run plan -- --json FILE\`; - or no option reads standard input
-  --out FILE         write the configuration to FILE instead of standard output
+  --out FILE         write the configuration to FILE instead of standard output (to redirect standard
+                     output instead, run npm run --silent siem-config: npm's banner lines come first)
   --show-secrets     put the external ID in the configuration (only if the outputs hold it in clear)
   --help             this text
 
@@ -272,6 +274,7 @@ export function main(
       if (!fs.existsSync(dir))
         throw new SiemConfigError(`(command line): --out: folder ${dir} does not exist`);
     }
+    checkOutputsAreNotInputs([["--out", out]], [["--outputs", file]]);
     if (file === "-" && stdinIsTerminal)
       throw new SiemConfigError(
         "(command line): --outputs: expected --outputs FILE (pulumi stack output --stack central --json), or that JSON piped to standard input",
@@ -290,14 +293,10 @@ export function main(
     }
     return { code: 0, out: rendered, err: "" };
   } catch (e) {
-    if (e instanceof SiemConfigError) return { code: 2, out: "", err: `siem-config: ${e.message}\n` };
+    if (e instanceof SiemConfigError || e instanceof UsageError)
+      return { code: 2, out: "", err: `siem-config: ${e.message}\n` };
     throw e;
   }
 }
 
-if (require.main === module) {
-  const r = main(process.argv.slice(2));
-  process.stdout.write(r.out);
-  process.stderr.write(r.err);
-  process.exitCode = r.code;
-}
+if (require.main === module) runAsProcess("siem-config", async (argv) => main(argv));

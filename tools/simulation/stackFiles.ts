@@ -83,41 +83,46 @@ export function readStackFile(file: string): StackFile {
   return { stack, file, raw, secretKeys };
 }
 
-/** The project's stack files in a folder, `Pulumi.yaml` itself excluded. */
+/**
+ * The project's stack files in a folder, `Pulumi.yaml` itself excluded. Only `.yaml`: Pulumi names a
+ * stack's file with the extension of the project file (`Pulumi.<stack>` + the extension of `Pulumi.yaml`,
+ * pulumi/sdk go/common/workspace/paths.go, ProjectStackPath), so it never reads a `Pulumi.<stack>.yml`.
+ */
 export function findStackFiles(dir: string): string[] {
   return fs
     .readdirSync(dir)
-    .filter((f) => /^Pulumi\.[^.]+\.ya?ml$/.test(f))
+    .filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))
     .sort()
     .map((f) => path.join(dir, f));
 }
 
-/**
- * Two stacks of the same role for the same account and Region would create the same named resources
- * (a member's aws-waf-logs-<account>-<region> bucket and replication role; a central stack's queues and
- * roles): the second apply collides with the first. Returns the first such pair.
- */
-export function collidingStacks(
-  stacks: { file: string; role: string; accountId: string; region: string }[],
-): [string, string, { role: string; accountId: string; region: string }] | undefined {
-  const seen = new Map<string, string>();
-  for (const s of stacks) {
-    const key = `${s.role}/${s.accountId}/${s.region}`;
-    const other = seen.get(key);
-    if (other) return [other, s.file, s];
-    seen.set(key, s.file);
-  }
-  return undefined;
+/** The one line for a `Pulumi.<stack>.yml` file: a stack file Pulumi would ignore. */
+export function misnamedStackFileProblem(file: string): string {
+  const stack = path
+    .basename(file)
+    .replace(/^Pulumi\./, "")
+    .replace(/\.yml$/, "");
+  return `${file}: (file): Pulumi ignores it: it reads a stack's settings only from Pulumi.<stack>.yaml, with the extension of the project file Pulumi.yaml; rename it to Pulumi.${stack}.yaml`;
 }
 
-export function collisionMessage([a, b, s]: [
-  string,
-  string,
-  { role: string; accountId: string; region: string },
-]): string {
-  const what =
-    s.role === "member"
-      ? `the bucket aws-waf-logs-${s.accountId}-${s.region} and the replication role central-logging-waf-replication-${s.region}`
-      : "the archive's queues, key alias and roles";
-  return `${a} and ${b}: both deploy a ${s.role} stack to account ${s.accountId} in ${s.region}; the second would collide with the first on ${what}. Keep one stack file per account and Region`;
+/**
+ * Every stack file of a folder, read, with a line for each problem instead of stopping at the first: files
+ * that cannot be read or parsed, and `Pulumi.<stack>.yml` files, which Pulumi would ignore.
+ */
+export function readStackFolder(dir: string): { files: StackFile[]; problems: string[] } {
+  const problems = fs
+    .readdirSync(dir)
+    .filter((f) => /^Pulumi\.[^.]+\.yml$/.test(f))
+    .sort()
+    .map((f) => misnamedStackFileProblem(path.join(dir, f)));
+  const files: StackFile[] = [];
+  for (const file of findStackFiles(dir)) {
+    try {
+      files.push(readStackFile(file));
+    } catch (e) {
+      if (!(e instanceof StackFileError)) throw e;
+      problems.push(e.message);
+    }
+  }
+  return { files, problems };
 }

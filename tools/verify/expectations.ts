@@ -7,12 +7,12 @@
  */
 import * as fs from "fs";
 import { z } from "zod";
-import { ConfigError, parseStackConfig } from "../../shared/config";
+import { ConfigError, parseStackConfig, StackConfig } from "../../shared/config";
 import { CentralArchiveOutputs } from "../../shared/contract";
 import { LOG_TYPES, LogType } from "../../shared/naming";
 import { isKnownRegion } from "../../shared/regions";
 import { readJsonFile, UsageError } from "../common/cli";
-import { findStackFiles, readStackFile, StackFileError } from "../simulation/stackFiles";
+import { findStackFiles, readStackFolder, StackFileError } from "../simulation/stackFiles";
 
 /** How a prefix's date folders are named. */
 export type DateLayout = "plain" | "hive";
@@ -190,15 +190,17 @@ export function stackFilePrefixes(dir: string): {
   const prefixes: ExpectedPrefix[] = [];
   const accounts: string[] = [];
   let files = 0;
-  for (const file of findStackFiles(dir)) {
-    const stackFile = readStackFile(file);
-    let config;
+  const { files: stackFiles, problems } = readStackFolder(dir);
+  const configs: [string, StackConfig][] = [];
+  for (const stackFile of stackFiles)
     try {
-      config = parseStackConfig(stackFile.stack, stackFile.raw);
+      configs.push([stackFile.file, parseStackConfig(stackFile.stack, stackFile.raw)]);
     } catch (e) {
-      if (e instanceof ConfigError) throw new UsageError(`${file}: ${e.message}`);
-      throw e;
+      if (!(e instanceof ConfigError)) throw e;
+      problems.push(`${stackFile.file}: ${e.message}`);
     }
+  if (problems.length) throw new UsageError(...problems);
+  for (const [file, config] of configs) {
     if (config.role !== "member") continue;
     files++;
     accounts.push(config.accountId);

@@ -20,10 +20,13 @@ import {
   runAsProcess,
   UsageError,
   eachFlag,
+  checkOutputsAreNotInputs,
+  projectFiles,
+  problemLines,
 } from "../common/cli";
 import { centralOutputsOf } from "../common/outputs";
 import { StackFileError } from "../simulation/stackFiles";
-import { Aws, AwsAccessError, Clients, createClients } from "./aws";
+import { Aws, AwsAccessError, Clients, createClients, missingProfile } from "./aws";
 import { checkPrefix, unexpectedRows } from "./delivery";
 import {
   cloudTrailPrefixes,
@@ -70,6 +73,7 @@ What is expected:
 Output:
   --json FILE|-           the report as JSON (docs/operations.md documents its shape); - for stdout
   --markdown FILE|-       the report as Markdown, for a ticket, a PR comment or a GitHub job summary
+                          (with -, run npm run --silent verify, or npm's banner lines come first)
   --all                   list ok rows on the terminal too
   --quiet                 no progress lines on stderr
 
@@ -78,6 +82,9 @@ AWS:
   --endpoint URL          an S3/SQS/KMS/CloudWatch-compatible endpoint (path-style S3)
   --concurrency N         prefixes listed at once (default 16); throttling is retried in the SDK's
                           standard retry mode
+  --timeout DURATION      stop the whole run after this long (exit 2), for example 20m; every request
+                          also gives up after 5 s without a connection or 30 s without an answer, and is
+                          retried up to 5 times
 
   --print-policy          print the verifier's IAM policy for this archive and exit
   --help                  this text
@@ -105,6 +112,8 @@ export interface VerifyArgs {
   endpoint?: string;
   concurrency: number;
   printPolicy: boolean;
+  /** The whole run's limit, in seconds (--timeout). */
+  timeoutSeconds?: number;
 }
 
 /** "90m", "2h", "1d", "1h30m", "45s" → seconds. */
@@ -172,12 +181,17 @@ export function parseArgs(argv: string[]): VerifyArgs | "help" {
       if (!Number.isInteger(n) || n < 1 || n > 256)
         throw new UsageError("(command line): --concurrency: expected a whole number from 1 to 256");
       args.concurrency = n;
-    } else if (flag === "--print-policy") args.printPolicy = true;
+    } else if (flag === "--timeout") args.timeoutSeconds = durationOf();
+    else if (flag === "--print-policy") args.printPolicy = true;
     else throw new UsageError(`(command line): ${flag}: unknown option; see npm run verify -- --help`);
   });
-  if (!args.outputs === !args.stack)
+  if (args.outputs && args.stack)
     throw new UsageError(
-      "(command line): expected one of --outputs FILE or --stack NAME: the central stack's outputs",
+      "(command line): --outputs and --stack: they are alternatives, give one: the central stack's outputs from a file, or read with the Pulumi CLI",
+    );
+  if (!args.outputs && !args.stack)
+    throw new UsageError(
+      "(command line): expected --outputs FILE or --stack NAME: the central stack's outputs",
     );
   if (args.accounts && args.organizations)
     throw new UsageError(
@@ -185,6 +199,13 @@ export function parseArgs(argv: string[]): VerifyArgs | "help" {
     );
   if (args.organizationsProfile && !args.organizations)
     throw new UsageError("(command line): --organizations-profile: applies only to --organizations; add it");
+  for (const [option, profile] of [
+    ["--profile", args.profile],
+    ["--organizations-profile", args.organizationsProfile],
+  ] as const) {
+    const missing = profile === undefined ? undefined : missingProfile(profile);
+    if (missing) throw new UsageError(`(command line): ${option} ${profile}: ${missing}`);
+  }
   if (args.json === "-" && args.markdown === "-")
     throw new UsageError(
       "(command line): --json - and --markdown -: only one of them can use standard output",
@@ -394,37 +415,84 @@ export async function main(
     if (args === "help") return { code: 0, out: `${USAGE}\n`, err: "" };
     checkOutputPath("--json", args.json);
     checkOutputPath("--markdown", args.markdown);
-    const outputs = args.outputs
-      ? archiveOutputsOf(readJsonFile(args.outputs), args.outputs)
-      : archiveOutputsOf(await stackOutputs(args.stack!), `stack ${args.stack}`);
-    if (args.printPolicy)
-      return {
-        code: 0,
-        out: `${JSON.stringify(JSON.parse(serializePolicy(verifierPermissionsPolicy(verifierScopeOfOutputs(outputs)))), null, 2)}\n`,
-        err: "",
-      };
-    const report = await runVerify({
-      args,
-      outputs,
-      clients: inject.clients,
-      now: inject.now,
-      progress: args.quiet ? undefined : inject.progress,
-    });
-    const json = `${JSON.stringify(report, null, 2)}\n`;
-    if (args.json && args.json !== "-") fs.writeFileSync(args.json, json);
-    if (args.markdown && args.markdown !== "-") fs.writeFileSync(args.markdown, markdownReport(report));
-    const out =
-      args.json === "-"
-        ? json
-        : args.markdown === "-"
-          ? markdownReport(report)
-          : `${textReport(report, { all: args.all })}\n`;
-    return { code: report.summary.exitCode, out, err: "", report };
+    checkOutputsAreNotInputs(
+      [
+        ["--json", args.json],
+        ["--markdown", args.markdown],
+      ],
+      [
+        ["--outputs", args.outputs],
+        ["--accounts", args.accounts],
+        ["--expect", args.expect],
+        ...projectFiles(args.stacks ?? ".").map((f): [string, string] => ["--stacks", f]),
+      ],
+    );
+    return await withinTimeout(args, () => verifyRun(args, inject));
   } catch (e) {
     if (e instanceof UsageError || e instanceof AwsAccessError || e instanceof StackFileError)
-      return { code: 2, out: "", err: `verify: ${e.message}\n` };
+      return { code: 2, out: "", err: problemLines("verify", e) };
     throw e;
   }
+}
+
+/** Runs `fn`, or fails with a UsageError when --timeout passes first; without --timeout, just runs it. */
+async function withinTimeout<T>(args: VerifyArgs, fn: () => Promise<T>): Promise<T> {
+  if (args.timeoutSeconds === undefined) return fn();
+  const run = fn();
+  // The run goes on in the background until the process exits; its late failure must not surface.
+  run.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new UsageError(
+            `--timeout ${formatDuration(args.timeoutSeconds!)}: the run did not finish in time; an endpoint may be slow or unreachable (check --endpoint, the network or the proxy), or allow more time`,
+          ),
+        ),
+      args.timeoutSeconds! * 1000,
+    );
+  });
+  try {
+    return await Promise.race([run, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const formatDuration = (seconds: number) =>
+  seconds % 3600 === 0 ? `${seconds / 3600}h` : seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
+
+async function verifyRun(
+  args: VerifyArgs,
+  inject: { clients?: Clients; now?: Date; progress?: (m: string) => void },
+): Promise<VerifyRun> {
+  const outputs = args.outputs
+    ? archiveOutputsOf(readJsonFile(args.outputs), args.outputs)
+    : archiveOutputsOf(await stackOutputs(args.stack!), `stack ${args.stack}`);
+  if (args.printPolicy)
+    return {
+      code: 0,
+      out: `${JSON.stringify(JSON.parse(serializePolicy(verifierPermissionsPolicy(verifierScopeOfOutputs(outputs)))), null, 2)}\n`,
+      err: "",
+    };
+  const report = await runVerify({
+    args,
+    outputs,
+    clients: inject.clients,
+    now: inject.now,
+    progress: args.quiet ? undefined : inject.progress,
+  });
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  if (args.json && args.json !== "-") fs.writeFileSync(args.json, json);
+  if (args.markdown && args.markdown !== "-") fs.writeFileSync(args.markdown, markdownReport(report));
+  const out =
+    args.json === "-"
+      ? json
+      : args.markdown === "-"
+        ? markdownReport(report)
+        : `${textReport(report, { all: args.all })}\n`;
+  return { code: report.summary.exitCode, out, err: "", report };
 }
 
 if (require.main === module) runAsProcess("verify", (argv, progress) => main(argv, { progress }));

@@ -1,0 +1,19 @@
+// Mocha's configuration for npm test. Timeouts scale with the machine (test/timeoutFactor.js): 20 s per
+// test and hook on a quiet machine, more when the machine is busy or CENTRAL_LOGGING_TEST_TIMEOUT_FACTOR
+// says so. The factor is passed to the worker processes in the environment (test/helpers.ts, scaled).
+"use strict";
+const os = require("os");
+const { timeoutFactor } = require("./test/timeoutFactor");
+
+const factor = timeoutFactor(process.env, os.loadavg()[0], os.cpus().length);
+process.env.CENTRAL_LOGGING_TEST_TIMEOUT_FACTOR = String(factor);
+
+module.exports = {
+  require: ["ts-node/register/transpile-only", "test/hooks.ts"],
+  spec: ["test/**/*.test.ts"],
+  extension: ["ts"],
+  timeout: Math.round(20000 * factor),
+  reporter: "spec",
+  parallel: true,
+  jobs: 2,
+};

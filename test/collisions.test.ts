@@ -1,0 +1,73 @@
+/**
+ * The collision rules the plan and the fleet apply to a set of stack files (tools/simulation/collisions.ts):
+ * a name claimed twice in its scope is reported once per pair of files, naming both.
+ */
+import { expect } from "chai";
+import { parseStackConfig, StackConfig } from "../shared/config";
+import { collisions, CollisionRule, COLLISION_RULES } from "../tools/simulation/collisions";
+import { CENTRAL, centralSettings, memberSettings, raw, WEB } from "./helpers";
+
+const placed = (file: string, account: string, settings: Record<string, unknown>, region = "eu-west-1") => ({
+  file,
+  config: parseStackConfig(file, { ...raw(account, settings), "aws:region": region }),
+});
+
+const central = (file: string, account: string, region: string, suffix: string) =>
+  placed(
+    file,
+    account,
+    centralSettings({ bucketSuffix: suffix, tamperProtection: { bucketPolicyDenies: false } }),
+    region,
+  );
+
+describe("collision rules", () => {
+  it("names both files once per pair and rule, by the scope each name lives in", () => {
+    const a = central("a.yaml", CENTRAL, "eu-west-1", "one");
+    // Another account, another Region, the same suffix: only the global bucket names collide.
+    expect(collisions([a, central("b.yaml", "555555555555", "us-east-1", "one")])).to.have.length(1);
+    expect(collisions([a, central("b.yaml", "555555555555", "us-east-1", "one")])[0]).to.match(
+      /^a\.yaml and b\.yaml: both create the S3 buckets central-logs-cloudtrail-one, .*bucketSuffix/,
+    );
+    // The same account in another Region, another suffix: only the account-wide role names.
+    const roles = collisions([a, central("b.yaml", CENTRAL, "us-east-1", "two")]);
+    expect(roles).to.have.length(1);
+    expect(roles[0]).to.match(
+      /^a\.yaml and b\.yaml: both create the IAM role central-logs-siem-reader in account 111111111111/,
+    );
+    // The same account and Region: one line, the stack rule covers the pair.
+    expect(collisions([a, central("b.yaml", CENTRAL, "eu-west-1", "one")])).to.deep.equal([
+      "a.yaml and b.yaml: both deploy a central stack to account 111111111111 in eu-west-1; the second would collide with the first on the archive's queues, key alias and roles. Keep one stack file per account and Region",
+    ]);
+    // A third file is paired with the first that claimed the name.
+    const three = collisions([
+      a,
+      central("b.yaml", "555555555555", "us-east-1", "one"),
+      central("c.yaml", "666666666666", "us-west-2", "one"),
+    ]);
+    expect(three.map((l) => l.split(":")[0])).to.deep.equal(["a.yaml and b.yaml", "a.yaml and c.yaml"]);
+  });
+
+  it("takes new rules with a scope of their own (an account-wide member role, names per organization)", () => {
+    const perAccount: CollisionRule = {
+      scope: "account",
+      names: (c: StackConfig) => (c.role === "member" ? ["central-logging-example-role"] : []),
+      message: (x, y, names) => `${x} and ${y}: ${names.join(", ")}`,
+    };
+    const member = (file: string, region: string) => placed(file, WEB, memberSettings(), region);
+    expect(collisions([member("m1", "eu-west-1"), member("m2", "us-east-1")], [perAccount])).to.deep.equal([
+      "m1 and m2: central-logging-example-role",
+    ]);
+    const perOrganization: CollisionRule = {
+      scope: () => "the organization",
+      names: (c: StackConfig) => (c.role === "member" ? ["scp-name"] : []),
+      message: (x, y) => `${x} and ${y}`,
+    };
+    expect(
+      collisions(
+        [placed("m1", WEB, memberSettings()), placed("m2", "555555555555", memberSettings())],
+        [perOrganization],
+      ),
+    ).to.deep.equal(["m1 and m2"]);
+    expect(COLLISION_RULES.map((r) => r.scope)).to.deep.equal(["region", "partition", "account"]);
+  });
+});
