@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { parseStackConfig, StackConfig } from "../shared/config";
 import { collisions, CollisionRule, COLLISION_RULES } from "../tools/simulation/collisions";
-import { CENTRAL, centralSettings, memberSettings, raw, WEB } from "./helpers";
+import { CENTRAL, centralSettings, listSettings, memberSettings, MGMT, raw, WEB } from "./helpers";
 
 const placed = (file: string, account: string, settings: Record<string, unknown>, region = "eu-west-1") => ({
   file,
@@ -68,6 +68,57 @@ describe("collision rules", () => {
         [perOrganization],
       ),
     ).to.deep.equal(["m1 and m2"]);
-    expect(COLLISION_RULES.map((r) => r.scope)).to.deep.equal(["region", "partition", "account"]);
+    expect(COLLISION_RULES.map((r) => r.scope)).to.deep.equal([
+      "region",
+      "partition",
+      "account",
+      "account",
+      "partition",
+    ]);
+  });
+});
+
+describe("collision rules for several Regions of one account", () => {
+  const member = (file: string, region: string, settings: Record<string, unknown> = {}, account = WEB) =>
+    placed(file, account, memberSettings(settings), region);
+  const list = placed("central.yaml", CENTRAL, listSettings());
+  const org = placed("central.yaml", CENTRAL, centralSettings());
+
+  it("refuses a second multi-Region trail in an account, and names the mode that says it is elsewhere", () => {
+    // Account-list mode: every member ships its account trail by default, so two Regions of one account
+    // would both create central-logging.
+    expect(
+      collisions([list, member("web.yaml", "eu-west-1"), member("web-us.yaml", "us-east-1")]),
+    ).to.deep.equal([
+      "web.yaml and web-us.yaml: both create a multi-Region trail in account 333333333333 (central-logging:cloudTrail.mode account or organization), and a multi-Region trail already logs every Region of its account; the second would fail on the name or pay for a second copy of the events. Set central-logging:cloudTrail.mode to covered-by-account-trail in the stack of the other Region",
+    ]);
+    const elsewhere = member("web-us.yaml", "us-east-1", {
+      cloudTrail: { mode: "covered-by-account-trail" },
+    });
+    expect(collisions([list, member("web.yaml", "eu-west-1"), elsewhere])).to.deep.equal([]);
+    // Organization mode: members are covered by the organization trail unless they say otherwise.
+    expect(
+      collisions([org, member("web.yaml", "eu-west-1"), member("web-us.yaml", "us-east-1")]),
+    ).to.deep.equal([]);
+    expect(
+      collisions([
+        org,
+        member("web.yaml", "eu-west-1", { cloudTrail: { mode: "account" } }),
+        member("web-us.yaml", "us-east-1", { cloudTrail: { mode: "account" } }),
+      ]),
+    ).to.have.length(1);
+  });
+
+  it("refuses the organization guardrails from two stacks", () => {
+    const guardrails = { guardrails: { memberTargets: ["r-a1b2"] } };
+    expect(
+      collisions([
+        org,
+        member("mgmt.yaml", "eu-west-1", guardrails, MGMT),
+        member("mgmt-us.yaml", "us-east-1", guardrails, MGMT),
+      ]),
+    ).to.deep.equal([
+      "mgmt.yaml and mgmt-us.yaml: both deploy the organization guardrails (central-logging:guardrails), whose policy names are unique in an organization; the second would fail on them. Deploy them from one stack, in the management account",
+    ]);
   });
 });

@@ -23,8 +23,12 @@ export interface PlacedStack {
 export interface CollisionRule {
   /** Where the names must be unique: a NameScope, or a key of its own (one organization, say). */
   scope: NameScope | ((stack: StackConfig) => string);
-  /** The names the stack creates that must be unique in the scope (none when the rule does not apply). */
-  names(stack: StackConfig): string[];
+  /**
+   * The names the stack creates that must be unique in the scope (none when the rule does not apply);
+   * `all` is every stack of the set, for names that depend on another stack (a member's trail, on its
+   * central stack's organization trail).
+   */
+  names(stack: StackConfig, all: StackConfig[]): string[];
   /** The one line for two files that claim the same names (the names they share, first file first). */
   message(first: string, second: string, shared: string[], stack: StackConfig): string;
   /**
@@ -80,6 +84,37 @@ export const COLLISION_RULES: CollisionRule[] = [
     message: (a, b, names, c) =>
       `${a} and ${b}: both create the IAM role${names.length > 1 ? "s" : ""} ${list(names)} in account ${c.accountId}, and IAM role names are account-wide, whatever the Region; the second would fail on ${names.length > 1 ? "them" : "it"}. Give one of the central stacks another ${PROJECT}:siem.roleName${names.length > 1 ? " (and verifier.roleName)" : ""}`,
   },
+  {
+    // A member's trail is multi-Region: it exists in every Region of its account under its name (CloudTrail
+    // user guide, multi-Region trails), so a second stack of the account, in another Region, cannot create
+    // one of the same name, and a second trail of another name would pay for a second copy of the events.
+    scope: "account",
+    names: (c, all) => {
+      if (c.role !== "member") return [];
+      const centrals = all.filter((x) => x.role === "central");
+      const central =
+        centrals.find((x) => x.stack === c.settings.centralStack.split("/")[2]) ??
+        (centrals.length === 1 ? centrals[0] : undefined);
+      // Unset, the mode follows the central stack: no claim when it is not among the valid files.
+      const mode =
+        c.settings.cloudTrail.mode ??
+        (central?.role !== "central"
+          ? undefined
+          : central.settings.cloudTrail?.organizationTrail
+            ? "covered-by-organization-trail"
+            : "account");
+      return mode === "account" || mode === "organization" ? ["account trail"] : [];
+    },
+    message: (a, b, _names, c) =>
+      `${a} and ${b}: both create a multi-Region trail in account ${c.accountId} (${PROJECT}:cloudTrail.mode account or organization), and a multi-Region trail already logs every Region of its account; the second would fail on the name or pay for a second copy of the events. Set ${PROJECT}:cloudTrail.mode to covered-by-account-trail in the stack of the other Region`,
+  },
+  {
+    // Organizations policy names are unique in an organization; the plan's stacks are one organization.
+    scope: "partition",
+    names: (c) => (c.role === "member" && c.settings.guardrails ? ["organization guardrails"] : []),
+    message: (a, b) =>
+      `${a} and ${b}: both deploy the organization guardrails (${PROJECT}:guardrails), whose policy names are unique in an organization; the second would fail on them. Deploy them from one stack, in the management account`,
+  },
 ];
 
 /**
@@ -92,8 +127,9 @@ export function collisions(stacks: PlacedStack[], rules: CollisionRule[] = COLLI
   for (const rule of rules) {
     const owner = new Map<string, PlacedStack>();
     const shared = new Map<string, { first: PlacedStack; second: PlacedStack; names: string[] }>();
+    const all = stacks.map((x) => x.config);
     for (const s of stacks) {
-      for (const name of rule.names(s.config)) {
+      for (const name of rule.names(s.config, all)) {
         const key = `${scopeKey(rule.scope, s.config)}|${name}`;
         const first = owner.get(key);
         if (!first) {
