@@ -4,6 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { debugVariable } from "./stackTraces";
 
 /**
  * Mistakes on the command line or in input files: one line each, exit status 2. A command that checks many
@@ -131,7 +132,7 @@ export function runAsProcess(
   name: string,
   main: (argv: string[], progress: (message: string) => void) => Promise<CommandRun>,
 ) {
-  const debug = `${name.toUpperCase().replace(/\W/g, "_")}_DEBUG`;
+  const debug = debugVariable(name);
   main(process.argv.slice(2), (m) => process.stderr.write(`${name}: ${m}\n`)).then(
     (r) => {
       process.stderr.write(r.err);

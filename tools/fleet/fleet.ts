@@ -27,6 +27,7 @@ import {
   projectFiles,
 } from "../common/cli";
 import { readPackConfig } from "../common/packConfig";
+import { debugRequested, withoutStackTraces } from "../common/stackTraces";
 
 export const COMMANDS = ["preview", "up", "refresh", "destroy"] as const;
 export type FleetCommand = (typeof COMMANDS)[number];
@@ -406,17 +407,16 @@ export async function runFleet(options: FleetRunOptions): Promise<StackResult[]>
         ...(pack ? { policyPacks: [pack] } : {}),
         ...(pack && packConfig ? { policyPackConfigs: [packConfig] } : {}),
       };
-      let changes: Record<string, number> = {};
-      if (options.command === "preview") changes = (await stack.preview(common)).changeSummary ?? {};
-      else if (options.command === "up") changes = (await stack.up(common)).summary.resourceChanges ?? {};
-      else if (options.command === "refresh")
-        changes =
-          (await stack.refresh({ onOutput: common.onOutput, onEvent: common.onEvent })).summary
-            .resourceChanges ?? {};
-      else
-        changes =
-          (await stack.destroy({ onOutput: common.onOutput, onEvent: common.onEvent })).summary
-            .resourceChanges ?? {};
+      const plain = { onOutput: common.onOutput, onEvent: common.onEvent };
+      const operate = async (): Promise<Record<string, number>> => {
+        if (options.command === "preview") return (await stack.preview(common)).changeSummary ?? {};
+        if (options.command === "up") return (await stack.up(common)).summary.resourceChanges ?? {};
+        if (options.command === "refresh") return (await stack.refresh(plain)).summary.resourceChanges ?? {};
+        return (await stack.destroy(plain)).summary.resourceChanges ?? {};
+      };
+      // An inline program runs in this process: without the SDK's per-promise stack traces, unless
+      // FLEET_DEBUG asks for them (tools/common/stackTraces.ts).
+      const changes = await withoutStackTraces(!program || debugRequested("fleet"), operate);
       const seconds = (Date.now() - started) / 1000;
       progress(`[${s.name}] ${options.command} succeeded in ${seconds.toFixed(1)} s`);
       return { ...base, result: "succeeded", changes, durationSeconds: seconds };

@@ -36,6 +36,7 @@ import {
   projectFiles,
 } from "../common/cli";
 import { readPackConfigs } from "../common/packConfig";
+import { debugRequested } from "../common/stackTraces";
 
 /**
  * The summary's bound: GitHub refuses issue and pull request comments over 65,536 characters; the margin
@@ -112,6 +113,8 @@ export interface PlanOptions {
   /** Problems found before planning (pack configs), reported with the stack files' problems. */
   problems?: string[];
   progress?: (message: string) => void;
+  /** Keep the Pulumi SDK's per-promise stack traces while programs run (default true; see Simulator). */
+  stackTraces?: boolean;
 }
 
 /**
@@ -193,7 +196,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     ...checked.filter((c) => c.config.role !== "central"),
   ];
   const fileOf = Object.fromEntries(files.map((f) => [f.stack, f.file]));
-  const sim = new Simulator({ organization });
+  const sim = new Simulator({ organization, stackTraces: options.stackTraces ?? true });
   const problems: string[] = [];
   const failedCentrals = new Set<string>();
   const report = simulationProgress(ordered.length, progress);
@@ -775,6 +778,7 @@ export async function main(argv: string[], progress?: (message: string) => void)
       packConfigs,
       problems,
       progress: args.quiet ? undefined : progress,
+      stackTraces: debugRequested("plan"),
     });
     if (args.markdown) fs.writeFileSync(args.markdown, markdownSummary(result));
     if (args.markdownFull) fs.writeFileSync(args.markdownFull, markdownReport(result));

@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig, RawConfig, StackConfig } from "../../shared/config";
 import { PROJECT } from "../../shared/naming";
+import { withoutStackTraces } from "../common/stackTraces";
 import { synthesizeState, syntheticVpcIds } from "./syntheticState";
 
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
@@ -81,6 +82,11 @@ export interface SimulatorOptions {
    * self-managed backend.
    */
   organization?: string;
+  /**
+   * Keep the stack traces @pulumi/pulumi captures for each of its promises while a program runs
+   * (tools/common/stackTraces.ts). Default true; the plan drops them unless PLAN_DEBUG is set.
+   */
+  stackTraces?: boolean;
 }
 
 export class Simulator {
@@ -191,32 +197,36 @@ export class Simulator {
     pulumi.runtime.setAllConfig(raw);
 
     const program = require("../../index") as () => Promise<Record<string, unknown>>;
-    let outputs: Record<string, any>;
-    let secretOutputNames: string[];
-    try {
-      let exported: Record<string, unknown> = {};
-      await pulumi.runtime.runInPulumiStack(async () => {
-        pulumi.runtime.registerStackTransformation((t) => {
-          const dependsOn = t.opts.dependsOn;
-          options.set(`${t.type}::${t.name}`, {
-            protect: !!t.opts.protect,
-            retainOnDelete: !!t.opts.retainOnDelete,
-            // The program passes plain resources (never outputs) to dependsOn; their names are enough.
-            dependsOn: (Array.isArray(dependsOn) ? dependsOn : dependsOn ? [dependsOn] : [])
-              .map((d: any) => d?.__name)
-              .filter((n: unknown): n is string => typeof n === "string"),
+    // Registration goes on after the program returns: the RPCs and the outputs are awaited inside too.
+    const { outputs, secretOutputNames } = await withoutStackTraces(
+      this.options.stackTraces ?? true,
+      async () => {
+        try {
+          let exported: Record<string, unknown> = {};
+          await pulumi.runtime.runInPulumiStack(async () => {
+            pulumi.runtime.registerStackTransformation((t) => {
+              const dependsOn = t.opts.dependsOn;
+              options.set(`${t.type}::${t.name}`, {
+                protect: !!t.opts.protect,
+                retainOnDelete: !!t.opts.retainOnDelete,
+                // The program passes plain resources (never outputs) to dependsOn; their names are enough.
+                dependsOn: (Array.isArray(dependsOn) ? dependsOn : dependsOn ? [dependsOn] : [])
+                  .map((d: any) => d?.__name)
+                  .filter((n: unknown): n is string => typeof n === "string"),
+              });
+              return undefined;
+            });
+            exported = (await program()) ?? {};
+            return exported;
           });
-          return undefined;
-        });
-        exported = (await program()) ?? {};
-        return exported;
-      });
-      await settings.waitForRPCs();
-      ({ outputs, secretOutputNames } = await resolveOutputs(exported));
-    } catch (e) {
-      await settings.waitForRPCs().catch(() => undefined);
-      throw failure ?? e;
-    }
+          await settings.waitForRPCs();
+          return await resolveOutputs(exported);
+        } catch (e) {
+          await settings.waitForRPCs().catch(() => undefined);
+          throw failure ?? e;
+        }
+      },
+    );
     if (failure) throw failure;
     const sim: SimStack = {
       name: stackName,
