@@ -19,7 +19,7 @@ const scripts = (
 
 /** The project's own commands: scripts that run one of its files. */
 const commands = Object.entries(scripts)
-  .filter(([, command]) => /^(ts-node( --transpile-only)?|bash) [\w./-]+/.test(command))
+  .filter(([, command]) => /^(node tools\/compiled\/(run|build)\.js|bash [\w./-]+)/.test(command))
   .map(([name]) => name);
 
 /**
@@ -32,8 +32,7 @@ const TOOLS: Record<string, string> = {
   lint: "eslint . && prettier --check .",
   format: "prettier --write .",
   "setup:policy-pack": "npm ci --prefix policy-pack --no-audit --no-fund",
-  "build:package": "rm -rf dist && tsc -p tsconfig.build.json",
-  prepare: "npm run build:package",
+  prepare: "npm run build",
 };
 
 /**

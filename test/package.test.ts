@@ -18,7 +18,7 @@ describe("the package", () => {
     for (const script of ["preinstall", "install", "postinstall"])
       expect(pkg.scripts, script).not.to.have.property(script);
     // npm runs prepare only where it packs (npm pack, a git dependency's clone) and on npm ci here.
-    expect(pkg.scripts.prepare).to.equal("npm run build:package");
+    expect(pkg.scripts.prepare).to.equal("npm run build");
     // The pack's dependencies are an explicit step of the project's own setup instead.
     expect(pkg.scripts["setup:policy-pack"]).to.equal("npm ci --prefix policy-pack --no-audit --no-fund");
     expect(fs.readFileSync(path.join(root, ".ci/run"), "utf8")).to.match(/^npm run setup:policy-pack$/m);
@@ -28,7 +28,8 @@ describe("the package", () => {
   });
 
   it("ships compiled JavaScript and declarations, built when packed, for every import the README shows", () => {
-    expect(pkg.scripts["build:package"]).to.equal("rm -rf dist && tsc -p tsconfig.build.json");
+    // One build: tsconfig.build.json compiles the components and the tools; files ships the components.
+    expect(pkg.scripts.build).to.equal("node tools/compiled/build.js");
     const build = JSON.parse(fs.readFileSync(path.join(root, "tsconfig.build.json"), "utf8"));
     expect(build.compilerOptions).to.deep.include({ outDir: "dist", declaration: true });
     expect(pkg.files).to.deep.equal(["dist/central/", "dist/member/", "dist/guardrails/", "dist/shared/"]);

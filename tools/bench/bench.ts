@@ -16,8 +16,9 @@ import { policyBytes, POLICY_SIZE_LIMITS } from "../../shared/iam";
 import { LOG_TYPES } from "../../shared/naming";
 import { replaceBlock } from "../docs/policyTable";
 import { Mode, synthesizeOrganization } from "../simulation/synthesize";
+import { PROJECT_ROOT } from "../common/root";
 
-const ROOT = path.join(__dirname, "..", "..");
+const ROOT = PROJECT_ROOT;
 const README = path.join(ROOT, "README.md");
 
 export const USAGE = `usage: npm run bench [-- --readme] [--quick]

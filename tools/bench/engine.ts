@@ -13,8 +13,9 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { synthesizeOrganization } from "../simulation/synthesize";
 import { commitDescription, machineDescription, median, writeReadmeBlock } from "./bench";
+import { PROJECT_ROOT } from "../common/root";
 
-const ROOT = path.join(__dirname, "..", "..");
+const ROOT = PROJECT_ROOT;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
 export const USAGE = `usage: npm run bench:engine [-- --readme]

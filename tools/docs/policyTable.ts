@@ -14,8 +14,9 @@ import { EXTENSION_INFO, EXTENSIONS } from "../../shared/extensions";
 import { CentralConfig, parseStackConfig } from "../../shared/config";
 import { REQUEST_CONTEXTS } from "../../shared/requestContexts";
 import { readStackFile } from "../simulation/stackFiles";
+import { PROJECT_ROOT } from "../common/root";
 
-const ROOT = path.join(__dirname, "..", "..");
+const ROOT = PROJECT_ROOT;
 export const README = path.join(ROOT, "policy-pack", "README.md");
 export const POLICIES_DOC = path.join(ROOT, "docs", "policies.md");
 export const OPERATIONS_DOC = path.join(ROOT, "docs", "operations.md");

@@ -27,6 +27,7 @@ import {
   projectFiles,
 } from "../common/cli";
 import { readPackConfig } from "../common/packConfig";
+import { PROJECT_ROOT } from "../common/root";
 import { debugRequested, withoutStackTraces } from "../common/stackTraces";
 
 export const COMMANDS = ["preview", "up", "refresh", "destroy"] as const;
@@ -68,7 +69,7 @@ export const USAGE = `usage: npm run fleet -- <preview|up|refresh|destroy> [opti
   violation; 2 usage or configuration errors.`;
 
 /** This project's folder: the program `--inline` runs and the default policy pack. */
-const ROOT = path.join(__dirname, "..", "..");
+const ROOT = PROJECT_ROOT;
 
 export interface FleetArgs {
   command: FleetCommand;
@@ -368,7 +369,8 @@ export async function runFleet(options: FleetRunOptions): Promise<StackResult[]>
   if (problems.length || !loaded) throw new UsageError(...problems);
   const { stacks: fleet, organization: org } = loaded;
   const program = options.inline
-    ? async () => (require(path.join(ROOT, "index.ts")) as () => Promise<Record<string, unknown>>)()
+    ? // This project's program: compiled when the fleet runs compiled (tools/compiled/run.js).
+      async () => (require("../../index") as () => Promise<Record<string, unknown>>)()
     : undefined;
 
   async function runOne(s: FleetStack): Promise<StackResult> {

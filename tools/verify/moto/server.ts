@@ -7,11 +7,12 @@ import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as http from "http";
 import * as net from "net";
 import * as path from "path";
+import { PROJECT_ROOT } from "../../common/root";
 
 /** The moto_server executable, installing it on first use. */
 export function motoServerPath(): string {
   if (process.env.CENTRAL_LOGGING_MOTO_SERVER) return process.env.CENTRAL_LOGGING_MOTO_SERVER;
-  return execFileSync(path.join(__dirname, "moto.sh"), {
+  return execFileSync(path.join(PROJECT_ROOT, "tools", "verify", "moto", "moto.sh"), {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
   }).trim();

@@ -1,0 +1,103 @@
+/**
+ * The compiled commands run only while they match their sources: a stale build is never run, only
+ * skipped for the slower TypeScript (tools/compiled/run.js).
+ */
+import { expect } from "chai";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { scaled } from "./helpers";
+
+const root = path.join(__dirname, "..");
+const { buildSources } = require("../tools/compiled/sources") as { buildSources(root?: string): string[] };
+const pack = require("../policy-pack/sources") as {
+  STAMP: string;
+  digestOf(root: string, files: string[]): string;
+  packSources(dir: string): string[];
+};
+
+/** Runs Node.js (this test's, 24) and returns its exit status and output. */
+const node = (args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) =>
+  spawnSync(process.execPath, args, {
+    ...options,
+    env: { ...process.env, npm_lifecycle_event: "", ...options.env },
+    encoding: "utf8",
+  });
+
+/**
+ * A project in a temporary folder with this one's launcher and node_modules: a command tools/hello.ts
+ * that prints "typescript", its compiled form printing "compiled", stamped as `npm run build` would.
+ */
+function helloProject(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compiled-"));
+  for (const f of ["tools/compiled/run.js", "tools/compiled/sources.js", "policy-pack/sources.js"]) {
+    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    fs.copyFileSync(path.join(root, f), path.join(dir, f));
+  }
+  fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
+  fs.writeFileSync(
+    path.join(dir, "tsconfig.json"),
+    JSON.stringify({ compilerOptions: { module: "commonjs" } }),
+  );
+  fs.writeFileSync(path.join(dir, "tsconfig.build.json"), JSON.stringify({ include: ["tools/**/*.ts"] }));
+  fs.writeFileSync(
+    path.join(dir, "tools/hello.ts"),
+    'const who: string = "typescript";\nconsole.log(who, process.argv.slice(2).join(" "), require.main === module);\n',
+  );
+  fs.mkdirSync(path.join(dir, "dist/tools"), { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, "dist/tools/hello.js"),
+    'console.log("compiled", process.argv.slice(2).join(" "), require.main === module);\n',
+  );
+  fs.writeFileSync(path.join(dir, "dist/.sources-sha256"), `${pack.digestOf(dir, buildSources(dir))}\n`);
+  return dir;
+}
+
+describe("compiled commands", function () {
+  this.timeout(scaled(120000));
+
+  it("stamp dist/ with the digest of every file tsc compiles into it", () => {
+    const listed = spawnSync(
+      process.execPath,
+      [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json", "--listFilesOnly"],
+      { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 },
+    );
+    expect(listed.status, listed.stderr).to.equal(0);
+    const own = listed.stdout
+      .split("\n")
+      .map((f) => f.trim())
+      .filter((f) => f && !f.includes("/node_modules/"))
+      .map((f) => path.resolve(f));
+    expect(own.length).to.be.greaterThan(50);
+    const digested = new Set(buildSources().map((f) => path.resolve(f)));
+    expect(own.filter((f) => !digested.has(f))).to.deep.equal([]);
+  });
+
+  it("run the compiled command while it matches its sources, as the process's main module with its arguments", () => {
+    const dir = helloProject();
+    const r = node(["tools/compiled/run.js", "tools/hello.ts", "a", "b"], { cwd: dir });
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.equal("compiled a b true\n");
+  });
+
+  it("run the TypeScript once a source changed, and with the command's debug variable", () => {
+    const dir = helloProject();
+    const debug = node(["tools/compiled/run.js", "tools/hello.ts", "x"], {
+      cwd: dir,
+      env: { HELLO_DEBUG: "1" },
+    });
+    expect(debug.stdout, debug.stderr).to.equal("typescript x true\n");
+    // npm names the command by its script: `npm run plan` reads PLAN_DEBUG.
+    const script = node(["tools/compiled/run.js", "tools/hello.ts"], {
+      cwd: dir,
+      env: { npm_lifecycle_event: "greet", GREET_DEBUG: "1" },
+    });
+    expect(script.stdout, script.stderr).to.equal("typescript  true\n");
+    fs.appendFileSync(path.join(dir, "tools/hello.ts"), "// edited\n");
+    const stale = node(["tools/compiled/run.js", "tools/hello.ts", "y"], { cwd: dir });
+    expect(stale.stdout, stale.stderr).to.equal("typescript y true\n");
+    fs.rmSync(path.join(dir, "dist/.sources-sha256"));
+    expect(node(["tools/compiled/run.js", "tools/hello.ts"], { cwd: dir }).stdout).to.match(/^typescript/);
+  });
+});

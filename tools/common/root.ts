@@ -1,0 +1,10 @@
+import * as path from "path";
+
+/**
+ * The project's folder, whether this module runs from its TypeScript (tools/common/) or compiled
+ * (dist/tools/common/, tools/compiled/run.js): the files that are not compiled (README.md, the docs,
+ * policy-pack/, Pulumi.*.yaml, shell scripts) are read from here.
+ */
+export const PROJECT_ROOT = ((up: string) => (path.basename(up) === "dist" ? path.dirname(up) : up))(
+  path.join(__dirname, "..", ".."),
+);
