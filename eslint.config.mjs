@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "policy-pack/node_modules/**", "bin/**", "dist/**"] },
+  { ignores: ["node_modules/**", "policy-pack/node_modules/**", "bin/**", "policy-pack/bin/**", "dist/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

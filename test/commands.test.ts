@@ -31,7 +31,7 @@ const TOOLS: Record<string, string> = {
   typecheck: "tsc --noEmit -p tsconfig.json",
   lint: "eslint . && prettier --check .",
   format: "prettier --write .",
-  "setup:policy-pack": "npm ci --prefix policy-pack --no-audit --no-fund",
+  "setup:policy-pack": "npm ci --prefix policy-pack --no-audit --no-fund && npm run build:policy-pack",
   prepare: "npm run build",
 };
 

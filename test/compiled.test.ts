@@ -1,9 +1,9 @@
 /**
- * The compiled commands run only while they match their sources: a stale build is never run, only
- * skipped for the slower TypeScript (tools/compiled/run.js).
+ * The compiled commands and the compiled policy pack run only while they match their sources: a stale
+ * build is never run, only skipped for the slower TypeScript (tools/compiled/run.js, policy-pack/main.js).
  */
 import { expect } from "chai";
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -54,7 +54,7 @@ function helloProject(): string {
   return dir;
 }
 
-describe("compiled commands", function () {
+describe("compiled commands and pack", function () {
   this.timeout(scaled(120000));
 
   it("stamp dist/ with the digest of every file tsc compiles into it", () => {
@@ -99,5 +99,50 @@ describe("compiled commands", function () {
     expect(stale.stdout, stale.stderr).to.equal("typescript y true\n");
     fs.rmSync(path.join(dir, "dist/.sources-sha256"));
     expect(node(["tools/compiled/run.js", "tools/hello.ts"], { cwd: dir }).stdout).to.match(/^typescript/);
+  });
+
+  it("load the pack from bin/ while it matches the pack's sources, and from its TypeScript otherwise", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compiled-pack-"));
+    for (const f of ["main.js", "sources.js", "tsconfig.json"])
+      fs.copyFileSync(path.join(root, "policy-pack", f), path.join(dir, f));
+    fs.writeFileSync(path.join(dir, "index.ts"), 'const from: string = "typescript";\nexport = from;\n');
+    fs.mkdirSync(path.join(dir, "bin"));
+    fs.writeFileSync(path.join(dir, "bin/index.js"), 'module.exports = "compiled";\n');
+    const load = () =>
+      node(
+        [
+          "-r",
+          require.resolve("ts-node/register/transpile-only"),
+          "-e",
+          `process.stdout.write(require(${JSON.stringify(path.join(dir, "main.js"))}))`,
+        ],
+        { cwd: dir },
+      );
+    expect(load().stdout, "no stamp").to.equal("typescript");
+    fs.writeFileSync(path.join(dir, pack.STAMP), `${pack.digestOf(dir, pack.packSources(dir))}\n`);
+    expect(load().stdout, "stamped").to.equal("compiled");
+    fs.appendFileSync(path.join(dir, "index.ts"), "// edited\n");
+    expect(load().stdout, "a source edited").to.equal("typescript");
+  });
+
+  it("start the pack as the Pulumi CLI's analyzer runner does: the folder's main, printing its port first", async () => {
+    const dir = path.join(root, "policy-pack");
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).main).to.equal("main.js");
+    const child = spawn(
+      process.execPath,
+      [path.join(dir, "node_modules/@pulumi/pulumi/cmd/run-policy-pack"), "127.0.0.1:1", "."],
+      { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const firstLine = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      child.stdout.on("data", (d) => {
+        out += d;
+        if (out.includes("\n")) resolve(out.split("\n")[0]);
+      });
+      child.on("exit", (code) => reject(new Error(`analyzer exited ${code}: ${stderr}`)));
+    }).finally(() => child.kill());
+    expect(firstLine.trim()).to.match(/^\d+$/);
   });
 });

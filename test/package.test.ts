@@ -20,7 +20,9 @@ describe("the package", () => {
     // npm runs prepare only where it packs (npm pack, a git dependency's clone) and on npm ci here.
     expect(pkg.scripts.prepare).to.equal("npm run build");
     // The pack's dependencies are an explicit step of the project's own setup instead.
-    expect(pkg.scripts["setup:policy-pack"]).to.equal("npm ci --prefix policy-pack --no-audit --no-fund");
+    expect(pkg.scripts["setup:policy-pack"]).to.equal(
+      "npm ci --prefix policy-pack --no-audit --no-fund && npm run build:policy-pack",
+    );
     expect(fs.readFileSync(path.join(root, ".ci/run"), "utf8")).to.match(/^npm run setup:policy-pack$/m);
     expect(fs.readFileSync(path.join(root, "test/engine/run.sh"), "utf8")).to.contain(
       "npm run --silent setup:policy-pack",

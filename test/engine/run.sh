@@ -28,6 +28,12 @@ if [[ ! -d policy-pack/node_modules ]]; then
   echo "== engine lane: the policy pack's dependencies (npm run setup:policy-pack)"
   npm run --silent setup:policy-pack
 fi
+# Compiled, the pack starts in under a second instead of being type-checked at every analyzer start; a
+# pack not compiled from its current sources would still run, only slowly.
+if ! node -e 'process.exit(require("./policy-pack/sources").compiledIsCurrent("policy-pack") ? 0 : 1)'; then
+  echo "== engine lane: the policy pack, compiled (npm run build:policy-pack)"
+  npm run --silent build:policy-pack
+fi
 
 echo "== engine lane: Pulumi CLI from the Go module proxy (cached by version; the first build takes 10 to 25 minutes)"
 started=$(date +%s)

@@ -30,6 +30,11 @@ import { readPackConfig } from "../common/packConfig";
 import { PROJECT_ROOT } from "../common/root";
 import { debugRequested, withoutStackTraces } from "../common/stackTraces";
 
+// Plain JavaScript in the pack's folder, never compiled: required from there, from dist/ too.
+const packSources = require(path.join(PROJECT_ROOT, "policy-pack", "sources")) as {
+  compiledIsCurrent(dir: string): boolean;
+};
+
 export const COMMANDS = ["preview", "up", "refresh", "destroy"] as const;
 export type FleetCommand = (typeof COMMANDS)[number];
 
@@ -367,6 +372,13 @@ export async function runFleet(options: FleetRunOptions): Promise<StackResult[]>
       problems.push(...e.problems);
     }
   if (problems.length || !loaded) throw new UsageError(...problems);
+  // This project's pack runs compiled only while bin/ matches its sources (policy-pack/main.js); otherwise
+  // every stack's analyzer type-checks the TypeScript, seconds each.
+  const ownPackFolder = pack && (pack === projectPack || path.dirname(pack) === projectPack);
+  if (ownPackFolder && !options.runner && !packSources.compiledIsCurrent(projectPack))
+    progress(
+      "the policy pack is not compiled from its current sources: each stack's analyzer type-checks its TypeScript (seconds a stack); npm run build:policy-pack compiles it",
+    );
   const { stacks: fleet, organization: org } = loaded;
   const program = options.inline
     ? // This project's program: compiled when the fleet runs compiled (tools/compiled/run.js).
