@@ -4,6 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { exitWhenDone } from "./processes";
 import { debugVariable } from "./stackTraces";
 
 /**
@@ -126,18 +127,23 @@ export interface CommandRun {
 /**
  * Runs a command's `main` as the process: progress and errors on stderr, the report on stdout, then the
  * exit status once stdout is flushed (a large report to a pipe is written asynchronously). A thrown error
- * is a bug, not a usage error: one line and exit 3; `<NAME>_DEBUG=1` adds the stack.
+ * is a bug, not a usage error: one line and exit 3; `<NAME>_DEBUG=1` adds the stack. Resolves once the
+ * output is written; an interrupted command (tools/common/processes.ts) then exits with its signal's status.
  */
 export function runAsProcess(
   name: string,
   main: (argv: string[], progress: (message: string) => void) => Promise<CommandRun>,
-) {
+): Promise<void> {
   const debug = debugVariable(name);
-  main(process.argv.slice(2), (m) => process.stderr.write(`${name}: ${m}\n`)).then(
-    (r) => {
-      process.stderr.write(r.err);
-      process.stdout.write(r.out, () => process.exit(r.code));
-    },
+  return main(process.argv.slice(2), (m) => process.stderr.write(`${name}: ${m}\n`)).then(
+    (r) =>
+      new Promise<void>((resolve) => {
+        process.stderr.write(r.err);
+        process.stdout.write(r.out, () => {
+          resolve();
+          exitWhenDone(r.code);
+        });
+      }),
     (e) => {
       // One line even when the error's message has several (a child process's output, for example).
       const first = String((e as Error)?.message ?? e)
@@ -147,7 +153,7 @@ export function runAsProcess(
       process.stderr.write(
         `${name}: internal error: ${first ?? "unknown"}${process.env[debug] ? `\n${(e as Error).stack}` : ` (rerun with ${debug}=1 for details)`}\n`,
       );
-      process.exit(3);
+      exitWhenDone(3);
     },
   );
 }

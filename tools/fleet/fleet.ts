@@ -28,6 +28,7 @@ import {
 } from "../common/cli";
 import { readPackConfig } from "../common/packConfig";
 import { PROJECT_ROOT } from "../common/root";
+import { endEverythingOnSignal } from "../common/processes";
 import { debugRequested, withoutStackTraces } from "../common/stackTraces";
 
 // Plain JavaScript in the pack's folder, never compiled: required from there, from dist/ too.
@@ -70,8 +71,12 @@ export const USAGE = `usage: npm run fleet -- <preview|up|refresh|destroy> [opti
   credentials. Every stack pins its account with aws:allowedAccountIds, so a stack never runs against
   the wrong account.
 
+  Interrupted (Ctrl-C, SIGTERM, SIGHUP), it interrupts the running Pulumi operations as Ctrl-C would,
+  starts no other stack, and ends every process it started, the CLI's analyzers and providers included.
+
   Exit status: 0 every stack succeeded; 1 a stack failed, was skipped or raised a mandatory policy
-  violation; 2 usage or configuration errors.`;
+  violation; 2 usage or configuration errors; 128 + the signal's number when interrupted (130 for
+  Ctrl-C).`;
 
 /** This project's folder: the program `--inline` runs and the default policy pack. */
 const ROOT = PROJECT_ROOT;
@@ -258,6 +263,8 @@ export interface FleetRunOptions extends FleetArgs {
   env?: Record<string, string>;
   /** Runs one stack; the Automation API by default (tests replace it to check ordering and skips). */
   runner?: (stack: FleetStack) => Promise<StackResult>;
+  /** Aborted: the running operations are interrupted and no other stack starts. */
+  signal?: AbortSignal;
 }
 
 export const GET_A_PULUMI_CLI =
@@ -384,6 +391,7 @@ export async function runFleet(options: FleetRunOptions): Promise<StackResult[]>
     ? // This project's program: compiled when the fleet runs compiled (tools/compiled/run.js).
       async () => (require("../../index") as () => Promise<Record<string, unknown>>)()
     : undefined;
+  const signal = options.signal;
 
   async function runOne(s: FleetStack): Promise<StackResult> {
     const started = Date.now();
@@ -420,8 +428,10 @@ export async function runFleet(options: FleetRunOptions): Promise<StackResult[]>
         },
         ...(pack ? { policyPacks: [pack] } : {}),
         ...(pack && packConfig ? { policyPackConfigs: [packConfig] } : {}),
+        // Interrupted, the Automation API sends the CLI SIGINT: it cancels and ends its plugins.
+        ...(signal ? { signal } : {}),
       };
-      const plain = { onOutput: common.onOutput, onEvent: common.onEvent };
+      const plain = { onOutput: common.onOutput, onEvent: common.onEvent, ...(signal ? { signal } : {}) };
       const operate = async (): Promise<Record<string, number>> => {
         if (options.command === "preview") return (await stack.preview(common)).changeSummary ?? {};
         if (options.command === "up") return (await stack.up(common)).summary.resourceChanges ?? {};
@@ -437,13 +447,17 @@ export async function runFleet(options: FleetRunOptions): Promise<StackResult[]>
     } catch (e) {
       const seconds = (Date.now() - started) / 1000;
       const err = e as { stderr?: string; stdout?: string; message?: string };
-      const reason = reasonOf(`${err.stderr ?? ""}\n${output}\n${err.stdout ?? ""}\n${err.message ?? e}`);
+      const reason = signal?.aborted
+        ? "interrupted"
+        : reasonOf(`${err.stderr ?? ""}\n${output}\n${err.stdout ?? ""}\n${err.message ?? e}`);
       progress(`[${s.name}] ${options.command} failed in ${seconds.toFixed(1)} s: ${reason}`);
       return { ...base, result: "failed", changes: {}, durationSeconds: seconds, error: reason };
     }
   }
 
-  const run = options.runner ?? runOne;
+  const runStack = options.runner ?? runOne;
+  // Once interrupted, no other stack starts.
+  const run = async (s: FleetStack) => (signal?.aborted ? skipped(s, "interrupted") : runStack(s));
   const centrals = fleet.filter((s) => s.config.role === "central");
   const members = fleet.filter((s) => s.config.role === "member");
   const results = new Map<string, StackResult>();
@@ -476,6 +490,7 @@ export async function runFleet(options: FleetRunOptions): Promise<StackResult[]>
     for (const c of centrals) results.set(c.name, await run(c));
     const memberResults = await bounded(members, concurrency, async (m) => {
       const central = m.central ? results.get(m.central) : undefined;
+      if (signal?.aborted) return skipped(m, "interrupted");
       if (central && central.result !== "succeeded")
         return skipped(m, `its central stack ${m.central} ${central.result}`);
       return run(m);
@@ -490,6 +505,7 @@ export async function runFleet(options: FleetRunOptions): Promise<StackResult[]>
 export async function main(
   argv: string[],
   progress?: (m: string) => void,
+  signal?: AbortSignal,
 ): Promise<{ code: number; out: string; err: string }> {
   let args: FleetArgs | "help";
   try {
@@ -510,7 +526,7 @@ export async function main(
         ...projectFiles(args.dir).map((f): [string, string] => ["--dir", f]),
       ],
     );
-    const results = await runFleet({ ...args, progress });
+    const results = await runFleet({ ...args, progress, signal });
     const code = exitCodeOf(results);
     if (args.json)
       fs.writeFileSync(
@@ -525,4 +541,17 @@ export async function main(
   }
 }
 
-if (require.main === module) runAsProcess("fleet", main);
+if (require.main === module) {
+  // Ctrl-C, SIGTERM or SIGHUP: interrupt the running operations, print what ran, and end every
+  // process started on the way (tools/common/processes.ts).
+  const interrupt = new AbortController();
+  let written: Promise<void> = Promise.resolve();
+  endEverythingOnSignal({
+    progress: (m) => process.stderr.write(`fleet: ${m}\n`),
+    stop: () => {
+      interrupt.abort();
+      return written;
+    },
+  });
+  written = runAsProcess("fleet", (argv, progress) => main(argv, progress, interrupt.signal));
+}

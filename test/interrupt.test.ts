@@ -1,0 +1,165 @@
+/**
+ * An interrupted fleet (Ctrl-C, a CI job's timeout) ends every process it started. The Pulumi
+ * CLI here is a stand-in that behaves as the real one does where it matters: it starts its plugin (an
+ * analyzer, say) in a process group of its own, out of reach of a terminal's Ctrl-C; on SIGINT it exits
+ * without ending that plugin (what a real CLI killed with SIGTERM does), or it ignores signals altogether.
+ * The commands run as the npm scripts run them (tools/compiled/run.js), in a process group of their own.
+ */
+import { expect } from "chai";
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { carriesMark, processTable, RUNS_VARIABLE } from "../tools/common/processes";
+import { scaled } from "./helpers";
+
+const root = path.join(__dirname, "..");
+
+/** A stand-in CLI root: bin/pulumi answers `version`, and an operation hangs with a plugin of its own. */
+function fakePulumi(): { root: string; state: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "interrupt-cli-"));
+  fs.mkdirSync(path.join(dir, "bin"));
+  fs.mkdirSync(path.join(dir, "state"));
+  fs.writeFileSync(
+    path.join(dir, "bin", "pulumi"),
+    `#!/usr/bin/env bash
+case "$1" in
+  version) echo v3.274.1 ;;
+  preview|up|refresh|destroy)
+    [ "$FAKE_PULUMI_MODE" = ignores-signals ] && trap '' INT TERM HUP
+    set -m
+    sleep 600 </dev/null >/dev/null 2>&1 &
+    echo "$!" > "$FAKE_PULUMI_STATE/plugin.pid"
+    set +m
+    [ "$FAKE_PULUMI_MODE" = ignores-signals ] || trap 'exit 1' INT
+    echo "$$" > "$FAKE_PULUMI_STATE/cli.pid"
+    sleep 600 </dev/null >/dev/null 2>&1 &
+    wait $!
+    ;;
+esac
+`,
+    { mode: 0o755 },
+  );
+  return { root: dir, state: path.join(dir, "state") };
+}
+
+function project(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "interrupt-project-"));
+  for (const f of fs.readdirSync(root).filter((f) => /^Pulumi(\.[^.]+)?\.yaml$/.test(f)))
+    fs.copyFileSync(path.join(root, f), path.join(dir, f));
+  return dir;
+}
+
+/** Whether a process runs (a zombie waiting for its parent to read its status has ended). */
+function running(pid: number): boolean {
+  const p = processTable().find((t) => t.pid === pid);
+  if (!p) return false;
+  try {
+    return !/^Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1] ?? "");
+  } catch {
+    return false;
+  }
+}
+
+async function until<T>(what: string, check: () => T | undefined, ms = scaled(60000)): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface Run {
+  child: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>;
+}
+
+/** A command as its npm script starts it, in a process group of its own (as a terminal's job is). */
+function start(args: string[], env: NodeJS.ProcessEnv): Run {
+  const child = spawn(process.execPath, [path.join(root, "tools/compiled/run.js"), ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (err += d));
+  const exited = new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    out: string;
+    err: string;
+  }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal, out, err })));
+  return { child, exited };
+}
+
+const pidIn = (file: string) => (fs.existsSync(file) ? Number(fs.readFileSync(file, "utf8")) || 0 : 0);
+
+describe("an interrupted fleet", function () {
+  this.timeout(scaled(120000));
+
+  it("marks what it starts: an environment entry a plugin keeps after its CLI died", () => {
+    expect(carriesMark(`PATH=/bin\0${RUNS_VARIABLE}=11.22 33.44\0HOME=/`, "33.44")).to.equal(true);
+    expect(carriesMark(`${RUNS_VARIABLE}=11.22\0`, "11.2")).to.equal(false);
+    expect(carriesMark(`OTHER=${RUNS_VARIABLE}=33.44\0`, "33.44")).to.equal(false);
+  });
+
+  for (const [title, signal, whole] of [
+    ["Ctrl-C", "SIGINT", false],
+    ["a CI timeout's SIGTERM to the whole process group", "SIGTERM", true],
+  ] as const)
+    it(`fleet, on ${title}: interrupts the operation, starts no other stack, ends the CLI and the plugin it left behind`, async () => {
+      const cli = fakePulumi();
+      const run = start(
+        [
+          "tools/fleet/fleet.ts",
+          "preview",
+          "--all",
+          "--no-policy-pack",
+          "--dir",
+          project(),
+          "--pulumi-root",
+          cli.root,
+        ],
+        { FAKE_PULUMI_STATE: cli.state, FAKE_PULUMI_MODE: "dies-on-interrupt" },
+      );
+      const plugin = await until("the plugin", () => pidIn(path.join(cli.state, "plugin.pid")));
+      const pulumi = await until("the CLI", () => pidIn(path.join(cli.state, "cli.pid")));
+      expect(running(plugin)).to.equal(true);
+      process.kill(whole ? -run.child.pid! : run.child.pid!, signal);
+      const r = await run.exited;
+      expect(r.code, r.err).to.equal(signal === "SIGINT" ? 130 : 143);
+      expect(r.err).to.contain(`fleet: interrupted (${signal})`);
+      // The summary says what ran: the central stack was interrupted, no member started.
+      expect(r.out).to.match(/^central\s+failed\s/m);
+      expect(r.out).to.match(/^workload-web\s+skipped\s/m);
+      await until("the CLI and its plugin to end", () => !running(plugin) && !running(pulumi), scaled(10000));
+    });
+
+  it("fleet, with a CLI that ignores signals: a second signal ends the wait, and everything is killed", async () => {
+    const cli = fakePulumi();
+    const run = start(
+      ["tools/fleet/fleet.ts", "up", "--stacks", "central", "--no-policy-pack", "--dir", project()].concat([
+        "--pulumi-root",
+        cli.root,
+      ]),
+      { FAKE_PULUMI_STATE: cli.state, FAKE_PULUMI_MODE: "ignores-signals" },
+    );
+    const plugin = await until("the plugin", () => pidIn(path.join(cli.state, "plugin.pid")));
+    const pulumi = await until("the CLI", () => pidIn(path.join(cli.state, "cli.pid")));
+    const started = Date.now();
+    process.kill(run.child.pid!, "SIGTERM");
+    await new Promise((r) => setTimeout(r, 500));
+    expect(running(pulumi), "the CLI ignored the first signal").to.equal(true);
+    process.kill(run.child.pid!, "SIGTERM");
+    const r = await run.exited;
+    expect(r.code, r.err).to.equal(143);
+    expect(Date.now() - started, "well within the 10 s grace").to.be.below(scaled(8000));
+    expect(r.err).to.match(/killed \d+ process/);
+    await until("the CLI and its plugin to end", () => !running(plugin) && !running(pulumi), scaled(10000));
+  });
+});

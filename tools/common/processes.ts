@@ -1,0 +1,222 @@
+/**
+ * Ending everything a command started when the command is interrupted (Ctrl-C, a CI job's timeout).
+ *
+ * The Pulumi CLI starts each plugin (the policy pack's analyzer, the providers) in a process group of
+ * its own, so a terminal's Ctrl-C never reaches them, and it ends them only when it shuts down cleanly:
+ * a CLI killed with SIGTERM leaves its analyzers running with no parent. So a command that installs
+ * endEverythingOnSignal marks every process it starts, however deep (an environment variable they all
+ * inherit: the CLI passes its environment to its plugins), and on the first SIGINT, SIGTERM or SIGHUP it
+ * asks its work to stop (the fleet interrupts its Pulumi operations as Ctrl-C would; a bench forwards the
+ * signal to its child), waits for that, at most a grace period, then kills with SIGKILL every process
+ * below it or carrying its mark that still runs, and exits with 128 + the signal's number. A second
+ * signal cuts the wait short. SIGKILL itself cannot be caught: nothing is cleaned up then.
+ */
+import { ChildProcess, execFileSync, spawn, SpawnOptions } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+
+export interface ProcessEntry {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  command: string;
+}
+
+/** Every process of the machine, from `ps` (Linux and macOS). */
+export function processTable(): ProcessEntry[] {
+  const out = execFileSync("ps", ["-A", "-o", "pid=,ppid=,pgid=,args="], { encoding: "utf8" });
+  return out
+    .split("\n")
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => !!m)
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), pgid: Number(m[3]), command: m[4] }));
+}
+
+/**
+ * The processes below `pid`: its children, theirs, and so on, and every member of a process group one
+ * of them leads (a plugin's own children stay in its group).
+ */
+export function descendantsOf(pid: number, table: ProcessEntry[] = processTable()): ProcessEntry[] {
+  const found = new Map<number, ProcessEntry>();
+  const queue = [pid];
+  while (queue.length) {
+    const parent = queue.shift()!;
+    for (const p of table)
+      if (p.ppid === parent && !found.has(p.pid)) {
+        found.set(p.pid, p);
+        queue.push(p.pid);
+      }
+  }
+  const leaders = new Set(found.keys());
+  for (const p of table) if (leaders.has(p.pgid) && !found.has(p.pid) && p.pid !== pid) found.set(p.pid, p);
+  return [...found.values()];
+}
+
+/** The variable that lists the marks of the commands above a process, separated by spaces. */
+export const RUNS_VARIABLE = "CENTRAL_LOGGING_RUNS";
+const MARK = `${process.pid}.${Date.now()}`;
+
+/** Whether an environment (NUL- or space-separated NAME=value entries) carries `mark`. */
+export function carriesMark(environment: string, mark: string): boolean {
+  return environment
+    .split(/\0/)
+    .filter((e) => e.startsWith(`${RUNS_VARIABLE}=`))
+    .some((e) =>
+      e
+        .slice(RUNS_VARIABLE.length + 1)
+        .split(" ")
+        .includes(mark),
+    );
+}
+
+/** The PIDs of the processes whose environment carries `mark`: /proc on Linux, `ps eww` elsewhere. */
+export function markedProcesses(mark: string = MARK): number[] {
+  const found: number[] = [];
+  if (fs.existsSync("/proc/self/environ")) {
+    for (const pid of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d)))
+      try {
+        if (carriesMark(fs.readFileSync(`/proc/${pid}/environ`, "latin1"), mark)) found.push(Number(pid));
+      } catch {
+        // ended, or not ours to read
+      }
+  } else {
+    const out = execFileSync("ps", ["eww", "-A", "-o", "pid=,command="], { encoding: "utf8" });
+    for (const line of out.split("\n")) {
+      const m = /^\s*(\d+)\s+(.*)$/.exec(line);
+      if (m && carriesMark(m[2].split(" ").join("\0"), mark)) found.push(Number(m[1]));
+    }
+  }
+  return found.filter((pid) => pid !== process.pid);
+}
+
+let interruption: { code: number; done: Promise<void> } | undefined;
+let cutShort: (() => void) | undefined;
+
+/** Whether this process was interrupted and is ending what it started. */
+export const interrupted = () => interruption !== undefined;
+
+/**
+ * Exits with `code`, or, when the process was interrupted, once everything it started has ended, with
+ * the interruption's status (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP).
+ */
+export function exitWhenDone(code: number): void {
+  if (!interruption) return void process.exit(code);
+  const { code: status, done } = interruption;
+  void done.then(() => process.exit(status));
+}
+
+export interface EndOnSignalOptions {
+  /** Writes one line of progress (stderr). */
+  progress: (message: string) => void;
+  /** Asks the work to stop; resolves when it has (the fleet: once its summary is written). */
+  stop: (signal: NodeJS.Signals) => Promise<unknown> | void;
+  /** How long `stop` may take before the rest is killed (default 10 s). */
+  graceMs?: number;
+}
+
+/** Kills every process below this one or carrying its mark; returns how many were still running. */
+function killTheRest(): number {
+  const targets = new Set<number>(markedProcesses());
+  try {
+    for (const p of descendantsOf(process.pid)) targets.add(p.pid);
+  } catch {
+    // no process table: the marked processes are all there is
+  }
+  let killed = 0;
+  for (const pid of targets)
+    try {
+      process.kill(pid, "SIGKILL");
+      killed++;
+    } catch {
+      // ended meanwhile
+    }
+  return killed;
+}
+
+/** See the module's comment. Call once per process, before it starts anything. */
+export function endEverythingOnSignal(options: EndOnSignalOptions): void {
+  const marks = (process.env[RUNS_VARIABLE] ?? "").split(" ").filter(Boolean);
+  process.env[RUNS_VARIABLE] = [...marks, MARK].join(" ");
+  const grace = options.graceMs ?? 10000;
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as NodeJS.Signals[])
+    process.on(signal, () => {
+      if (interruption) return void cutShort?.();
+      options.progress(`interrupted (${signal}): stopping what it started`);
+      const waited = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, grace);
+        cutShort = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        Promise.resolve()
+          .then(() => options.stop(signal))
+          .catch(() => undefined)
+          .then(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+      });
+      const code = 128 + os.constants.signals[signal];
+      const done = waited.then(() => {
+        const killed = killTheRest();
+        if (killed)
+          options.progress(`killed ${killed} process${killed === 1 ? "" : "es"} that had not ended`);
+        process.exit(code);
+      });
+      interruption = { code, done };
+    });
+}
+
+const children = new Set<ChildProcess>();
+
+export interface ChildRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+}
+
+/**
+ * Runs a command to its end, collecting its output, as a child `stopChildren` can reach. Once the
+ * process is interrupted it starts nothing, and a child's end settles nothing: the process is ending.
+ */
+export function runChild(command: string, args: string[], options: SpawnOptions = {}): Promise<ChildRun> {
+  if (interrupted()) return new Promise(() => undefined);
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+    children.add(child);
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (d) => (stdout += d));
+    child.stderr!.on("data", (d) => (stderr += d));
+    child.on("error", (e) => {
+      children.delete(child);
+      reject(e);
+    });
+    child.on("close", (code, signal) => {
+      children.delete(child);
+      if (interrupted()) return;
+      resolve({
+        code: code ?? 128 + (signal ? os.constants.signals[signal] : 0),
+        stdout,
+        stderr,
+        seconds: Number(process.hrtime.bigint() - started) / 1e9,
+      });
+    });
+  });
+}
+
+/** Forwards `signal` to every child runChild started; resolves when they have all ended. */
+export function stopChildren(signal: NodeJS.Signals): Promise<void> {
+  return Promise.all(
+    [...children].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once("close", () => resolve());
+          child.kill(signal);
+        }),
+    ),
+  ).then(() => undefined);
+}
