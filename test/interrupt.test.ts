@@ -1,5 +1,5 @@
 /**
- * An interrupted fleet (Ctrl-C, a CI job's timeout) ends every process it started. The Pulumi
+ * An interrupted fleet or bench (Ctrl-C, a CI job's timeout) ends every process it started. The Pulumi
  * CLI here is a stand-in that behaves as the real one does where it matters: it starts its plugin (an
  * analyzer, say) in a process group of its own, out of reach of a terminal's Ctrl-C; on SIGINT it exits
  * without ending that plugin (what a real CLI killed with SIGTERM does), or it ignores signals altogether.
@@ -10,7 +10,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { carriesMark, processTable, RUNS_VARIABLE } from "../tools/common/processes";
+import { carriesMark, descendantsOf, processTable, RUNS_VARIABLE } from "../tools/common/processes";
 import { scaled } from "./helpers";
 
 const root = path.join(__dirname, "..");
@@ -99,7 +99,7 @@ function start(args: string[], env: NodeJS.ProcessEnv): Run {
 
 const pidIn = (file: string) => (fs.existsSync(file) ? Number(fs.readFileSync(file, "utf8")) || 0 : 0);
 
-describe("an interrupted fleet", function () {
+describe("an interrupted fleet or bench", function () {
   this.timeout(scaled(120000));
 
   it("marks what it starts: an environment entry a plugin keeps after its CLI died", () => {
@@ -161,5 +161,43 @@ describe("an interrupted fleet", function () {
     expect(Date.now() - started, "well within the 10 s grace").to.be.below(scaled(8000));
     expect(r.err).to.match(/killed \d+ process/);
     await until("the CLI and its plugin to end", () => !running(plugin) && !running(pulumi), scaled(10000));
+  });
+
+  it("bench:engine, on SIGTERM while its fleet runs: the fleet, its CLI and the plugin all end", async () => {
+    const cli = fakePulumi();
+    const run = start(["tools/bench/engine.ts"], {
+      FAKE_PULUMI_STATE: cli.state,
+      FAKE_PULUMI_MODE: "dies-on-interrupt",
+      CENTRAL_LOGGING_PULUMI_ROOT: cli.root,
+    });
+    const plugin = await until("the plugin", () => pidIn(path.join(cli.state, "plugin.pid")), scaled(120000));
+    const below = descendantsOf(run.child.pid!);
+    expect(below.some((p) => p.command.includes("tools/fleet/fleet"))).to.equal(true);
+    process.kill(run.child.pid!, "SIGTERM");
+    const r = await run.exited;
+    expect(r.code, r.err).to.equal(143);
+    await until(
+      "every process below the bench to end",
+      () => !running(plugin) && below.every((p) => !running(p.pid)),
+      scaled(15000),
+    );
+  });
+
+  it("bench, on Ctrl-C while a plan runs: the plan ends too", async () => {
+    const run = start(["tools/bench/bench.ts", "--quick"], {});
+    const plan = await until(
+      "a plan",
+      () => descendantsOf(run.child.pid!).find((p) => /tools[/]plan[/]plan\.(ts|js)/.test(p.command)),
+      scaled(120000),
+    );
+    const below = descendantsOf(run.child.pid!);
+    process.kill(run.child.pid!, "SIGINT");
+    const r = await run.exited;
+    expect(r.code, r.err).to.equal(130);
+    await until(
+      "the plan and everything below the bench to end",
+      () => !running(plan.pid) && below.every((p) => !running(p.pid)),
+      scaled(15000),
+    );
   });
 });

@@ -207,14 +207,17 @@ export function runChild(command: string, args: string[], options: SpawnOptions 
   });
 }
 
-/** Forwards `signal` to every child runChild started; resolves when they have all ended. */
+/**
+ * Forwards `signal` to every child runChild started; resolves when they have all exited (whatever they
+ * left behind, holding their output open or not, is killed next).
+ */
 export function stopChildren(signal: NodeJS.Signals): Promise<void> {
   return Promise.all(
     [...children].map(
       (child) =>
         new Promise<void>((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once("close", () => resolve());
+          child.once("exit", () => resolve());
           child.kill(signal);
         }),
     ),

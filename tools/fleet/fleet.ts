@@ -208,6 +208,8 @@ export interface StackResult {
   changes: Record<string, number>;
   violations: PolicyViolation[];
   durationSeconds: number;
+  /** With --inline: how long the program itself ran, from its start until its outputs resolved. */
+  programSeconds?: number;
   error?: string;
 }
 
@@ -387,14 +389,23 @@ export async function runFleet(options: FleetRunOptions): Promise<StackResult[]>
       "the policy pack is not compiled from its current sources: each stack's analyzer type-checks its TypeScript (seconds a stack); npm run build:policy-pack compiles it",
     );
   const { stacks: fleet, organization: org } = loaded;
+  // The inline program: this project's, compiled when the fleet runs compiled (tools/compiled/run.js).
+  let programSeconds: number | undefined;
   const program = options.inline
-    ? // This project's program: compiled when the fleet runs compiled (tools/compiled/run.js).
-      async () => (require("../../index") as () => Promise<Record<string, unknown>>)()
+    ? async () => {
+        const started = process.hrtime.bigint();
+        try {
+          return await (require("../../index") as () => Promise<Record<string, unknown>>)();
+        } finally {
+          programSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+        }
+      }
     : undefined;
   const signal = options.signal;
 
   async function runOne(s: FleetStack): Promise<StackResult> {
     const started = Date.now();
+    programSeconds = undefined;
     const violations: PolicyViolation[] = [];
     const base = { stack: s.name, role: s.config.role, violations };
     const envVars: Record<string, string> = {
@@ -443,7 +454,13 @@ export async function runFleet(options: FleetRunOptions): Promise<StackResult[]>
       const changes = await withoutStackTraces(!program || debugRequested("fleet"), operate);
       const seconds = (Date.now() - started) / 1000;
       progress(`[${s.name}] ${options.command} succeeded in ${seconds.toFixed(1)} s`);
-      return { ...base, result: "succeeded", changes, durationSeconds: seconds };
+      return {
+        ...base,
+        result: "succeeded",
+        changes,
+        durationSeconds: seconds,
+        ...(programSeconds !== undefined ? { programSeconds } : {}),
+      };
     } catch (e) {
       const seconds = (Date.now() - started) / 1000;
       const err = e as { stderr?: string; stdout?: string; message?: string };
