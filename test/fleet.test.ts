@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import {
+  DEFAULT_CONCURRENCY,
   exitCodeOf,
   FleetStack,
   main,
@@ -284,6 +285,12 @@ describe("fleet command", () => {
     ).to.equal(
       "PULUMI_ACCESS_TOKEN must be set for login during non-interactive CLI sessions; log in to the stacks' backend first: pulumi login (README, Deploy for real)",
     );
+  });
+
+  it("runs as many stacks at a time as the machine has cores by default, and says how many", () => {
+    expect(DEFAULT_CONCURRENCY).to.equal(os.availableParallelism());
+    expect(parseArgs(["preview"])).to.deep.include({ concurrency: DEFAULT_CONCURRENCY });
+    expect(USAGE).to.contain(`(default: the machine's cores, ${DEFAULT_CONCURRENCY} here)`);
   });
 
   it("parses the documented options", () => {

@@ -132,13 +132,47 @@ describe("an interrupted fleet or bench", function () {
       expect(running(plugin)).to.equal(true);
       process.kill(whole ? -run.child.pid! : run.child.pid!, signal);
       const r = await run.exited;
-      expect(r.code, r.err).to.equal(signal === "SIGINT" ? 130 : 143);
-      expect(r.err).to.contain(`fleet: interrupted (${signal})`);
-      // The summary says what ran: the central stack was interrupted, no member started.
+      // The summary says what ran: the central stack failed (interrupted), no member started.
       expect(r.out).to.match(/^central\s+failed\s/m);
       expect(r.out).to.match(/^workload-web\s+skipped\s/m);
+      if (whole && r.code === 1)
+        // The CLI died of the signal before the fleet handled its own: a failed stack, then the
+        // leftovers ended on the way out.
+        expect(r.err).to.match(/ended \d+ process(es)? it had started that still ran/);
+      else {
+        expect(r.code, r.err).to.equal(signal === "SIGINT" ? 130 : 143);
+        expect(r.err).to.contain(`fleet: interrupted (${signal})`);
+      }
       await until("the CLI and its plugin to end", () => !running(plugin) && !running(pulumi), scaled(10000));
     });
+
+  it("fleet --inline with worker processes, on Ctrl-C: the workers, their CLI and its plugin all end", async () => {
+    const cli = fakePulumi();
+    const run = start(
+      ["tools/fleet/fleet.ts", "preview", "--inline", "--concurrency", "2", "--no-policy-pack"].concat([
+        "--dir",
+        project(),
+        "--pulumi-root",
+        cli.root,
+      ]),
+      { FAKE_PULUMI_STATE: cli.state, FAKE_PULUMI_MODE: "dies-on-interrupt" },
+    );
+    const plugin = await until("the plugin", () => pidIn(path.join(cli.state, "plugin.pid")));
+    const pulumi = await until("the CLI", () => pidIn(path.join(cli.state, "cli.pid")));
+    const below = descendantsOf(run.child.pid!);
+    expect(below.some((p) => /tools[/]fleet[/]worker\.(ts|js)/.test(p.command))).to.equal(true);
+    process.kill(run.child.pid!, "SIGINT");
+    const r = await run.exited;
+    expect(r.code, r.err).to.equal(130);
+    expect(r.out).to.match(/^central\s+failed\s/m);
+    expect(r.err).to.contain("[central] preview failed");
+    expect(r.err).to.contain("interrupted");
+    await until(
+      "the workers, the CLI and its plugin to end",
+      () => !running(plugin) && !running(pulumi) && below.every((p) => !running(p.pid)),
+      scaled(10000),
+    );
+  });
 
   it("fleet, with a CLI that ignores signals: a second signal ends the wait, and everything is killed", async () => {
     const cli = fakePulumi();

@@ -91,16 +91,30 @@ export function markedProcesses(mark: string = MARK): number[] {
 
 let interruption: { code: number; done: Promise<void> } | undefined;
 let cutShort: (() => void) | undefined;
+/** Set by endEverythingOnSignal: where to say what was killed. */
+let installed: { progress: (message: string) => void } | undefined;
 
 /** Whether this process was interrupted and is ending what it started. */
 export const interrupted = () => interruption !== undefined;
 
 /**
  * Exits with `code`, or, when the process was interrupted, once everything it started has ended, with
- * the interruption's status (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP).
+ * the interruption's status (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP). A process that installed
+ * endEverythingOnSignal ends what it started on a normal exit too: nothing should be left then, but a
+ * Pulumi CLI killed by someone else (a CI timeout signalling the whole process group, before this
+ * process saw its own signal) leaves its plugins behind.
  */
 export function exitWhenDone(code: number): void {
-  if (!interruption) return void process.exit(code);
+  if (!interruption) {
+    if (installed) {
+      const killed = killTheRest();
+      if (killed)
+        installed.progress(
+          `ended ${killed} process${killed === 1 ? "" : "es"} it had started that still ran`,
+        );
+    }
+    return void process.exit(code);
+  }
   const { code: status, done } = interruption;
   void done.then(() => process.exit(status));
 }
@@ -137,6 +151,7 @@ function killTheRest(): number {
 export function endEverythingOnSignal(options: EndOnSignalOptions): void {
   const marks = (process.env[RUNS_VARIABLE] ?? "").split(" ").filter(Boolean);
   process.env[RUNS_VARIABLE] = [...marks, MARK].join(" ");
+  installed = { progress: options.progress };
   const grace = options.graceMs ?? 10000;
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as NodeJS.Signals[])
     process.on(signal, () => {

@@ -7,7 +7,9 @@
  * Exit status: 0 every stack succeeded; 1 a stack failed, was skipped, or raised a mandatory policy
  * violation; 2 usage or configuration errors (one line).
  */
+import { ChildProcess, fork } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { StackConfig } from "../../shared/config";
 import { PROJECT } from "../../shared/naming";
@@ -39,6 +41,13 @@ const packSources = require(path.join(PROJECT_ROOT, "policy-pack", "sources")) a
 export const COMMANDS = ["preview", "up", "refresh", "destroy"] as const;
 export type FleetCommand = (typeof COMMANDS)[number];
 
+/**
+ * Stacks at a time by default: the machine's cores. A stack's operation keeps about a core busy (the CLI,
+ * the analyzer, the provider, the program) while it also waits on them in turn: on 2 cores, 2 at a time
+ * took half as long as 1, and 4 or 8 no less than 2.
+ */
+export const DEFAULT_CONCURRENCY = Math.max(1, os.availableParallelism());
+
 export const USAGE = `usage: npm run fleet -- <preview|up|refresh|destroy> [options]
 
   Runs one Pulumi operation over the project's stacks: the central stack first, then the members with
@@ -46,11 +55,11 @@ export const USAGE = `usage: npm run fleet -- <preview|up|refresh|destroy> [opti
 
   --stacks a,b            only these stacks (names of Pulumi.<stack>.yaml files)
   --all                   every stack of the project (the default)
-  --concurrency N         members run N at a time (default 4)
-  --inline                run the program in this process through the Automation API (no Node.js
-                          language host needed; the Pulumi CLI is still needed), one stack at a
-                          time: the Node.js SDK hands an uncaught error to every program running in
-                          the process, so one member's failure would fail its neighbours
+  --concurrency N         members run N at a time (default: the machine's cores, ${DEFAULT_CONCURRENCY} here)
+  --inline                run the programs through the Automation API instead of the Node.js language
+                          host (the Pulumi CLI is still needed): in this process with --concurrency 1,
+                          else in worker processes, one stack at a time each (the Node.js SDK hands
+                          an uncaught error to every program running in a process)
   --policy-pack PATH      a policy pack folder, or an executable analyzer such as
                           policy-pack/run-analyzer (default: policy-pack, or policy-pack/run-analyzer
                           with --inline)
@@ -105,7 +114,7 @@ export function parseArgs(argv: string[]): FleetArgs | "help" {
     );
   const args: FleetArgs = {
     command: command as FleetCommand,
-    concurrency: 4,
+    concurrency: DEFAULT_CONCURRENCY,
     inline: false,
     dir: ".",
     yes: false,
@@ -208,7 +217,7 @@ export interface StackResult {
   changes: Record<string, number>;
   violations: PolicyViolation[];
   durationSeconds: number;
-  /** With --inline: how long the program itself ran, from its start until its outputs resolved. */
+  /** With --inline: how long the program itself ran, from its call until it returned its outputs. */
   programSeconds?: number;
   error?: string;
 }
@@ -326,8 +335,195 @@ function packDependencyProblem(pack: string): string | undefined {
   return `(command line): --policy-pack: the pack's dependencies are not installed in ${folder}; run ${own ? "npm run setup:policy-pack" : `npm ci --prefix ${folder}`} first`;
 }
 
-export async function runFleet(options: FleetRunOptions): Promise<StackResult[]> {
+/** What running one stack takes, as plain data: a worker process receives it in a message. */
+export interface StackJob {
+  stack: FleetStack;
+  command: FleetCommand;
+  /** The project folder. */
+  dir: string;
+  organization: string;
+  inline: boolean;
+  pack?: string;
+  packConfig?: string;
+  env?: Record<string, string>;
+  /** DIR of DIR/bin/pulumi; the `pulumi` on PATH without it. */
+  pulumiRoot?: string;
+}
+
+/** One stack's operation through the Automation API, its inline program (if any) in this process. */
+export async function runStackJob(
+  job: StackJob,
+  progress: (message: string) => void,
+  signal?: AbortSignal,
+  pulumiCommand?: Awaited<ReturnType<typeof pulumiCli>>,
+): Promise<StackResult> {
   const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
+  const s = job.stack;
+  const started = Date.now();
+  let programSeconds: number | undefined;
+  // This project's program: compiled when the fleet runs compiled (tools/compiled/run.js).
+  const program = job.inline
+    ? async () => {
+        const begun = process.hrtime.bigint();
+        try {
+          return await (require("../../index") as () => Promise<Record<string, unknown>>)();
+        } finally {
+          programSeconds = Number(process.hrtime.bigint() - begun) / 1e9;
+        }
+      }
+    : undefined;
+  const violations: PolicyViolation[] = [];
+  const base = { stack: s.name, role: s.config.role, violations };
+  const envVars: Record<string, string> = {
+    AWS_REGION: s.config.region,
+    CENTRAL_LOGGING_ACCOUNT_ID: s.config.accountId,
+    ...(s.config.settings.access?.profile ? { AWS_PROFILE: s.config.settings.access.profile } : {}),
+    ...(job.env ?? {}),
+  };
+  const stackName = `${job.organization}/${PROJECT}/${s.name}`;
+  progress(`[${s.name}] ${job.command} started`);
+  let output = "";
+  try {
+    const workspaceOptions = { workDir: job.dir, envVars, ...(pulumiCommand ? { pulumiCommand } : {}) };
+    const stack = program
+      ? await LocalWorkspace.createOrSelectStack(
+          { stackName, projectName: PROJECT, program },
+          workspaceOptions,
+        )
+      : await LocalWorkspace.createOrSelectStack({ stackName, workDir: job.dir }, workspaceOptions);
+    const common = {
+      onOutput: (text: string) => (output += text),
+      onEvent: (e: any) => {
+        if (e.policyEvent)
+          violations.push({
+            policy: e.policyEvent.policyName,
+            level: e.policyEvent.enforcementLevel,
+            message: String(e.policyEvent.message ?? "").trim(),
+            urn: e.policyEvent.resourceUrn ?? "",
+          });
+      },
+      ...(job.pack ? { policyPacks: [job.pack] } : {}),
+      ...(job.pack && job.packConfig ? { policyPackConfigs: [job.packConfig] } : {}),
+      // Interrupted, the Automation API sends the CLI SIGINT: it cancels and ends its plugins.
+      ...(signal ? { signal } : {}),
+    };
+    const plain = { onOutput: common.onOutput, onEvent: common.onEvent, ...(signal ? { signal } : {}) };
+    const operate = async (): Promise<Record<string, number>> => {
+      if (job.command === "preview") return (await stack.preview(common)).changeSummary ?? {};
+      if (job.command === "up") return (await stack.up(common)).summary.resourceChanges ?? {};
+      if (job.command === "refresh") return (await stack.refresh(plain)).summary.resourceChanges ?? {};
+      return (await stack.destroy(plain)).summary.resourceChanges ?? {};
+    };
+    // An inline program runs in this process: without the SDK's per-promise stack traces, unless
+    // FLEET_DEBUG asks for them (tools/common/stackTraces.ts).
+    const changes = await withoutStackTraces(!program || debugRequested("fleet"), operate);
+    const seconds = (Date.now() - started) / 1000;
+    progress(`[${s.name}] ${job.command} succeeded in ${seconds.toFixed(1)} s`);
+    return {
+      ...base,
+      result: "succeeded",
+      changes,
+      durationSeconds: seconds,
+      ...(programSeconds !== undefined ? { programSeconds } : {}),
+    };
+  } catch (e) {
+    const seconds = (Date.now() - started) / 1000;
+    const err = e as { stderr?: string; stdout?: string; message?: string };
+    const reason = signal?.aborted
+      ? "interrupted"
+      : reasonOf(`${err.stderr ?? ""}\n${output}\n${err.stdout ?? ""}\n${err.message ?? e}`);
+    progress(`[${s.name}] ${job.command} failed in ${seconds.toFixed(1)} s: ${reason}`);
+    return { ...base, result: "failed", changes: {}, durationSeconds: seconds, error: reason };
+  }
+}
+
+/** A message between the fleet and one of its worker processes (tools/fleet/worker.ts). */
+export type WorkerMessage =
+  | { type: "run"; job: StackJob }
+  | { type: "abort" }
+  | { type: "progress"; message: string }
+  | { type: "result"; result: StackResult };
+
+/**
+ * Worker processes for inline programs: each runs one stack at a time, as the fleet itself does with one,
+ * so that an uncaught error in one program reaches no other. Started on demand, at most `size`.
+ */
+class WorkerPool {
+  private readonly idle: ChildProcess[] = [];
+  private readonly all = new Set<ChildProcess>();
+
+  constructor(
+    private readonly size: number,
+    private readonly progress: (message: string) => void,
+    private readonly signal?: AbortSignal,
+  ) {
+    signal?.addEventListener("abort", () => {
+      for (const w of this.all) if (w.connected) w.send({ type: "abort" } satisfies WorkerMessage);
+    });
+  }
+
+  private start(): ChildProcess {
+    // Through the commands' launcher: compiled when the fleet is.
+    const worker = fork(path.join(PROJECT_ROOT, "tools/compiled/run.js"), ["tools/fleet/worker.ts"], {
+      cwd: PROJECT_ROOT,
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    this.all.add(worker);
+    worker.on("exit", () => this.all.delete(worker));
+    return worker;
+  }
+
+  async run(job: StackJob): Promise<StackResult> {
+    const worker = this.idle.pop() ?? (this.all.size < this.size ? this.start() : undefined);
+    if (!worker) throw new Error("fleet: more stacks at once than worker processes");
+    if (this.signal?.aborted) worker.send({ type: "abort" } satisfies WorkerMessage);
+    const started = Date.now();
+    const result = await new Promise<StackResult>((resolve) => {
+      const onMessage = (m: WorkerMessage) => {
+        if (m.type === "progress") this.progress(m.message);
+        else if (m.type === "result") done(m.result);
+      };
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+        done({
+          stack: job.stack.name,
+          role: job.stack.config.role,
+          result: "failed",
+          changes: {},
+          violations: [],
+          durationSeconds: (Date.now() - started) / 1000,
+          error: this.signal?.aborted
+            ? "interrupted"
+            : `its worker process ended (${signal ?? `exit code ${code}`}) before the stack's result`,
+        });
+      const done = (r: StackResult) => {
+        worker.off("message", onMessage);
+        worker.off("exit", onExit);
+        resolve(r);
+      };
+      worker.on("message", onMessage);
+      worker.on("exit", onExit);
+      worker.send({ type: "run", job } satisfies WorkerMessage);
+    });
+    if (this.all.has(worker)) this.idle.push(worker);
+    return result;
+  }
+
+  /** Lets every worker end (they exit once disconnected) and waits for them. */
+  async close(): Promise<void> {
+    await Promise.all(
+      [...this.all].map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.exitCode !== null || w.signalCode !== null) return resolve();
+            w.once("exit", () => resolve());
+            if (w.connected) w.disconnect();
+          }),
+      ),
+    );
+  }
+}
+
+export async function runFleet(options: FleetRunOptions): Promise<StackResult[]> {
   const dir = path.resolve(options.dir);
   const progress = options.progress ?? (() => undefined);
   // Everything is checked before the first stack runs, and every problem reported at once.
@@ -373,9 +569,11 @@ export async function runFleet(options: FleetRunOptions): Promise<StackResult[]>
       if (file && !fs.existsSync(file))
         problems.push(`(command line): --policy-pack-config: ${file} does not exist`);
   let pulumiCommand: Awaited<ReturnType<typeof pulumiCli>>;
+  const givenRoot = options.pulumiRoot ?? process.env.CENTRAL_LOGGING_PULUMI_ROOT;
+  const pulumiRoot = givenRoot ? path.resolve(givenRoot) : undefined;
   if (!options.runner)
     try {
-      pulumiCommand = await pulumiCli(options.pulumiRoot ?? process.env.CENTRAL_LOGGING_PULUMI_ROOT);
+      pulumiCommand = await pulumiCli(givenRoot);
     } catch (e) {
       if (!(e instanceof UsageError)) throw e;
       problems.push(...e.problems);
@@ -389,90 +587,29 @@ export async function runFleet(options: FleetRunOptions): Promise<StackResult[]>
       "the policy pack is not compiled from its current sources: each stack's analyzer type-checks its TypeScript (seconds a stack); npm run build:policy-pack compiles it",
     );
   const { stacks: fleet, organization: org } = loaded;
-  // The inline program: this project's, compiled when the fleet runs compiled (tools/compiled/run.js).
-  let programSeconds: number | undefined;
-  const program = options.inline
-    ? async () => {
-        const started = process.hrtime.bigint();
-        try {
-          return await (require("../../index") as () => Promise<Record<string, unknown>>)();
-        } finally {
-          programSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-        }
-      }
-    : undefined;
   const signal = options.signal;
-
-  async function runOne(s: FleetStack): Promise<StackResult> {
-    const started = Date.now();
-    programSeconds = undefined;
-    const violations: PolicyViolation[] = [];
-    const base = { stack: s.name, role: s.config.role, violations };
-    const envVars: Record<string, string> = {
-      AWS_REGION: s.config.region,
-      CENTRAL_LOGGING_ACCOUNT_ID: s.config.accountId,
-      ...(s.config.settings.access?.profile ? { AWS_PROFILE: s.config.settings.access.profile } : {}),
-      ...(options.env ?? {}),
-    };
-    const stackName = `${org}/${PROJECT}/${s.name}`;
-    progress(`[${s.name}] ${options.command} started`);
-    let output = "";
-    try {
-      const workspaceOptions = { workDir: dir, envVars, ...(pulumiCommand ? { pulumiCommand } : {}) };
-      const stack = program
-        ? await LocalWorkspace.createOrSelectStack(
-            { stackName, projectName: PROJECT, program },
-            workspaceOptions,
-          )
-        : await LocalWorkspace.createOrSelectStack({ stackName, workDir: dir }, workspaceOptions);
-      const packConfig = packConfigFor(s);
-      const common = {
-        onOutput: (text: string) => (output += text),
-        onEvent: (e: any) => {
-          if (e.policyEvent)
-            violations.push({
-              policy: e.policyEvent.policyName,
-              level: e.policyEvent.enforcementLevel,
-              message: String(e.policyEvent.message ?? "").trim(),
-              urn: e.policyEvent.resourceUrn ?? "",
-            });
-        },
-        ...(pack ? { policyPacks: [pack] } : {}),
-        ...(pack && packConfig ? { policyPackConfigs: [packConfig] } : {}),
-        // Interrupted, the Automation API sends the CLI SIGINT: it cancels and ends its plugins.
-        ...(signal ? { signal } : {}),
-      };
-      const plain = { onOutput: common.onOutput, onEvent: common.onEvent, ...(signal ? { signal } : {}) };
-      const operate = async (): Promise<Record<string, number>> => {
-        if (options.command === "preview") return (await stack.preview(common)).changeSummary ?? {};
-        if (options.command === "up") return (await stack.up(common)).summary.resourceChanges ?? {};
-        if (options.command === "refresh") return (await stack.refresh(plain)).summary.resourceChanges ?? {};
-        return (await stack.destroy(plain)).summary.resourceChanges ?? {};
-      };
-      // An inline program runs in this process: without the SDK's per-promise stack traces, unless
-      // FLEET_DEBUG asks for them (tools/common/stackTraces.ts).
-      const changes = await withoutStackTraces(!program || debugRequested("fleet"), operate);
-      const seconds = (Date.now() - started) / 1000;
-      progress(`[${s.name}] ${options.command} succeeded in ${seconds.toFixed(1)} s`);
-      return {
-        ...base,
-        result: "succeeded",
-        changes,
-        durationSeconds: seconds,
-        ...(programSeconds !== undefined ? { programSeconds } : {}),
-      };
-    } catch (e) {
-      const seconds = (Date.now() - started) / 1000;
-      const err = e as { stderr?: string; stdout?: string; message?: string };
-      const reason = signal?.aborted
-        ? "interrupted"
-        : reasonOf(`${err.stderr ?? ""}\n${output}\n${err.stdout ?? ""}\n${err.message ?? e}`);
-      progress(`[${s.name}] ${options.command} failed in ${seconds.toFixed(1)} s: ${reason}`);
-      return { ...base, result: "failed", changes: {}, durationSeconds: seconds, error: reason };
-    }
-  }
-
-  const runStack = options.runner ?? runOne;
+  const jobOf = (s: FleetStack): StackJob => ({
+    stack: s,
+    command: options.command,
+    dir,
+    organization: org,
+    inline: options.inline,
+    ...(pack ? { pack } : {}),
+    ...(pack && packConfigFor(s) ? { packConfig: packConfigFor(s) } : {}),
+    ...(options.env ? { env: options.env } : {}),
+    ...(pulumiRoot ? { pulumiRoot } : {}),
+  });
+  // Inline programs share their process, and the SDK hands an uncaught error to every program running in
+  // it: one stack at a time per process. More than one at a time, each in a worker process of its own.
+  const concurrency = options.concurrency;
+  const workers =
+    options.inline && concurrency > 1 && !options.runner
+      ? new WorkerPool(Math.min(concurrency, fleet.length), progress, signal)
+      : undefined;
+  const runStack =
+    options.runner ??
+    ((s: FleetStack) =>
+      workers ? workers.run(jobOf(s)) : runStackJob(jobOf(s), progress, signal, pulumiCommand));
   // Once interrupted, no other stack starts.
   const run = async (s: FleetStack) => (signal?.aborted ? skipped(s, "interrupted") : runStack(s));
   const centrals = fleet.filter((s) => s.config.role === "central");
@@ -490,33 +627,39 @@ export async function runFleet(options: FleetRunOptions): Promise<StackResult[]>
       error: why,
     };
   };
-  // Inline programs share the process, and the SDK's uncaught-error handler is process-wide.
-  const concurrency = options.inline ? 1 : options.concurrency;
-  if (options.command === "destroy") {
-    for (const r of await bounded(members, concurrency, run)) results.set(r.stack, r);
-    for (const c of centrals) {
-      const failedMember = members.find(
-        (m) => m.central === c.name && results.get(m.name)?.result !== "succeeded",
-      );
-      results.set(
-        c.name,
-        failedMember ? skipped(c, `member ${failedMember.name} was not destroyed`) : await run(c),
-      );
-    }
-  } else {
-    for (const c of centrals) results.set(c.name, await run(c));
-    const memberResults = await bounded(members, concurrency, async (m) => {
-      const central = m.central ? results.get(m.central) : undefined;
-      if (signal?.aborted) return skipped(m, "interrupted");
-      if (central && central.result !== "succeeded")
-        return skipped(m, `its central stack ${m.central} ${central.result}`);
-      return run(m);
-    });
-    for (const r of memberResults) results.set(r.stack, r);
+  try {
+    await runInOrder();
+  } finally {
+    await workers?.close();
   }
   return fleet
     .map((s) => results.get(s.name)!)
     .sort((a, b) => (a.role === b.role ? 0 : a.role === "central" ? -1 : 1));
+
+  async function runInOrder() {
+    if (options.command === "destroy") {
+      for (const r of await bounded(members, concurrency, run)) results.set(r.stack, r);
+      for (const c of centrals) {
+        const failedMember = members.find(
+          (m) => m.central === c.name && results.get(m.name)?.result !== "succeeded",
+        );
+        results.set(
+          c.name,
+          failedMember ? skipped(c, `member ${failedMember.name} was not destroyed`) : await run(c),
+        );
+      }
+    } else {
+      for (const c of centrals) results.set(c.name, await run(c));
+      const memberResults = await bounded(members, concurrency, async (m) => {
+        const central = m.central ? results.get(m.central) : undefined;
+        if (signal?.aborted) return skipped(m, "interrupted");
+        if (central && central.result !== "succeeded")
+          return skipped(m, `its central stack ${m.central} ${central.result}`);
+        return run(m);
+      });
+      for (const r of memberResults) results.set(r.stack, r);
+    }
+  }
 }
 
 export async function main(

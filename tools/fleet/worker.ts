@@ -1,0 +1,41 @@
+/**
+ * A worker process of the fleet (tools/fleet/fleet.ts, WorkerPool): runs the stacks its parent sends, one
+ * at a time, each inline program in this process, and answers with each result and its progress.
+ *
+ * The parent decides what an interruption does: a terminal's Ctrl-C reaches this process too (the same
+ * process group), and is left to the parent, which sends "abort" (the running operation's CLI then gets
+ * SIGINT, as the fleet's own would). Disconnected (the fleet ended, or died), it aborts what runs and exits.
+ */
+import type { PulumiCommand } from "@pulumi/pulumi/automation";
+import { pulumiCli, runStackJob, WorkerMessage } from "./fleet";
+
+const send = (m: WorkerMessage) => process.connected && process.send!(m);
+let controller = new AbortController();
+let running = false;
+const clis = new Map<string, Promise<PulumiCommand | undefined>>();
+
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => undefined);
+
+process.on("message", (m: WorkerMessage) => {
+  if (m.type === "abort") return void controller.abort();
+  if (m.type !== "run") return;
+  running = true;
+  const root = m.job.pulumiRoot ?? "";
+  if (!clis.has(root)) clis.set(root, pulumiCli(m.job.pulumiRoot));
+  void clis
+    .get(root)!
+    .then((cli) =>
+      runStackJob(m.job, (message) => send({ type: "progress", message }), controller.signal, cli),
+    )
+    .then((result) => {
+      running = false;
+      send({ type: "result", result });
+      if (!process.connected) process.exit(0);
+      if (controller.signal.aborted) controller = new AbortController();
+    });
+});
+
+process.on("disconnect", () => {
+  controller.abort();
+  if (!running) process.exit(0);
+});
