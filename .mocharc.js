@@ -6,11 +6,14 @@ const os = require("os");
 const { timeoutFactor } = require("./test/timeoutFactor");
 
 const factor = timeoutFactor(process.env, os.loadavg()[0], os.cpus().length);
+// `npx mocha test/foo.test.ts` runs that file alone: mocha adds command-line files to `spec`, so the whole
+// suite is the default only when none is named.
+const named = process.argv.slice(2).some((a) => /\.test\.ts$/.test(a));
 process.env.CENTRAL_LOGGING_TEST_TIMEOUT_FACTOR = String(factor);
 
 module.exports = {
   require: ["ts-node/register/transpile-only", "test/hooks.ts"],
-  spec: ["test/**/*.test.ts"],
+  ...(named ? {} : { spec: ["test/**/*.test.ts"] }),
   extension: ["ts"],
   timeout: Math.round(20000 * factor),
   reporter: "spec",

@@ -68,22 +68,27 @@ export function checkAgainstCentral(config: MemberConfig, central: CentralArchiv
   const covered = orgTrail
     ? `; this account is already logged by the organization trail ${orgTrail}: remove central-logging:cloudTrail.mode here (members are covered by default), unless you want a second, paid copy of its management events`
     : "";
+  // Unset, the mode is "account" only because the central stack names no organization trail: say so.
+  const is =
+    s.cloudTrail.mode === undefined
+      ? `is unset, so "account" (the central stack names no organization trail${central.mode === "organization" ? "; or set central-logging:cloudTrail.organizationTrail there, and members are covered by it" : ""})`
+      : `is "${mode}"`;
   if (mode === "account") {
     if (ct.admitAccountTrailsBy === "account" && !admitsAccount)
       fail(
         "cloudTrail.mode",
-        `is "account", but the central stack does not admit the trails of account ${config.accountId}${covered}; to keep an account trail, add {accountId: "${config.accountId}"} to central-logging:cloudTrail.accountTrails in the central stack and run pulumi up on it first`,
+        `${is}, but the central stack does not admit the trails of account ${config.accountId}${covered}; to keep an account trail, add {accountId: "${config.accountId}"} to central-logging:cloudTrail.accountTrails in the central stack and run pulumi up on it first`,
       );
     if (ct.admitAccountTrailsBy === "trail" && !ct.accountTrailArns.includes(trailArn))
       fail(
         "cloudTrail.mode",
-        `is "account", but the central stack does not admit ${trailArn}, the account trail this stack would create${covered}; to keep it, add {accountId: "${config.accountId}", name: "${s.cloudTrail.name}", homeRegion: ${config.region}} to central-logging:cloudTrail.accountTrails in the central stack and run pulumi up on it first`,
+        `${is}, but the central stack does not admit ${trailArn}, the account trail this stack would create${covered}; to keep it, add {accountId: "${config.accountId}", name: "${s.cloudTrail.name}", homeRegion: ${config.region}} to central-logging:cloudTrail.accountTrails in the central stack and run pulumi up on it first`,
       );
   }
   if (mode === "covered-by-account-trail" && !admitsAccount)
     fail(
       "cloudTrail.mode",
-      `is "covered-by-account-trail", but the central stack admits no trail of account ${config.accountId}; the stack that creates it (mode "account", in another Region) needs it admitted in central-logging:cloudTrail.accountTrails`,
+      `is "covered-by-account-trail", but the central stack admits no trail of account ${config.accountId}${orgTrail ? `; the organization trail ${orgTrail} already logs it: remove central-logging:cloudTrail.mode here` : `; the stack that creates it (mode "account", in another Region) needs it admitted in central-logging:cloudTrail.accountTrails`}`,
     );
   if (
     s.flowLogs !== undefined &&

@@ -4,7 +4,7 @@
  */
 import { expect } from "chai";
 import { parseStackConfig, StackConfig } from "../shared/config";
-import { collisions, CollisionRule, COLLISION_RULES } from "../tools/simulation/collisions";
+import { collisions, CollisionRule, COLLISION_RULES, missingTrails } from "../tools/simulation/collisions";
 import { CENTRAL, centralSettings, listSettings, memberSettings, MGMT, raw, WEB } from "./helpers";
 
 const placed = (file: string, account: string, settings: Record<string, unknown>, region = "eu-west-1") => ({
@@ -68,12 +68,12 @@ describe("collision rules", () => {
         [perOrganization],
       ),
     ).to.deep.equal(["m1 and m2"]);
-    expect(COLLISION_RULES.map((r) => r.scope)).to.deep.equal([
+    expect(COLLISION_RULES.map((r) => (typeof r.scope === "function" ? "own" : r.scope))).to.deep.equal([
       "region",
       "partition",
       "account",
       "account",
-      "partition",
+      "own",
     ]);
   });
 });
@@ -90,7 +90,7 @@ describe("collision rules for several Regions of one account", () => {
     expect(
       collisions([list, member("web.yaml", "eu-west-1"), member("web-us.yaml", "us-east-1")]),
     ).to.deep.equal([
-      "web.yaml and web-us.yaml: both create a multi-Region trail in account 333333333333 (central-logging:cloudTrail.mode account or organization), and a multi-Region trail already logs every Region of its account; the second would fail on the name or pay for a second copy of the events. Set central-logging:cloudTrail.mode to covered-by-account-trail in the stack of the other Region",
+      "web.yaml and web-us.yaml: both create a multi-Region trail in account 333333333333, and a multi-Region trail already logs every Region of its account; the second would fail on the name or pay for a second copy of the events. Set central-logging:cloudTrail.mode to covered-by-account-trail in web-us.yaml",
     ]);
     const elsewhere = member("web-us.yaml", "us-east-1", {
       cloudTrail: { mode: "covered-by-account-trail" },
@@ -120,5 +120,42 @@ describe("collision rules for several Regions of one account", () => {
     ).to.deep.equal([
       "mgmt.yaml and mgmt-us.yaml: both deploy the organization guardrails (central-logging:guardrails), whose policy names are unique in an organization; the second would fail on them. Deploy them from one stack, in the management account",
     ]);
+  });
+});
+
+describe("an account's trail, owned by exactly one of its stacks", () => {
+  const member = (file: string, region: string, settings: Record<string, unknown> = {}) =>
+    placed(file, WEB, memberSettings(settings), region);
+  const elsewhere = { cloudTrail: { mode: "covered-by-account-trail" } };
+
+  it("refuses a Region that points at an account trail no stack of the account creates", () => {
+    const list = placed("central.yaml", CENTRAL, listSettings());
+    expect(missingTrails([list, member("web-us.yaml", "us-east-1", elsewhere)])).to.deep.equal([
+      `web-us.yaml: central-logging:cloudTrail.mode is covered-by-account-trail, but no stack of account ${WEB} here creates its trail; set central-logging:cloudTrail.mode to account in one of its stacks (web-us.yaml)`,
+    ]);
+    expect(
+      missingTrails([list, member("web.yaml", "eu-west-1"), member("web-us.yaml", "us-east-1", elsewhere)]),
+    ).to.deep.equal([]);
+  });
+
+  it("refuses an account trail the central stack expects that no stack creates, as after an upgrade", () => {
+    // Release 3 members shipped an account trail by default; now they are covered by the organization
+    // trail unless they say otherwise, so a central stack that still lists them is told.
+    const org = placed(
+      "central.yaml",
+      CENTRAL,
+      centralSettings({
+        cloudTrail: {
+          organizationTrail: { managementAccountId: MGMT, name: "organization-trail" },
+          accountTrails: [{ accountId: WEB }],
+        },
+      }),
+    );
+    expect(missingTrails([org, member("web.yaml", "eu-west-1")])).to.deep.equal([
+      `web.yaml: the central stack expects account ${WEB}'s own trail (central-logging:cloudTrail.accountTrails), but no stack of the account here creates it; set central-logging:cloudTrail.mode to account in one of its stacks, or remove the account from cloudTrail.accountTrails (the organization trail covers it)`,
+    ]);
+    expect(
+      missingTrails([org, member("web.yaml", "eu-west-1", { cloudTrail: { mode: "account" } })]),
+    ).to.deep.equal([]);
   });
 });

@@ -68,7 +68,18 @@ describe("member stacks", () => {
       ),
     );
     expect(e.message).to.equal(
-      `stack "web": config key "central-logging:cloudTrail.mode": is "covered-by-account-trail", but the central stack admits no trail of account ${WEB}; the stack that creates it (mode "account", in another Region) needs it admitted in central-logging:cloudTrail.accountTrails`,
+      `stack "web": config key "central-logging:cloudTrail.mode": is "covered-by-account-trail", but the central stack admits no trail of account ${WEB}; the organization trail arn:aws:cloudtrail:eu-west-1:${MGMT}:trail/organization-trail already logs it: remove central-logging:cloudTrail.mode here`,
+    );
+  });
+
+  it("says why an unset trail mode means an account trail, and how an organization trail would cover it", async () => {
+    const e = await rejects(
+      simulate(centralSettings({ cloudTrail: { accountTrails: [{ accountId: MGMT }] } }), {
+        web: { account: WEB, settings: memberSettings() },
+      }),
+    );
+    expect(e.message).to.equal(
+      `stack "web": config key "central-logging:cloudTrail.mode": is unset, so "account" (the central stack names no organization trail; or set central-logging:cloudTrail.organizationTrail there, and members are covered by it), but the central stack does not admit the trails of account ${WEB}; to keep an account trail, add {accountId: "${WEB}"} to central-logging:cloudTrail.accountTrails in the central stack and run pulumi up on it first`,
     );
   });
 

@@ -104,6 +104,9 @@ describe("offline plan", function () {
   it("writes a Markdown report with a Mermaid diagram of accounts, services, buckets, queues and the SIEM", async () => {
     const md = markdownReport(await runPlan({ stacksDir: "." }));
     expect(md).to.contain("```mermaid\nflowchart LR");
+    // The README shows the example as the plan draws it: the same diagram, never a stale copy.
+    const diagram = /```mermaid\n[\s\S]*?\n```\n/.exec(md)![0];
+    expect(fs.readFileSync("README.md", "utf8")).to.contain(diagram);
     expect(md).to.match(/ct_management\["CloudTrail organization trail"\]/);
     expect(md).to.match(/waf_workload_web -->\|staging bucket, replication\| b_waf/);
     expect(md).to.match(/b_cloudtrail\[\("central-logs-cloudtrail-example-org"\)\] --> q_cloudtrail/);

@@ -18,7 +18,7 @@ import { arn, LOG_TYPES, logBucketName } from "../shared/naming";
 import { stackAccess } from "../tools/ci/stackAccess";
 import { createClients } from "../tools/verify/aws";
 import { fileTime, windowDays } from "../tools/verify/delivery";
-import { readAccountsFile } from "../tools/verify/expectations";
+import { expectFilePrefixes, readAccountsFile, stackFilePrefixes } from "../tools/verify/expectations";
 import { deadLetterQueueUrl } from "../tools/verify/handoff";
 import { duration, exitCodeOf, markdownReport, VerifyReport } from "../tools/verify/report";
 import { main, parseArgs, parseDuration } from "../tools/verify/verify";
@@ -414,6 +414,32 @@ describe("verify: endpoints that hang or are not AWS", () => {
           expect(parseArgs(["--outputs", "x", "--profile", known]), known).to.include({ profile: known });
       },
       { AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: credentials },
+    );
+  });
+});
+
+describe("verify: WAF prefixes of a CloudFront (global) web ACL", () => {
+  it("looks under the Region and under cloudfront, from the stack files and from --expect rows", () => {
+    // The example's us-east-1 stack of workload-web carries a global web ACL.
+    const fromStacks = stackFilePrefixes(".").prefixes.filter(
+      (p) => p.logType === "waf" && p.region === "us-east-1",
+    );
+    expect(fromStacks.map((p) => [p.base, p.alternateBases])).to.deep.equal([
+      [
+        "AWSLogs/333333333333/WAFLogs/us-east-1/web-cdn/",
+        ["AWSLogs/333333333333/WAFLogs/cloudfront/web-cdn/"],
+      ],
+    ]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "expect-"));
+    const file = path.join(dir, "expect.json");
+    const row = { account: "333333333333", logType: "waf", region: "us-east-1", webAcl: "cdn", global: true };
+    fs.writeFileSync(file, JSON.stringify([row]));
+    expect(expectFilePrefixes(file, {} as any)[0].alternateBases).to.deep.equal([
+      "AWSLogs/333333333333/WAFLogs/cloudfront/cdn/",
+    ]);
+    fs.writeFileSync(file, JSON.stringify([{ ...row, region: "eu-west-1" }]));
+    expect(() => expectFilePrefixes(file, {} as any)).to.throw(
+      /\[0\]\.region: a CloudFront \(global\) web ACL logs from us-east-1; expected "us-east-1"/,
     );
   });
 });

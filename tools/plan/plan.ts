@@ -541,7 +541,7 @@ export function problemsReport(result: PlanResult): string {
   const p = problemsOf(result);
   const members = result.stacks.filter((s) => s.role === "member").length;
   const out = [
-    `${result.stacks.length} stacks (${result.stacks.length - members} central, ${members} members); ${p.mandatory.length} mandatory and ${p.advisory.length} advisory violations; ${p.wrongCells.length} of ${result.access.length} access cells not as intended; ${p.overSize.length} of ${result.policySizes.length} policies over their AWS limit`,
+    `${result.stacks.length} stacks (${result.stacks.length - members} central, ${members} member${members === 1 ? "" : "s"}); ${p.mandatory.length} mandatory and ${p.advisory.length} advisory violations; ${p.wrongCells.length} of ${result.access.length} access cells not as intended; ${p.overSize.length} of ${result.policySizes.length} policies over their AWS limit`,
   ];
   if (result.violations.length) {
     out.push("", "== policy violations");
@@ -607,7 +607,7 @@ export function markdownSummary(result: PlanResult, limit = MARKDOWN_SUMMARY_LIM
     "",
     `| | count |`,
     `|---|---|`,
-    `| stacks | ${result.stacks.length} (${result.stacks.length - members.length} central, ${members.length} members) |`,
+    `| stacks | ${result.stacks.length} (${result.stacks.length - members.length} central, ${members.length} member${members.length === 1 ? "" : "s"}) |`,
     `| resources | ${result.stacks.reduce((n, s) => n + resources(s), 0)}${memberCounts.length ? ` (per member ${memberCounts[0]} to ${memberCounts[memberCounts.length - 1]})` : ""} |`,
     `| mandatory violations | ${p.mandatory.length} |`,
     `| advisory violations | ${p.advisory.length} |`,

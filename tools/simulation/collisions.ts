@@ -47,6 +47,67 @@ export function scopeKey(scope: CollisionRule["scope"], c: StackConfig): string 
 
 const list = (names: string[]) => names.join(", ");
 
+/** The central stack a member ships to, when it is among the valid files of the set. */
+function centralOf(c: StackConfig, all: StackConfig[]): StackConfig | undefined {
+  if (c.role !== "member") return undefined;
+  const centrals = all.filter((x) => x.role === "central");
+  return (
+    centrals.find((x) => x.stack === c.settings.centralStack.split("/")[2]) ??
+    (centrals.length === 1 ? centrals[0] : undefined)
+  );
+}
+
+/**
+ * Whether a member stack creates its account's multi-Region trail (or the organization trail). Unset, the
+ * mode follows its central stack (member/program.ts): unknown, and no claim, when that is not in the set.
+ */
+export function createsTrail(c: StackConfig, all: StackConfig[]): boolean {
+  if (c.role !== "member") return false;
+  const central = centralOf(c, all);
+  const mode =
+    c.settings.cloudTrail.mode ??
+    (central?.role !== "central"
+      ? undefined
+      : central.settings.cloudTrail?.organizationTrail
+        ? "covered-by-organization-trail"
+        : "account");
+  return mode === "account" || mode === "organization";
+}
+
+/**
+ * Accounts whose trail no stack of the set creates, though one must: a stack that says its account's
+ * trail is in another stack (covered-by-account-trail), and, when the central stack expects an account's
+ * own trail (account-list mode, or listed in cloudTrail.accountTrails), the stacks of that account.
+ */
+export function missingTrails(stacks: PlacedStack[]): string[] {
+  const all = stacks.map((s) => s.config);
+  const lines: string[] = [];
+  const byAccount = new Map<string, PlacedStack[]>();
+  for (const s of stacks)
+    if (s.config.role === "member")
+      byAccount.set(s.config.accountId, [...(byAccount.get(s.config.accountId) ?? []), s]);
+  for (const [account, members] of byAccount) {
+    if (members.some((m) => createsTrail(m.config, all))) continue;
+    const pointing = members.find(
+      (m) => m.config.role === "member" && m.config.settings.cloudTrail.mode === "covered-by-account-trail",
+    );
+    const central = centralOf(members[0].config, all);
+    const expects =
+      central?.role === "central" &&
+      (central.settings.organizationId === undefined ||
+        (central.settings.cloudTrail?.accountTrails ?? []).some((t) => t.accountId === account));
+    if (pointing)
+      lines.push(
+        `${pointing.file}: ${PROJECT}:cloudTrail.mode is covered-by-account-trail, but no stack of account ${account} here creates its trail; set ${PROJECT}:cloudTrail.mode to account in one of its stacks (${members.map((m) => m.file).join(", ")})`,
+      );
+    else if (expects)
+      lines.push(
+        `${members[0].file}: the central stack expects account ${account}'s own trail (${central!.settings.organizationId === undefined ? "account-list mode" : `${PROJECT}:cloudTrail.accountTrails`}), but no stack of the account here creates it; set ${PROJECT}:cloudTrail.mode to account in one of its stacks${central!.settings.organizationId === undefined ? "" : ", or remove the account from cloudTrail.accountTrails (the organization trail covers it)"}`,
+      );
+  }
+  return lines;
+}
+
 export const COLLISION_RULES: CollisionRule[] = [
   {
     // Everything a stack names after its account and Region (a member's aws-waf-logs-<account>-<region>
@@ -89,28 +150,13 @@ export const COLLISION_RULES: CollisionRule[] = [
     // user guide, multi-Region trails), so a second stack of the account, in another Region, cannot create
     // one of the same name, and a second trail of another name would pay for a second copy of the events.
     scope: "account",
-    names: (c, all) => {
-      if (c.role !== "member") return [];
-      const centrals = all.filter((x) => x.role === "central");
-      const central =
-        centrals.find((x) => x.stack === c.settings.centralStack.split("/")[2]) ??
-        (centrals.length === 1 ? centrals[0] : undefined);
-      // Unset, the mode follows the central stack: no claim when it is not among the valid files.
-      const mode =
-        c.settings.cloudTrail.mode ??
-        (central?.role !== "central"
-          ? undefined
-          : central.settings.cloudTrail?.organizationTrail
-            ? "covered-by-organization-trail"
-            : "account");
-      return mode === "account" || mode === "organization" ? ["account trail"] : [];
-    },
+    names: (c, all) => (createsTrail(c, all) ? ["account trail"] : []),
     message: (a, b, _names, c) =>
-      `${a} and ${b}: both create a multi-Region trail in account ${c.accountId} (${PROJECT}:cloudTrail.mode account or organization), and a multi-Region trail already logs every Region of its account; the second would fail on the name or pay for a second copy of the events. Set ${PROJECT}:cloudTrail.mode to covered-by-account-trail in the stack of the other Region`,
+      `${a} and ${b}: both create a multi-Region trail in account ${c.accountId}, and a multi-Region trail already logs every Region of its account; the second would fail on the name or pay for a second copy of the events. Set ${PROJECT}:cloudTrail.mode to covered-by-account-trail in ${b}`,
   },
   {
-    // Organizations policy names are unique in an organization; the plan's stacks are one organization.
-    scope: "partition",
+    // Organizations policy names are unique in an organization: one per central stack (its archive).
+    scope: (c) => (c.role === "member" ? c.settings.centralStack : c.stack),
     names: (c) => (c.role === "member" && c.settings.guardrails ? ["organization guardrails"] : []),
     message: (a, b) =>
       `${a} and ${b}: both deploy the organization guardrails (${PROJECT}:guardrails), whose policy names are unique in an organization; the second would fail on them. Deploy them from one stack, in the management account`,

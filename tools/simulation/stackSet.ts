@@ -6,7 +6,7 @@
 import { ConfigError, parseStackConfig, StackConfig } from "../../shared/config";
 import { PROJECT } from "../../shared/naming";
 import { UsageError } from "../common/cli";
-import { collisions } from "./collisions";
+import { collisions, missingTrails } from "./collisions";
 import { StackFile } from "./stackFiles";
 
 export interface CheckedStack {
@@ -82,7 +82,8 @@ export function checkStackSet(
         `${where(m)}: names ${stack}, which has no Pulumi.${stack}.yaml here; expected ${expected}`,
       );
   }
-  problems.push(...collisions(stacks.map((s) => ({ file: s.file.file, config: s.config }))));
+  const placed = stacks.map((s) => ({ file: s.file.file, config: s.config }));
+  problems.push(...collisions(placed), ...missingTrails(placed));
   if (problems.length) throw new UsageError(...problems);
   return { stacks, organization };
 }

@@ -230,6 +230,8 @@ const expectFileSchema = z.array(
         .string()
         .regex(/^[\w-]{1,128}$/, "expected a web ACL name")
         .optional(),
+      /** WAF: a CloudFront (global) web ACL, logged from us-east-1 under a "cloudfront" Region segment. */
+      global: z.boolean().optional(),
       /** CloudTrail: "organization" or "account" trail. */
       trail: z.enum(["organization", "account"]).optional(),
     })
@@ -255,7 +257,11 @@ export function expectFilePrefixes(file: string, outputs: CentralArchiveOutputs)
     if (e.logType === "vpcflowlogs") return flowLogPrefix(e.account, e.region, e.hive ?? false, by);
     if (e.logType === "waf") {
       if (!e.webAcl) throw new UsageError(`${file}: [${i}].webAcl: is required for WAF: the web ACL's name`);
-      return wafPrefix(e.account, e.region, e.webAcl, by);
+      if (e.global && e.region !== "us-east-1")
+        throw new UsageError(
+          `${file}: [${i}].region: a CloudFront (global) web ACL logs from us-east-1; expected "us-east-1"`,
+        );
+      return wafPrefix(e.account, e.region, e.webAcl, by, e.global ?? false);
     }
     const org = (e.trail ?? (outputs.organizationId ? "organization" : "account")) === "organization";
     if (org && !outputs.organizationId)
