@@ -136,10 +136,11 @@ export async function runStackPolicy(
   p: policy.StackValidationPolicy,
   resources: RunnableResource[],
   config: Record<string, unknown> = {},
+  built: policy.PolicyResource[] = policyResources(resources),
 ): Promise<{ message: string; urn?: string }[] | "not-applicable"> {
   const violations: { message: string; urn?: string }[] = [];
   const args: policy.StackValidationArgs = {
-    resources: policyResources(resources),
+    resources: built,
     stackTags: new Map(),
     getConfig: <T extends object>() => config as T,
     notApplicable: (reason?: string): never => {
@@ -186,12 +187,15 @@ export async function runPack(
       props: r.state,
       protect: r.protect,
     }));
+    // One set of PolicyResources per stack, shared by its stack policies, as the engine hands them.
+    let built: policy.PolicyResource[] | undefined;
     for (const p of policies) {
       const { level, config: values } = effective(p, config);
       if (level === "disabled") continue;
       const reported: "mandatory" | "advisory" = level === "advisory" ? "advisory" : "mandatory";
       if ("validateStack" in p) {
-        const v = await runStackPolicy(p, resources, values);
+        built ??= policyResources(resources);
+        const v = await runStackPolicy(p, resources, values, built);
         if (v !== "not-applicable")
           found.push(
             ...v.map((x) => ({
