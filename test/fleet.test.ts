@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { spawnSync } from "child_process";
+import { ChildProcess, fork, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -14,6 +14,8 @@ import {
   StackResult,
   summaryTable,
   USAGE,
+  StackJob,
+  WorkerPool,
 } from "../tools/fleet/fleet";
 
 /** A stand-in Pulumi CLI root (DIR/bin/pulumi answers `version`), for checks that run before any stack. */
@@ -285,6 +287,68 @@ describe("fleet command", () => {
     ).to.equal(
       "PULUMI_ACCESS_TOKEN must be set for login during non-interactive CLI sessions; log in to the stacks' backend first: pulumi login (README, Deploy for real)",
     );
+  });
+
+  describe("worker processes", () => {
+    /** A stand-in worker: answers each stack with a result, then behaves as `after` says. */
+    function standInWorker(after: "stays" | "exits" | "dies-before-result") {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "worker-")), "worker.js");
+      fs.writeFileSync(
+        file,
+        `process.on("message", (m) => {
+  if (m.type !== "run") return;
+  if (${JSON.stringify(after)} === "dies-before-result") process.exit(3);
+  process.send({ type: "progress", message: "[" + m.job.stack.name + "] ran in " + process.pid });
+  process.send({ type: "result", result: { stack: m.job.stack.name, role: "member", result: "succeeded", changes: {}, violations: [], durationSeconds: 0 } });
+  if (${JSON.stringify(after)} === "exits") setTimeout(() => process.exit(0), 50);
+});
+process.on("disconnect", () => process.exit(0));
+`,
+      );
+      const started: ChildProcess[] = [];
+      const forkWorker = () => {
+        const w = fork(file, [], { stdio: ["ignore", "ignore", "ignore", "ipc"] });
+        started.push(w);
+        return w;
+      };
+      return { forkWorker, started };
+    }
+    const job = (name: string) =>
+      ({ stack: { name, config: { role: "member" } }, command: "preview" }) as unknown as StackJob;
+
+    it("reuses a worker for the next stack, one stack at a time each", async () => {
+      const { forkWorker, started } = standInWorker("stays");
+      const lines: string[] = [];
+      const pool = new WorkerPool(2, (m) => lines.push(m), undefined, forkWorker);
+      const [a, b] = await Promise.all([pool.run(job("a")), pool.run(job("b"))]);
+      const c = await pool.run(job("c"));
+      await pool.close();
+      expect([a.result, b.result, c.result]).to.deep.equal(["succeeded", "succeeded", "succeeded"]);
+      expect(started).to.have.length(2);
+      expect(lines).to.have.length(3);
+    });
+
+    it("never hands a stack to a worker that ended while idle: it starts another", async () => {
+      const { forkWorker, started } = standInWorker("exits");
+      const pool = new WorkerPool(1, () => undefined, undefined, forkWorker);
+      expect((await pool.run(job("a"))).result).to.equal("succeeded");
+      await new Promise<void>((resolve) => started[0].once("exit", () => resolve()));
+      const b = await pool.run(job("b"));
+      await pool.close();
+      expect(b.result, b.error).to.equal("succeeded");
+      expect(started).to.have.length(2);
+    });
+
+    it("fails only the stack whose worker ended before its result, and names why", async () => {
+      const { forkWorker } = standInWorker("dies-before-result");
+      const pool = new WorkerPool(1, () => undefined, undefined, forkWorker);
+      const a = await pool.run(job("a"));
+      const b = await pool.run(job("b"));
+      await pool.close();
+      expect(a).to.deep.include({ stack: "a", result: "failed" });
+      expect(a.error).to.equal("its worker process ended (exit code 3) before the stack's result");
+      expect(b).to.deep.include({ stack: "b", result: "failed" });
+    });
   });
 
   it("runs as many stacks at a time as the machine has cores by default, and says how many", () => {

@@ -52,11 +52,11 @@ export function descendantsOf(pid: number, table: ProcessEntry[] = processTable(
   return [...found.values()];
 }
 
-/** The variable that lists the marks of the commands above a process, separated by spaces. */
+/** The variable that lists the marks of the commands above a process, separated by commas (no spaces: `ps eww` on macOS shows the environment space-separated). */
 export const RUNS_VARIABLE = "CENTRAL_LOGGING_RUNS";
 const MARK = `${process.pid}.${Date.now()}`;
 
-/** Whether an environment (NUL- or space-separated NAME=value entries) carries `mark`. */
+/** Whether an environment (NUL-separated NAME=value entries) carries `mark`. */
 export function carriesMark(environment: string, mark: string): boolean {
   return environment
     .split(/\0/)
@@ -64,7 +64,7 @@ export function carriesMark(environment: string, mark: string): boolean {
     .some((e) =>
       e
         .slice(RUNS_VARIABLE.length + 1)
-        .split(" ")
+        .split(",")
         .includes(mark),
     );
 }
@@ -124,8 +124,10 @@ export interface EndOnSignalOptions {
   progress: (message: string) => void;
   /** Asks the work to stop; resolves when it has (the fleet: once its summary is written). */
   stop: (signal: NodeJS.Signals) => Promise<unknown> | void;
-  /** How long `stop` may take before the rest is killed (default 10 s). */
+  /** How long `stop` may take before the rest is killed (default 10 s; Infinity: as long as it takes). */
   graceMs?: number;
+  /** What the interruption's progress line says it does while it waits (default: stopping what it started). */
+  waiting?: string;
 }
 
 /** Kills every process below this one or carrying its mark; returns how many were still running. */
@@ -149,16 +151,16 @@ function killTheRest(): number {
 
 /** See the module's comment. Call once per process, before it starts anything. */
 export function endEverythingOnSignal(options: EndOnSignalOptions): void {
-  const marks = (process.env[RUNS_VARIABLE] ?? "").split(" ").filter(Boolean);
-  process.env[RUNS_VARIABLE] = [...marks, MARK].join(" ");
+  const marks = (process.env[RUNS_VARIABLE] ?? "").split(",").filter(Boolean);
+  process.env[RUNS_VARIABLE] = [...marks, MARK].join(",");
   installed = { progress: options.progress };
   const grace = options.graceMs ?? 10000;
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as NodeJS.Signals[])
     process.on(signal, () => {
       if (interruption) return void cutShort?.();
-      options.progress(`interrupted (${signal}): stopping what it started`);
+      options.progress(`interrupted (${signal}): ${options.waiting ?? "stopping what it started"}`);
       const waited = new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, grace);
+        const timer = Number.isFinite(grace) ? setTimeout(resolve, grace) : undefined;
         cutShort = () => {
           clearTimeout(timer);
           resolve();

@@ -52,14 +52,16 @@ export const USAGE = `usage: npm run fleet -- <preview|up|refresh|destroy> [opti
 
   Runs one Pulumi operation over the project's stacks: the central stack first, then the members with
   bounded concurrency (destroy: members first). A member whose central stack failed is skipped.
+  Interrupted (Ctrl-C), it cancels each running operation once; an up, refresh or destroy is waited
+  for until its CLI has cancelled cleanly (a second Ctrl-C kills it at once).
 
   --stacks a,b            only these stacks (names of Pulumi.<stack>.yaml files)
   --all                   every stack of the project (the default)
   --concurrency N         members run N at a time (default: the machine's cores, ${DEFAULT_CONCURRENCY} here)
   --inline                run the programs through the Automation API instead of the Node.js language
-                          host (the Pulumi CLI is still needed): in this process with --concurrency 1,
-                          else in worker processes, one stack at a time each (the Node.js SDK hands
-                          an uncaught error to every program running in a process)
+                          host (the Pulumi CLI is still needed), in the fleet's worker processes, one
+                          stack at a time each (the Node.js SDK hands an uncaught error to every
+                          program running in a process)
   --policy-pack PATH      a policy pack folder, or an executable analyzer such as
                           policy-pack/run-analyzer (default: policy-pack, or policy-pack/run-analyzer
                           with --inline)
@@ -445,10 +447,16 @@ export type WorkerMessage =
   | { type: "result"; result: StackResult };
 
 /**
- * Worker processes for inline programs: each runs one stack at a time, as the fleet itself does with one,
- * so that an uncaught error in one program reaches no other. Started on demand, at most `size`.
+ * The worker processes that run the stacks (tools/fleet/worker.ts): each runs one stack at a time, so
+ * that an uncaught error in one inline program reaches no other (the Node.js SDK hands it to every
+ * program running in a process). Started on demand, at most `size`.
+ *
+ * Each worker leads a process group of its own, and so does each Pulumi CLI below it: a terminal's Ctrl-C
+ * or a CI job's SIGTERM to the fleet's process group reaches the fleet alone, which interrupts each
+ * running operation exactly once (the Automation API sends its CLI one SIGINT: the CLI cancels cleanly).
+ * A CLI that got a second SIGINT would terminate at once, leaving pending operations in its state.
  */
-class WorkerPool {
+export class WorkerPool {
   private readonly idle: ChildProcess[] = [];
   private readonly all = new Set<ChildProcess>();
 
@@ -456,34 +464,38 @@ class WorkerPool {
     private readonly size: number,
     private readonly progress: (message: string) => void,
     private readonly signal?: AbortSignal,
+    /** Starts one worker process (tests start a stand-in). */
+    private readonly forkWorker: () => ChildProcess = forkFleetWorker,
   ) {
     signal?.addEventListener("abort", () => {
-      for (const w of this.all) if (w.connected) w.send({ type: "abort" } satisfies WorkerMessage);
+      for (const w of this.all) tell(w, { type: "abort" });
     });
   }
 
   private start(): ChildProcess {
-    // Through the commands' launcher: compiled when the fleet is.
-    const worker = fork(path.join(PROJECT_ROOT, "tools/compiled/run.js"), ["tools/fleet/worker.ts"], {
-      cwd: PROJECT_ROOT,
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-    });
+    const worker = this.forkWorker();
     this.all.add(worker);
-    worker.on("exit", () => this.all.delete(worker));
+    // A worker that ended, or whose channel failed, is never handed another stack.
+    const forget = () => {
+      this.all.delete(worker);
+      const i = this.idle.indexOf(worker);
+      if (i >= 0) this.idle.splice(i, 1);
+    };
+    worker.on("exit", forget);
+    worker.on("error", forget);
     return worker;
   }
 
   async run(job: StackJob): Promise<StackResult> {
-    const worker = this.idle.pop() ?? (this.all.size < this.size ? this.start() : undefined);
+    let worker = this.idle.pop();
+    while (worker && !worker.connected) worker = this.idle.pop();
+    worker ??= this.all.size < this.size ? this.start() : undefined;
     if (!worker) throw new Error("fleet: more stacks at once than worker processes");
-    if (this.signal?.aborted) worker.send({ type: "abort" } satisfies WorkerMessage);
+    const w = worker;
+    if (this.signal?.aborted) tell(w, { type: "abort" });
     const started = Date.now();
     const result = await new Promise<StackResult>((resolve) => {
-      const onMessage = (m: WorkerMessage) => {
-        if (m.type === "progress") this.progress(m.message);
-        else if (m.type === "result") done(m.result);
-      };
-      const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+      const failed = (why: string) =>
         done({
           stack: job.stack.name,
           role: job.stack.config.role,
@@ -491,20 +503,27 @@ class WorkerPool {
           changes: {},
           violations: [],
           durationSeconds: (Date.now() - started) / 1000,
-          error: this.signal?.aborted
-            ? "interrupted"
-            : `its worker process ended (${signal ?? `exit code ${code}`}) before the stack's result`,
+          error: this.signal?.aborted ? "interrupted" : why,
         });
+      const onMessage = (m: WorkerMessage) => {
+        if (m.type === "progress") this.progress(m.message);
+        else if (m.type === "result") done(m.result);
+      };
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+        failed(`its worker process ended (${signal ?? `exit code ${code}`}) before the stack's result`);
+      const onError = (e: Error) => failed(`its worker process failed: ${e.message}`);
       const done = (r: StackResult) => {
-        worker.off("message", onMessage);
-        worker.off("exit", onExit);
+        w.off("message", onMessage);
+        w.off("exit", onExit);
+        w.off("error", onError);
         resolve(r);
       };
-      worker.on("message", onMessage);
-      worker.on("exit", onExit);
-      worker.send({ type: "run", job } satisfies WorkerMessage);
+      w.on("message", onMessage);
+      w.on("exit", onExit);
+      w.on("error", onError);
+      if (!tell(w, { type: "run", job })) failed("its worker process could not be reached");
     });
-    if (this.all.has(worker)) this.idle.push(worker);
+    if (this.all.has(w) && w.connected) this.idle.push(w);
     return result;
   }
 
@@ -520,6 +539,27 @@ class WorkerPool {
           }),
       ),
     );
+  }
+}
+
+/** A worker process of the fleet, through the commands' launcher (compiled when the fleet is). */
+function forkFleetWorker(): ChildProcess {
+  return fork(path.join(PROJECT_ROOT, "tools/compiled/run.js"), ["tools/fleet/worker.ts"], {
+    cwd: PROJECT_ROOT,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    // A process group of its own (see WorkerPool).
+    detached: true,
+  });
+}
+
+/** Sends a worker a message; false when its channel is closed (the worker ended or is ending). */
+function tell(worker: ChildProcess, message: WorkerMessage): boolean {
+  if (!worker.connected) return false;
+  try {
+    // The callback takes a failure that happens after the call (the channel closed meanwhile).
+    return worker.send(message, () => undefined);
+  } catch {
+    return false;
   }
 }
 
@@ -568,12 +608,11 @@ export async function runFleet(options: FleetRunOptions): Promise<StackResult[]>
     for (const file of Object.values(given))
       if (file && !fs.existsSync(file))
         problems.push(`(command line): --policy-pack-config: ${file} does not exist`);
-  let pulumiCommand: Awaited<ReturnType<typeof pulumiCli>>;
   const givenRoot = options.pulumiRoot ?? process.env.CENTRAL_LOGGING_PULUMI_ROOT;
   const pulumiRoot = givenRoot ? path.resolve(givenRoot) : undefined;
   if (!options.runner)
     try {
-      pulumiCommand = await pulumiCli(givenRoot);
+      await pulumiCli(givenRoot);
     } catch (e) {
       if (!(e instanceof UsageError)) throw e;
       problems.push(...e.problems);
@@ -599,17 +638,13 @@ export async function runFleet(options: FleetRunOptions): Promise<StackResult[]>
     ...(options.env ? { env: options.env } : {}),
     ...(pulumiRoot ? { pulumiRoot } : {}),
   });
-  // Inline programs share their process, and the SDK hands an uncaught error to every program running in
-  // it: one stack at a time per process. More than one at a time, each in a worker process of its own.
+  // Every stack runs in a worker process (WorkerPool: one stack at a time each, out of reach of the
+  // signals sent to the fleet's process group).
   const concurrency = options.concurrency;
-  const workers =
-    options.inline && concurrency > 1 && !options.runner
-      ? new WorkerPool(Math.min(concurrency, fleet.length), progress, signal)
-      : undefined;
-  const runStack =
-    options.runner ??
-    ((s: FleetStack) =>
-      workers ? workers.run(jobOf(s)) : runStackJob(jobOf(s), progress, signal, pulumiCommand));
+  const workers = options.runner
+    ? undefined
+    : new WorkerPool(Math.min(concurrency, fleet.length), progress, signal);
+  const runStack = options.runner ?? ((s: FleetStack) => workers!.run(jobOf(s)));
   // Once interrupted, no other stack starts.
   const run = async (s: FleetStack) => (signal?.aborted ? skipped(s, "interrupted") : runStack(s));
   const centrals = fleet.filter((s) => s.config.role === "central");
@@ -706,12 +741,20 @@ if (require.main === module) {
   // process started on the way (tools/common/processes.ts).
   const interrupt = new AbortController();
   let written: Promise<void> = Promise.resolve();
+  // A preview may be cut short after 10 s; an up, refresh or destroy is waiting on AWS, and killing its
+  // CLI then would leave pending operations and a locked stack: the fleet waits for it to cancel cleanly,
+  // however long that takes, unless a second signal says to stop at once.
+  const changesState = process.argv.slice(2).some((a) => ["up", "refresh", "destroy"].includes(a));
   endEverythingOnSignal({
     progress: (m) => process.stderr.write(`fleet: ${m}\n`),
     stop: () => {
       interrupt.abort();
       return written;
     },
+    graceMs: changesState ? Infinity : 10000,
+    waiting: changesState
+      ? "waiting for the running operations to cancel cleanly; a second signal kills them at once (their stacks may then hold pending operations: docs/operations.md)"
+      : undefined,
   });
   written = runAsProcess("fleet", (argv, progress) => main(argv, progress, interrupt.signal));
 }
