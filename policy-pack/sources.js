@@ -25,15 +25,25 @@ function digestOf(root, files) {
   return hash.digest("hex");
 }
 
-/** The pack's sources: its TypeScript files (the folder has no import outside itself) and tsconfig.json. */
+/**
+ * The pack's sources: tsconfig.json and every TypeScript file of the folder and its subfolders but
+ * node_modules and bin (the pack imports nothing outside its folder; a test holds this list to what tsc
+ * compiles).
+ */
 function packSources(dir) {
-  return [
-    path.join(dir, "tsconfig.json"),
-    ...fs
-      .readdirSync(dir)
-      .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
-      .map((f) => path.join(dir, f)),
-  ];
+  const found = [path.join(dir, "tsconfig.json")];
+  const walk = (folder) => {
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+      const full = path.join(folder, entry.name);
+      if (entry.isDirectory()) {
+        if (folder === dir && (entry.name === "node_modules" || entry.name === "bin")) continue;
+        if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+        walk(full);
+      } else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) found.push(full);
+    }
+  };
+  walk(dir);
+  return found;
 }
 
 /** Whether bin/ was compiled from the pack's sources as they are now. */

@@ -125,14 +125,47 @@ describe("compiled commands and pack", function () {
     expect(load().stdout, "a source edited").to.equal("typescript");
   });
 
+  it("stamp the pack's bin/ with a digest over every file tsc compiles into it, subfolders included", () => {
+    const dir = path.join(root, "policy-pack");
+    const r = spawnSync(
+      process.execPath,
+      [require.resolve("typescript/bin/tsc"), "-p", path.join(dir, "tsconfig.json"), "--listFilesOnly"],
+      { cwd: dir, encoding: "utf8" },
+    );
+    expect(r.status, r.stdout + r.stderr).to.equal(0);
+    const compiled = r.stdout
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((f) => f && !f.includes("node_modules") && !f.endsWith(".d.ts"))
+      .map((f) => path.resolve(f))
+      .sort();
+    expect(compiled.length).to.be.greaterThan(20);
+    const listed = pack.packSources(dir).filter((f) => f.endsWith(".ts"));
+    // Every file tsc compiles is in the digest (a file of the folder that nothing imports may be too).
+    expect(listed.map((f) => path.resolve(f))).to.include.members(compiled);
+    // A file in a subfolder counts too.
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), "pack-sources-"));
+    fs.writeFileSync(path.join(copy, "tsconfig.json"), "{}");
+    fs.mkdirSync(path.join(copy, "rules"));
+    fs.writeFileSync(path.join(copy, "rules", "x.ts"), "export const x = 1;\n");
+    const before = pack.digestOf(copy, pack.packSources(copy));
+    fs.appendFileSync(path.join(copy, "rules", "x.ts"), "// edited\n");
+    expect(pack.digestOf(copy, pack.packSources(copy))).not.to.equal(before);
+  });
+
   it("start the pack as the Pulumi CLI's analyzer runner does: the folder's main, printing its port first", async () => {
     const dir = path.join(root, "policy-pack");
     expect(JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).main).to.equal("main.js");
-    const child = spawn(
-      process.execPath,
-      [path.join(dir, "node_modules/@pulumi/pulumi/cmd/run-policy-pack"), "127.0.0.1:1", "."],
-      { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    // The pack's own SDK after npm run setup:policy-pack, as the CLI would use; the project's otherwise
+    // (npm ci alone: the pack's dependencies resolve from the project's node_modules, one folder up).
+    const own = path.join(dir, "node_modules/@pulumi/pulumi/cmd/run-policy-pack");
+    const runner = fs.existsSync(own)
+      ? own
+      : path.join(root, "node_modules/@pulumi/pulumi/cmd/run-policy-pack");
+    const child = spawn(process.execPath, [runner, "127.0.0.1:1", "."], {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     const firstLine = await new Promise<string>((resolve, reject) => {
