@@ -25,6 +25,11 @@ function fakePulumi(): { root: string; state: string } {
     `#!/usr/bin/env bash
 case "$1" in
   version) echo v3.274.1 ;;
+  stack)
+    # Selecting the stack (createOrSelectStack): slow when asked, so that an interruption can come first.
+    echo "$$" > "$FAKE_PULUMI_STATE/select.pid"
+    exec sleep "\${FAKE_PULUMI_SELECT_SECONDS:-0}"
+    ;;
   preview|up|refresh|destroy)
     # As the real CLI: the first SIGINT cancels, which takes a while, then it ends its plugin and exits.
     # Node.js here, because bash merges two signals that arrive while it waits on a command.
@@ -253,6 +258,8 @@ describe("an interrupted fleet or bench", function () {
       () => fs.existsSync(path.join(cli.state, "signals")),
       scaled(10000),
     );
+    // Past the second within which the same signal counts as the first (npm passes Ctrl-C on too).
+    await new Promise((r) => setTimeout(r, 1200));
     const started = Date.now();
     process.kill(-run.child.pid!, "SIGINT");
     const r = await run.exited;
@@ -261,6 +268,75 @@ describe("an interrupted fleet or bench", function () {
     expect(fs.existsSync(path.join(cli.state, "cancelled"))).to.equal(false);
     expect(r.err).to.match(/killed \d+ process/);
     await until("the CLI and its plugin to end", () => !running(plugin) && !running(pulumi), scaled(10000));
+  });
+
+  it("npm run fleet -- up, with bash as npm's script shell, on one Ctrl-C: npm's copy of the signal is the same interruption, and the CLI cancels cleanly", async () => {
+    const cli = fakePulumi();
+    const child = spawn(
+      "npm",
+      [
+        "run",
+        "--silent",
+        "fleet",
+        "--",
+        "up",
+        "--stacks",
+        "central",
+        "--no-policy-pack",
+        "--dir",
+        project(),
+      ].concat(["--pulumi-root", cli.root]),
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          npm_config_script_shell: "/bin/bash",
+          FAKE_PULUMI_STATE: cli.state,
+          FAKE_PULUMI_MODE: "cancels-cleanly",
+          FAKE_PULUMI_CANCEL_SECONDS: "2",
+        },
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let err = "";
+    child.stderr!.on("data", (d) => (err += d));
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    const pulumi = await until("the CLI", () => pidIn(path.join(cli.state, "cli.pid")));
+    process.kill(-child.pid!, "SIGINT");
+    const code = await exited;
+    expect(err).to.contain("waiting for the running operations to cancel cleanly");
+    expect(err).not.to.match(/killed \d+ process/);
+    expect(fs.readFileSync(path.join(cli.state, "signals"), "utf8")).to.equal("INT\n");
+    expect(fs.existsSync(path.join(cli.state, "cancelled")), "the CLI cancelled on its own").to.equal(true);
+    expect(code).to.not.equal(0);
+    expect(running(pulumi)).to.equal(false);
+  });
+
+  it("fleet up, interrupted while the stack is still being selected: the operation never starts", async () => {
+    const cli = fakePulumi();
+    const run = start(
+      ["tools/fleet/fleet.ts", "up", "--stacks", "central", "--no-policy-pack", "--dir", project()].concat([
+        "--pulumi-root",
+        cli.root,
+      ]),
+      {
+        FAKE_PULUMI_STATE: cli.state,
+        FAKE_PULUMI_MODE: "cancels-cleanly",
+        FAKE_PULUMI_CANCEL_SECONDS: "1",
+        FAKE_PULUMI_SELECT_SECONDS: "5",
+      },
+    );
+    const select = await until("the stack selection", () => pidIn(path.join(cli.state, "select.pid")));
+    const started = Date.now();
+    process.kill(-run.child.pid!, "SIGINT");
+    const r = await run.exited;
+    expect(r.code, r.err).to.equal(130);
+    expect(Date.now() - started, "the selection was interrupted, not waited for").to.be.below(4000);
+    expect(r.out).to.match(/^central\s+failed\s/m);
+    expect(r.err).to.contain("[central] up failed");
+    expect(fs.existsSync(path.join(cli.state, "cli.pid")), "no operation started").to.equal(false);
+    expect(running(select)).to.equal(false);
   });
 
   it("fleet, with a CLI that ignores signals: a second signal ends the wait, and everything is killed", async () => {
@@ -276,7 +352,8 @@ describe("an interrupted fleet or bench", function () {
     const pulumi = await until("the CLI", () => pidIn(path.join(cli.state, "cli.pid")));
     const started = Date.now();
     process.kill(run.child.pid!, "SIGTERM");
-    await new Promise((r) => setTimeout(r, 500));
+    // Past the second within which the same signal counts as the first (npm passes Ctrl-C on too).
+    await new Promise((r) => setTimeout(r, 1200));
     expect(running(pulumi), "the CLI ignored the first signal").to.equal(true);
     process.kill(run.child.pid!, "SIGTERM");
     const r = await run.exited;

@@ -9,7 +9,7 @@
  * asks its work to stop (the fleet interrupts its Pulumi operations as Ctrl-C would; a bench forwards the
  * signal to its child), waits for that, at most a grace period, then kills with SIGKILL every process
  * below it or carrying its mark that still runs, and exits with 128 + the signal's number. A second
- * signal cuts the wait short. SIGKILL itself cannot be caught: nothing is cleaned up then.
+ * signal cuts the wait short (the same signal within SAME_INTERRUPTION_MS is the first one again). SIGKILL itself cannot be caught: nothing is cleaned up then.
  */
 import { ChildProcess, execFileSync, spawn, SpawnOptions } from "child_process";
 import * as fs from "fs";
@@ -89,7 +89,68 @@ export function markedProcesses(mark: string = MARK): number[] {
   return found.filter((pid) => pid !== process.pid);
 }
 
+/**
+ * The direct children of `pid`: from /proc on Linux (starting no process to look), from `ps` elsewhere
+ * (whose own entry has ended by the time anyone signals it).
+ */
+export function childrenOf(pid: number): number[] {
+  if (!fs.existsSync("/proc/self/stat"))
+    return processTable()
+      .filter((p) => p.ppid === pid)
+      .map((p) => p.pid);
+  const found: number[] = [];
+  for (const entry of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d)))
+    try {
+      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ")".
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) found.push(Number(entry));
+    } catch {
+      // ended meanwhile
+    }
+  return found;
+}
+
+/**
+ * Once `signal` is aborted, sends SIGINT, once each, to every process this one starts directly, until the
+ * returned function is called: the processes already running, and those that start later (an operation
+ * the Automation API was about to start when the abort came). The Automation API's own `signal` option
+ * cannot do that: it listens only once its CLI runs, and an abort before is lost.
+ */
+export function interruptChildrenOnAbort(signal: AbortSignal, everyMs = 100): () => void {
+  const interrupted = new Set<number>();
+  let timer: NodeJS.Timeout | undefined;
+  const tick = () => {
+    for (const pid of childrenOf(process.pid))
+      if (!interrupted.has(pid)) {
+        interrupted.add(pid);
+        try {
+          process.kill(pid, "SIGINT");
+        } catch {
+          // ended meanwhile
+        }
+      }
+  };
+  const begin = () => {
+    tick();
+    timer = setInterval(tick, everyMs);
+  };
+  if (signal.aborted) begin();
+  else signal.addEventListener("abort", begin, { once: true });
+  return () => {
+    signal.removeEventListener("abort", begin);
+    if (timer) clearInterval(timer);
+  };
+}
+
+/**
+ * A signal that arrives this soon after the first one, and is the same signal, is taken for the same
+ * interruption: npm passes a terminal's Ctrl-C on to the script it runs, which got it from the terminal
+ * already (with bash as npm's script shell, the command itself is that child).
+ */
+export const SAME_INTERRUPTION_MS = 1000;
+
 let interruption: { code: number; done: Promise<void> } | undefined;
+let first: { signal: NodeJS.Signals; at: number } | undefined;
 let cutShort: (() => void) | undefined;
 /** Set by endEverythingOnSignal: where to say what was killed. */
 let installed: { progress: (message: string) => void } | undefined;
@@ -157,7 +218,11 @@ export function endEverythingOnSignal(options: EndOnSignalOptions): void {
   const grace = options.graceMs ?? 10000;
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as NodeJS.Signals[])
     process.on(signal, () => {
-      if (interruption) return void cutShort?.();
+      if (interruption) {
+        if (first && first.signal === signal && Date.now() - first.at < SAME_INTERRUPTION_MS) return;
+        return void cutShort?.();
+      }
+      first = { signal, at: Date.now() };
       options.progress(`interrupted (${signal}): ${options.waiting ?? "stopping what it started"}`);
       const waited = new Promise<void>((resolve) => {
         const timer = Number.isFinite(grace) ? setTimeout(resolve, grace) : undefined;

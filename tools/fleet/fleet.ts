@@ -30,7 +30,7 @@ import {
 } from "../common/cli";
 import { readPackConfig } from "../common/packConfig";
 import { PROJECT_ROOT } from "../common/root";
-import { endEverythingOnSignal } from "../common/processes";
+import { endEverythingOnSignal, interruptChildrenOnAbort } from "../common/processes";
 import { debugRequested, withoutStackTraces } from "../common/stackTraces";
 
 // Plain JavaScript in the pack's folder, never compiled: required from there, from dist/ too.
@@ -52,8 +52,6 @@ export const USAGE = `usage: npm run fleet -- <preview|up|refresh|destroy> [opti
 
   Runs one Pulumi operation over the project's stacks: the central stack first, then the members with
   bounded concurrency (destroy: members first). A member whose central stack failed is skipped.
-  Interrupted (Ctrl-C), it cancels each running operation once; an up, refresh or destroy is waited
-  for until its CLI has cancelled cleanly (a second Ctrl-C kills it at once).
 
   --stacks a,b            only these stacks (names of Pulumi.<stack>.yaml files)
   --all                   every stack of the project (the default)
@@ -82,8 +80,10 @@ export const USAGE = `usage: npm run fleet -- <preview|up|refresh|destroy> [opti
   credentials. Every stack pins its account with aws:allowedAccountIds, so a stack never runs against
   the wrong account.
 
-  Interrupted (Ctrl-C, SIGTERM, SIGHUP), it interrupts the running Pulumi operations as Ctrl-C would,
-  starts no other stack, and ends every process it started, the CLI's analyzers and providers included.
+  Interrupted (Ctrl-C, SIGTERM, SIGHUP), it interrupts each running Pulumi operation once, as one
+  Ctrl-C would, starts no other stack, waits for the operations (a preview at most 10 s; an up,
+  refresh or destroy until its CLI has cancelled cleanly; a second signal stops the wait), and ends
+  every process it started, the CLI's analyzers and providers included.
 
   Exit status: 0 every stack succeeded; 1 a stack failed, was skipped or raised a mandatory policy
   violation; 2 usage or configuration errors; 128 + the signal's number when interrupted (130 for
@@ -385,7 +385,14 @@ export async function runStackJob(
   const stackName = `${job.organization}/${PROJECT}/${s.name}`;
   progress(`[${s.name}] ${job.command} started`);
   let output = "";
+  // Interrupted, every CLI this process starts for the stack gets one SIGINT (as one Ctrl-C would: it
+  // cancels and ends its plugins), including one that starts after the abort.
+  const stopInterrupting = signal ? interruptChildrenOnAbort(signal) : () => undefined;
+  const interruptedYet = () => {
+    if (signal?.aborted) throw new Error("interrupted");
+  };
   try {
+    interruptedYet();
     const workspaceOptions = { workDir: job.dir, envVars, ...(pulumiCommand ? { pulumiCommand } : {}) };
     const stack = program
       ? await LocalWorkspace.createOrSelectStack(
@@ -406,16 +413,15 @@ export async function runStackJob(
       },
       ...(job.pack ? { policyPacks: [job.pack] } : {}),
       ...(job.pack && job.packConfig ? { policyPackConfigs: [job.packConfig] } : {}),
-      // Interrupted, the Automation API sends the CLI SIGINT: it cancels and ends its plugins.
-      ...(signal ? { signal } : {}),
     };
-    const plain = { onOutput: common.onOutput, onEvent: common.onEvent, ...(signal ? { signal } : {}) };
+    const plain = { onOutput: common.onOutput, onEvent: common.onEvent };
     const operate = async (): Promise<Record<string, number>> => {
       if (job.command === "preview") return (await stack.preview(common)).changeSummary ?? {};
       if (job.command === "up") return (await stack.up(common)).summary.resourceChanges ?? {};
       if (job.command === "refresh") return (await stack.refresh(plain)).summary.resourceChanges ?? {};
       return (await stack.destroy(plain)).summary.resourceChanges ?? {};
     };
+    interruptedYet();
     // An inline program runs in this process: without the SDK's per-promise stack traces, unless
     // FLEET_DEBUG asks for them (tools/common/stackTraces.ts).
     const changes = await withoutStackTraces(!program || debugRequested("fleet"), operate);
@@ -436,6 +442,8 @@ export async function runStackJob(
       : reasonOf(`${err.stderr ?? ""}\n${output}\n${err.stdout ?? ""}\n${err.message ?? e}`);
     progress(`[${s.name}] ${job.command} failed in ${seconds.toFixed(1)} s: ${reason}`);
     return { ...base, result: "failed", changes: {}, durationSeconds: seconds, error: reason };
+  } finally {
+    stopInterrupting();
   }
 }
 
@@ -451,10 +459,11 @@ export type WorkerMessage =
  * that an uncaught error in one inline program reaches no other (the Node.js SDK hands it to every
  * program running in a process). Started on demand, at most `size`.
  *
- * Each worker leads a process group of its own, and so does each Pulumi CLI below it: a terminal's Ctrl-C
+ * Each worker leads a process group of its own, which the Pulumi CLIs it starts share: a terminal's Ctrl-C
  * or a CI job's SIGTERM to the fleet's process group reaches the fleet alone, which interrupts each
- * running operation exactly once (the Automation API sends its CLI one SIGINT: the CLI cancels cleanly).
- * A CLI that got a second SIGINT would terminate at once, leaving pending operations in its state.
+ * running operation once (runStackJob sends its CLI one SIGINT: the CLI cancels cleanly). A CLI that got
+ * a second SIGINT would terminate at once, leaving pending operations in its state. Workers ignore
+ * SIGINT, SIGTERM and SIGHUP: the fleet ends them by closing their channel, or with SIGKILL.
  */
 export class WorkerPool {
   private readonly idle: ChildProcess[] = [];
@@ -488,7 +497,11 @@ export class WorkerPool {
 
   async run(job: StackJob): Promise<StackResult> {
     let worker = this.idle.pop();
-    while (worker && !worker.connected) worker = this.idle.pop();
+    while (worker && !worker.connected) {
+      // Disconnected while idle: ending. It no longer counts against the pool's size.
+      this.all.delete(worker);
+      worker = this.idle.pop();
+    }
     worker ??= this.all.size < this.size ? this.start() : undefined;
     if (!worker) throw new Error("fleet: more stacks at once than worker processes");
     const w = worker;
@@ -521,7 +534,7 @@ export class WorkerPool {
       w.on("message", onMessage);
       w.on("exit", onExit);
       w.on("error", onError);
-      if (!tell(w, { type: "run", job })) failed("its worker process could not be reached");
+      tell(w, { type: "run", job }, (e) => failed(`its worker process could not be reached: ${e.message}`));
     });
     if (this.all.has(w) && w.connected) this.idle.push(w);
     return result;
@@ -552,14 +565,17 @@ function forkFleetWorker(): ChildProcess {
   });
 }
 
-/** Sends a worker a message; false when its channel is closed (the worker ended or is ending). */
-function tell(worker: ChildProcess, message: WorkerMessage): boolean {
-  if (!worker.connected) return false;
+/**
+ * Sends a worker a message. A channel that is closed, or fails before the message is delivered, is
+ * reported to `failed` (never thrown: an unhandled channel error would end the fleet). `send` returning
+ * false only says the queue is long; the message is still delivered.
+ */
+function tell(worker: ChildProcess, message: WorkerMessage, failed?: (e: Error) => void): void {
+  if (!worker.connected) return void failed?.(new Error("its channel is closed"));
   try {
-    // The callback takes a failure that happens after the call (the channel closed meanwhile).
-    return worker.send(message, () => undefined);
-  } catch {
-    return false;
+    worker.send(message, (e) => e && failed?.(e));
+  } catch (e) {
+    failed?.(e as Error);
   }
 }
 
@@ -744,7 +760,13 @@ if (require.main === module) {
   // A preview may be cut short after 10 s; an up, refresh or destroy is waiting on AWS, and killing its
   // CLI then would leave pending operations and a locked stack: the fleet waits for it to cancel cleanly,
   // however long that takes, unless a second signal says to stop at once.
-  const changesState = process.argv.slice(2).some((a) => ["up", "refresh", "destroy"].includes(a));
+  let parsed: ReturnType<typeof parseArgs> | undefined;
+  try {
+    parsed = parseArgs(process.argv.slice(2));
+  } catch {
+    // a usage error: main reports it, and nothing runs
+  }
+  const changesState = typeof parsed === "object" && parsed.command !== "preview";
   endEverythingOnSignal({
     progress: (m) => process.stderr.write(`fleet: ${m}\n`),
     stop: () => {

@@ -10,16 +10,25 @@ import type { PulumiCommand } from "@pulumi/pulumi/automation";
 import { pulumiCli, runStackJob, WorkerMessage } from "./fleet";
 
 const send = (m: WorkerMessage) => process.connected && process.send!(m);
-let controller = new AbortController();
-let running = false;
+/** Set once the fleet says so (or goes away): every stack from then on starts interrupted. */
+let aborted = false;
+/** The running stack's interruption, a new one per stack (the operations add listeners to it). */
+let current: AbortController | undefined;
 const clis = new Map<string, Promise<PulumiCommand | undefined>>();
 
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => undefined);
 
+const abort = () => {
+  aborted = true;
+  current?.abort();
+};
+
 process.on("message", (m: WorkerMessage) => {
-  if (m.type === "abort") return void controller.abort();
+  if (m.type === "abort") return abort();
   if (m.type !== "run") return;
-  running = true;
+  const controller = new AbortController();
+  if (aborted) controller.abort();
+  current = controller;
   const root = m.job.pulumiRoot ?? "";
   if (!clis.has(root)) clis.set(root, pulumiCli(m.job.pulumiRoot));
   void clis
@@ -28,14 +37,13 @@ process.on("message", (m: WorkerMessage) => {
       runStackJob(m.job, (message) => send({ type: "progress", message }), controller.signal, cli),
     )
     .then((result) => {
-      running = false;
+      current = undefined;
       send({ type: "result", result });
       if (!process.connected) process.exit(0);
-      if (controller.signal.aborted) controller = new AbortController();
     });
 });
 
 process.on("disconnect", () => {
-  controller.abort();
-  if (!running) process.exit(0);
+  abort();
+  if (!current) process.exit(0);
 });
