@@ -109,6 +109,9 @@ interface Run {
 }
 
 /** A command as its npm script starts it, in a process group of its own (as a terminal's job is). */
+/** The process groups the tests started: a failed test leaves none of them running (afterEach). */
+const groups: number[] = [];
+
 function start(args: string[], env: NodeJS.ProcessEnv): Run {
   const child = spawn(process.execPath, [path.join(root, "tools/compiled/run.js"), ...args], {
     cwd: root,
@@ -116,6 +119,7 @@ function start(args: string[], env: NodeJS.ProcessEnv): Run {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  groups.push(child.pid!);
   let out = "";
   let err = "";
   child.stdout!.on("data", (d) => (out += d));
@@ -133,6 +137,26 @@ const pidIn = (file: string) => (fs.existsSync(file) ? Number(fs.readFileSync(fi
 
 describe("an interrupted fleet or bench", function () {
   this.timeout(scaled(120000));
+
+  // A command a failed test left running is killed with everything below it (its detached workers, their
+  // CLIs and plugins included: everything it started carries a mark with its process ID).
+  afterEach(() => {
+    for (const pgid of groups.splice(0)) {
+      const below = (() => {
+        try {
+          return descendantsOf(pgid);
+        } catch {
+          return [];
+        }
+      })();
+      for (const pid of [pgid, ...below.map((p) => p.pid)])
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // ended
+        }
+    }
+  });
 
   it("marks what it starts: an environment entry a plugin keeps after its CLI died", () => {
     expect(carriesMark(`PATH=/bin\0${RUNS_VARIABLE}=11.22,33.44\0HOME=/`, "33.44")).to.equal(true);
@@ -299,6 +323,7 @@ describe("an interrupted fleet or bench", function () {
         stdio: ["ignore", "pipe", "pipe"],
       },
     );
+    groups.push(child.pid!);
     let err = "";
     child.stderr!.on("data", (d) => (err += d));
     const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
