@@ -9,6 +9,7 @@ import { viaService } from "../shared/regions";
 import { actionsOf, ARCHIVE_BUCKET_CALLS, ARCHIVE_OBJECT_CALLS } from "../shared/tampering";
 import {
   CLOUDTRAIL,
+  cloudWatchAlarmsToEncryptedTopic,
   denyInsecureTransport,
   LOG_DELIVERY,
   S3_SERVICE,
@@ -392,16 +393,10 @@ export function keyPolicy(ctx: ArchiveContext): PolicyDocument {
     },
   );
   if (ctx.alarmTopic) {
-    // CloudWatch alarms publish to the SSE-KMS alarm topic (CloudWatch user guide, "encrypted SNS topic");
-    // AWS's statement has no condition, as above.
-    statements.push({
-      Sid: "CloudWatchAlarmsToEncryptedTopic",
-      Effect: "Allow",
-      Principal: { Service: "cloudwatch.amazonaws.com" },
-      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-      Resource: "*",
-      ...scoped(thisAccount),
-    });
+    // CloudWatch alarms publish to the SSE-KMS alarm topic.
+    statements.push(
+      cloudWatchAlarmsToEncryptedTopic(ctx.accountId, ctx.extensions.has("kms-source-account")),
+    );
   }
   if (ctx.tamperAlarms)
     // EventBridge rules publish tampering calls to the SSE-KMS alarm topic. AWS's statement (SNS

@@ -4,7 +4,12 @@ import { Extension } from "../shared/extensions";
 import { policy, PolicyDocument, PolicyStatement } from "../shared/iam";
 import { arn } from "../shared/naming";
 import { Partition, viaService } from "../shared/regions";
-import { denyInsecureTransport, LOG_DELIVERY, S3_SERVICE } from "../shared/statements";
+import {
+  cloudWatchAlarmsToEncryptedTopic,
+  denyInsecureTransport,
+  LOG_DELIVERY,
+  S3_SERVICE,
+} from "../shared/statements";
 
 export interface MemberContext {
   partition: Partition;
@@ -93,18 +98,9 @@ export function wafStagingKeyPolicy(
     },
   ];
   if (options.alarmTopic)
-    // AWS's statement has no condition (CloudWatch user guide, alarms to an encrypted SNS topic);
-    // aws:SourceAccount only with the kms-source-account extension, as in the central key.
-    statements.push({
-      Sid: "CloudWatchAlarmsToEncryptedTopic",
-      Effect: "Allow",
-      Principal: { Service: "cloudwatch.amazonaws.com" },
-      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-      Resource: "*",
-      ...(options.extensions.has("kms-source-account")
-        ? { Condition: { StringEquals: { "aws:SourceAccount": m.accountId } } }
-        : {}),
-    });
+    statements.push(
+      cloudWatchAlarmsToEncryptedTopic(m.accountId, options.extensions.has("kms-source-account")),
+    );
   return policy(statements);
 }
 

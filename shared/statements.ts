@@ -8,6 +8,22 @@ export const LOG_DELIVERY = "delivery.logs.amazonaws.com";
 export const S3_SERVICE = "s3.amazonaws.com";
 export const S3_LOGGING = "logging.s3.amazonaws.com";
 
+/**
+ * A key policy's grant to CloudWatch alarms that publish to an SSE-KMS SNS topic encrypted with that key.
+ * AWS's statement has no condition (CloudWatch user guide, alarms to an encrypted SNS topic);
+ * aws:SourceAccount only with the kms-source-account extension, an assumption about what CloudWatch sends.
+ */
+export function cloudWatchAlarmsToEncryptedTopic(accountId: string, sourceAccount: boolean): PolicyStatement {
+  return {
+    Sid: "CloudWatchAlarmsToEncryptedTopic",
+    Effect: "Allow",
+    Principal: { Service: "cloudwatch.amazonaws.com" },
+    Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+    Resource: "*",
+    ...(sourceAccount ? { Condition: { StringEquals: { "aws:SourceAccount": accountId } } } : {}),
+  };
+}
+
 export function denyInsecureTransport(bucketArn: string): PolicyStatement {
   return {
     Sid: "DenyInsecureTransport",
