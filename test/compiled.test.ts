@@ -162,20 +162,27 @@ describe("compiled commands and pack", function () {
     const runner = fs.existsSync(own)
       ? own
       : path.join(root, "node_modules/@pulumi/pulumi/cmd/run-policy-pack");
-    const child = spawn(process.execPath, [runner, "127.0.0.1:1", "."], {
-      cwd: dir,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d));
-    const firstLine = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      child.stdout.on("data", (d) => {
-        out += d;
-        if (out.includes("\n")) resolve(out.split("\n")[0]);
-      });
-      child.on("exit", (code) => reject(new Error(`analyzer exited ${code}: ${stderr}`)));
-    }).finally(() => child.kill());
-    expect(firstLine.trim()).to.match(/^\d+$/);
+    expect(await firstLineOf([runner, "127.0.0.1:1", "."], dir)).to.match(/^\d+$/);
+  });
+
+  it("start the pack from its TypeScript too (index.ts, as before it is compiled), printing its port first", async () => {
+    const dir = path.join(root, "policy-pack");
+    const tsNode = require.resolve("ts-node/register/transpile-only");
+    expect(await firstLineOf(["-r", tsNode, "index.ts"], dir)).to.match(/^\d+$/);
   });
 });
+
+/** Starts Node.js with `args` in `cwd` and resolves with the first line it prints (then ends it). */
+function firstLineOf(args: string[], cwd: string): Promise<string> {
+  const child = spawn(process.execPath, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  return new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (out.includes("\n")) resolve(out.split("\n")[0].trim());
+    });
+    child.on("exit", (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+  }).finally(() => child.kill());
+}

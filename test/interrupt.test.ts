@@ -133,6 +133,22 @@ function start(args: string[], env: NodeJS.ProcessEnv): Run {
   return { child, exited };
 }
 
+/**
+ * The fleet on the example's stack files, without the policy pack, with the stand-in CLI `cli` in `mode`
+ * (and more of its settings in `env`).
+ */
+function startFleet(
+  cli: { root: string; state: string },
+  args: string[],
+  mode: string,
+  env: NodeJS.ProcessEnv = {},
+): Run {
+  return start(
+    ["tools/fleet/fleet.ts", ...args, "--no-policy-pack", "--dir", project(), "--pulumi-root", cli.root],
+    { FAKE_PULUMI_STATE: cli.state, FAKE_PULUMI_MODE: mode, ...env },
+  );
+}
+
 const pidIn = (file: string) => (fs.existsSync(file) ? Number(fs.readFileSync(file, "utf8")) || 0 : 0);
 
 describe("an interrupted fleet or bench", function () {
@@ -170,19 +186,7 @@ describe("an interrupted fleet or bench", function () {
   ] as const)
     it(`fleet, on ${title}: interrupts the operation, starts no other stack, ends the CLI and the plugin it left behind`, async () => {
       const cli = fakePulumi();
-      const run = start(
-        [
-          "tools/fleet/fleet.ts",
-          "preview",
-          "--all",
-          "--no-policy-pack",
-          "--dir",
-          project(),
-          "--pulumi-root",
-          cli.root,
-        ],
-        { FAKE_PULUMI_STATE: cli.state, FAKE_PULUMI_MODE: "dies-on-interrupt" },
-      );
+      const run = startFleet(cli, ["preview", "--all"], "dies-on-interrupt");
       const plugin = await until("the plugin", () => pidIn(path.join(cli.state, "plugin.pid")));
       const pulumi = await until("the CLI", () => pidIn(path.join(cli.state, "cli.pid")));
       expect(running(plugin)).to.equal(true);
@@ -198,15 +202,7 @@ describe("an interrupted fleet or bench", function () {
 
   it("fleet --inline with worker processes, on Ctrl-C: the workers, their CLI and its plugin all end", async () => {
     const cli = fakePulumi();
-    const run = start(
-      ["tools/fleet/fleet.ts", "preview", "--inline", "--concurrency", "2", "--no-policy-pack"].concat([
-        "--dir",
-        project(),
-        "--pulumi-root",
-        cli.root,
-      ]),
-      { FAKE_PULUMI_STATE: cli.state, FAKE_PULUMI_MODE: "dies-on-interrupt" },
-    );
+    const run = startFleet(cli, ["preview", "--inline", "--concurrency", "2"], "dies-on-interrupt");
     const plugin = await until("the plugin", () => pidIn(path.join(cli.state, "plugin.pid")));
     const pulumi = await until("the CLI", () => pidIn(path.join(cli.state, "cli.pid")));
     const below = descendantsOf(run.child.pid!);
@@ -226,12 +222,9 @@ describe("an interrupted fleet or bench", function () {
 
   it("fleet, on a terminal's Ctrl-C to its whole process group: each running CLI gets exactly one SIGINT (a second would make it terminate at once)", async () => {
     const cli = fakePulumi();
-    const run = start(
-      ["tools/fleet/fleet.ts", "preview", "--all", "--inline", "--no-policy-pack", "--dir", project()].concat(
-        ["--pulumi-root", cli.root],
-      ),
-      { FAKE_PULUMI_STATE: cli.state, FAKE_PULUMI_MODE: "cancels-cleanly", FAKE_PULUMI_CANCEL_SECONDS: "1" },
-    );
+    const run = startFleet(cli, ["preview", "--all", "--inline"], "cancels-cleanly", {
+      FAKE_PULUMI_CANCEL_SECONDS: "1",
+    });
     const plugin = await until("the plugin", () => pidIn(path.join(cli.state, "plugin.pid")));
     const pulumi = await until("the CLI", () => pidIn(path.join(cli.state, "cli.pid")));
     process.kill(-run.child.pid!, "SIGINT");
@@ -245,13 +238,9 @@ describe("an interrupted fleet or bench", function () {
 
   it("fleet up, on a CI timeout's SIGTERM to its process group: waits for the CLI to cancel cleanly, past the preview's 10 s grace", async () => {
     const cli = fakePulumi();
-    const run = start(
-      ["tools/fleet/fleet.ts", "up", "--stacks", "central", "--no-policy-pack", "--dir", project()].concat([
-        "--pulumi-root",
-        cli.root,
-      ]),
-      { FAKE_PULUMI_STATE: cli.state, FAKE_PULUMI_MODE: "cancels-cleanly", FAKE_PULUMI_CANCEL_SECONDS: "12" },
-    );
+    const run = startFleet(cli, ["up", "--stacks", "central"], "cancels-cleanly", {
+      FAKE_PULUMI_CANCEL_SECONDS: "12",
+    });
     const pulumi = await until("the CLI", () => pidIn(path.join(cli.state, "cli.pid")));
     const started = Date.now();
     process.kill(-run.child.pid!, "SIGTERM");
@@ -267,13 +256,9 @@ describe("an interrupted fleet or bench", function () {
 
   it("fleet up, interrupted twice while its CLI cancels: kills everything at once", async () => {
     const cli = fakePulumi();
-    const run = start(
-      ["tools/fleet/fleet.ts", "up", "--stacks", "central", "--no-policy-pack", "--dir", project()].concat([
-        "--pulumi-root",
-        cli.root,
-      ]),
-      { FAKE_PULUMI_STATE: cli.state, FAKE_PULUMI_MODE: "cancels-cleanly", FAKE_PULUMI_CANCEL_SECONDS: "60" },
-    );
+    const run = startFleet(cli, ["up", "--stacks", "central"], "cancels-cleanly", {
+      FAKE_PULUMI_CANCEL_SECONDS: "60",
+    });
     const plugin = await until("the plugin", () => pidIn(path.join(cli.state, "plugin.pid")));
     const pulumi = await until("the CLI", () => pidIn(path.join(cli.state, "cli.pid")));
     process.kill(-run.child.pid!, "SIGINT");
@@ -340,18 +325,10 @@ describe("an interrupted fleet or bench", function () {
 
   it("fleet up, interrupted while the stack is still being selected: the operation never starts", async () => {
     const cli = fakePulumi();
-    const run = start(
-      ["tools/fleet/fleet.ts", "up", "--stacks", "central", "--no-policy-pack", "--dir", project()].concat([
-        "--pulumi-root",
-        cli.root,
-      ]),
-      {
-        FAKE_PULUMI_STATE: cli.state,
-        FAKE_PULUMI_MODE: "cancels-cleanly",
-        FAKE_PULUMI_CANCEL_SECONDS: "1",
-        FAKE_PULUMI_SELECT_SECONDS: "5",
-      },
-    );
+    const run = startFleet(cli, ["up", "--stacks", "central"], "cancels-cleanly", {
+      FAKE_PULUMI_CANCEL_SECONDS: "1",
+      FAKE_PULUMI_SELECT_SECONDS: "5",
+    });
     const select = await until("the stack selection", () => pidIn(path.join(cli.state, "select.pid")));
     const started = Date.now();
     process.kill(-run.child.pid!, "SIGINT");
@@ -366,13 +343,7 @@ describe("an interrupted fleet or bench", function () {
 
   it("fleet, with a CLI that ignores signals: a second signal ends the wait, and everything is killed", async () => {
     const cli = fakePulumi();
-    const run = start(
-      ["tools/fleet/fleet.ts", "up", "--stacks", "central", "--no-policy-pack", "--dir", project()].concat([
-        "--pulumi-root",
-        cli.root,
-      ]),
-      { FAKE_PULUMI_STATE: cli.state, FAKE_PULUMI_MODE: "ignores-signals" },
-    );
+    const run = startFleet(cli, ["up", "--stacks", "central"], "ignores-signals");
     const plugin = await until("the plugin", () => pidIn(path.join(cli.state, "plugin.pid")));
     const pulumi = await until("the CLI", () => pidIn(path.join(cli.state, "cli.pid")));
     const started = Date.now();

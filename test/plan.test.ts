@@ -36,21 +36,29 @@ function planProcess(args: string[], cwd = process.cwd()) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function copyExample(dir: string) {
+/** A copy of the example organization's stack files in a temporary folder. */
+function exampleCopy(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
   for (const f of fs.readdirSync(".").filter((x) => /^Pulumi(\..+)?\.yaml$/.test(x)))
     fs.copyFileSync(f, path.join(dir, f));
+  return dir;
+}
+
+/** Replaces `from` by `to` in the stack file `name` of `dir`; returns the file's path. */
+function editFile(dir: string, name: string, from: string | RegExp, to: string): string {
+  const file = path.join(dir, name);
+  const before = fs.readFileSync(file, "utf8");
+  const after = before.replace(from, to);
+  // An edit that changes nothing would leave the test proving nothing.
+  expect(after, `${name}: ${from} not found`).not.to.equal(before);
+  fs.writeFileSync(file, after);
+  return file;
 }
 
 /** The example with a central retention under the pack's advisory minimum: clean, with advisories. */
 function exampleWithShortRetention(): { dir: string; file: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
-  copyExample(dir);
-  const file = path.join(dir, "Pulumi.central.yaml");
-  fs.writeFileSync(
-    file,
-    fs.readFileSync(file, "utf8").replace("expirationDays: 2557", "expirationDays: 200"),
-  );
-  return { dir, file };
+  const dir = exampleCopy();
+  return { dir, file: editFile(dir, "Pulumi.central.yaml", "expirationDays: 2557", "expirationDays: 200") };
 }
 
 describe("offline plan", function () {
@@ -157,10 +165,8 @@ describe("offline plan", function () {
   });
 
   it("exits 2 with one line naming the file and the key on bad configuration", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
-    copyExample(dir);
-    const file = path.join(dir, "Pulumi.central.yaml");
-    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("o-a1b2c3d4e5", "o-123"));
+    const dir = exampleCopy();
+    const file = editFile(dir, "Pulumi.central.yaml", "o-a1b2c3d4e5", "o-123");
     const r = await main(["--stacks", dir, "--quiet"]);
     expect(r.code).to.equal(2);
     expect(r.err.trim().split("\n")).to.deep.equal([
@@ -170,14 +176,12 @@ describe("offline plan", function () {
   });
 
   it("exits 2 when a member's StackReference names no simulated stack", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
-    copyExample(dir);
-    const file = path.join(dir, "Pulumi.workload-web.yaml");
-    fs.writeFileSync(
-      file,
-      fs
-        .readFileSync(file, "utf8")
-        .replace("organization/central-logging/central", "organization/central-logging/prod"),
+    const dir = exampleCopy();
+    const file = editFile(
+      dir,
+      "Pulumi.workload-web.yaml",
+      "organization/central-logging/central",
+      "organization/central-logging/prod",
     );
     const r = await main(["--stacks", dir, "--quiet"]);
     expect(r.code).to.equal(2);
@@ -187,8 +191,7 @@ describe("offline plan", function () {
   });
 
   it("plans members whose centralStack names a Pulumi Cloud organization, taken from the stack files or --org", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
-    copyExample(dir);
+    const dir = exampleCopy();
     const members = [
       "Pulumi.management.yaml",
       "Pulumi.workload-web.yaml",
@@ -336,8 +339,7 @@ describe("offline plan", function () {
   });
 
   it("refuses an output that is one of its inputs (a pack config, a stack file) or that two options share", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
-    copyExample(dir);
+    const dir = exampleCopy();
     const pack = path.join(dir, "pack.json");
     fs.writeFileSync(pack, "{}\n");
     const stackFile = path.join(dir, "Pulumi.central.yaml");
@@ -439,8 +441,7 @@ describe("offline plan", function () {
   });
 
   it("refuses two member stacks for the same account and Region, naming both files", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
-    copyExample(dir);
+    const dir = exampleCopy();
     fs.copyFileSync(
       path.join(dir, "Pulumi.workload-web.yaml"),
       path.join(dir, "Pulumi.workload-web-copy.yaml"),
@@ -453,8 +454,7 @@ describe("offline plan", function () {
   });
 
   it("refuses two central stacks with the same bucketSuffix (bucket names are global), naming both files", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
-    copyExample(dir);
+    const dir = exampleCopy();
     // Another account and Region: nothing else collides, only the global bucket names.
     fs.writeFileSync(
       path.join(dir, "Pulumi.central-eu.yaml"),
@@ -484,16 +484,11 @@ describe("offline plan", function () {
   });
 
   it("reports every stack file's problems in one run, one line each, before simulating anything", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
-    copyExample(dir);
-    const edit = (name: string, from: string, to: string) => {
-      const file = path.join(dir, name);
-      fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(from, to));
-      return file;
-    };
-    const central = edit("Pulumi.central.yaml", 'keyRotationDays: "365"', 'keyRotationDays: "7"');
-    const web = edit("Pulumi.workload-web.yaml", "aws:region: eu-west-1", "aws:region: eu-west-9");
-    const mgmt = edit(
+    const dir = exampleCopy();
+    const central = editFile(dir, "Pulumi.central.yaml", 'keyRotationDays: "365"', 'keyRotationDays: "7"');
+    const web = editFile(dir, "Pulumi.workload-web.yaml", "aws:region: eu-west-1", "aws:region: eu-west-9");
+    const mgmt = editFile(
+      dir,
       "Pulumi.management.yaml",
       "central-logging:role: member",
       "central-logging:role: membr",
@@ -513,15 +508,13 @@ describe("offline plan", function () {
   });
 
   it("reports every member that the central stack refuses, not only the first", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
-    copyExample(dir);
-    const central = path.join(dir, "Pulumi.central.yaml");
+    const dir = exampleCopy();
     // Neither member's VPC Flow Logs are admitted any more.
-    fs.writeFileSync(
-      central,
-      fs
-        .readFileSync(central, "utf8")
-        .replace('    - "222222222222"\n    - "333333333333"\n', '    - "444444444444"\n'),
+    editFile(
+      dir,
+      "Pulumi.central.yaml",
+      '    - "222222222222"\n    - "333333333333"\n',
+      '    - "444444444444"\n',
     );
     const r = await main(["--stacks", dir, "--quiet"]);
     expect(r.code, r.err).to.equal(2);
@@ -536,8 +529,7 @@ describe("offline plan", function () {
   });
 
   it("refuses Pulumi.<stack>.yml: Pulumi reads only Pulumi.<stack>.yaml (the project file's extension)", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
-    copyExample(dir);
+    const dir = exampleCopy();
     fs.renameSync(path.join(dir, "Pulumi.workload-web.yaml"), path.join(dir, "Pulumi.workload-web.yml"));
     const r = await main(["--stacks", dir, "--quiet"]);
     expect(r.code).to.equal(2);
