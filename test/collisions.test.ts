@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { parseStackConfig, StackConfig } from "../shared/config";
 import { collisions, CollisionRule, COLLISION_RULES, missingTrails } from "../tools/simulation/collisions";
-import { CENTRAL, centralSettings, listSettings, memberSettings, MGMT, raw, WEB } from "./helpers";
+import { CENTRAL, centralSettings, listSettings, memberSettings, MGMT, OUTSIDER, raw, WEB } from "./helpers";
 
 const placed = (file: string, account: string, settings: Record<string, unknown>, region = "eu-west-1") => ({
   file,
@@ -120,6 +120,42 @@ describe("collision rules for several Regions of one account", () => {
     ).to.deep.equal([
       "mgmt.yaml and mgmt-us.yaml: both deploy the organization guardrails (central-logging:guardrails), whose policy names are unique in an organization; the second would fail on them. Deploy them from one stack, in the management account",
     ]);
+  });
+
+  it("refuses the organization guardrails from the members of two central stacks in one organization", () => {
+    const guardrails = { guardrails: { memberTargets: ["r-a1b2"] } };
+    const archive = (file: string, account: string, suffix: string) =>
+      placed(file, account, centralSettings({ bucketSuffix: suffix }));
+    const managed = (file: string, region: string, central: string) =>
+      placed(
+        file,
+        MGMT,
+        memberSettings({ ...guardrails, centralStack: `organization/central-logging/${central}` }),
+        region,
+      );
+    const lines = collisions([
+      archive("central", CENTRAL, "example-org"),
+      archive("central2", OUTSIDER, "example-org2"),
+      managed("mgmt", "eu-west-1", "central"),
+      managed("mgmt2", "us-east-1", "central2"),
+    ]);
+    expect(lines.filter((l) => l.includes("organization guardrails"))).to.deep.equal([
+      "mgmt and mgmt2: both deploy the organization guardrails (central-logging:guardrails), whose policy names are unique in an organization; the second would fail on them. Deploy them from one stack, in the management account",
+    ]);
+    // Two organizations (account-list mode has none: each central stack is its own scope) do not collide.
+    const other = placed(
+      "central2",
+      OUTSIDER,
+      centralSettings({ bucketSuffix: "x2", organizationId: "o-zzzzzzzzzz" }),
+    );
+    expect(
+      collisions([
+        archive("central", CENTRAL, "example-org"),
+        other,
+        managed("mgmt", "eu-west-1", "central"),
+        managed("mgmt2", "us-east-1", "central2"),
+      ]).filter((l) => l.includes("organization guardrails")),
+    ).to.deep.equal([]);
   });
 });
 

@@ -21,8 +21,11 @@ export interface PlacedStack {
 }
 
 export interface CollisionRule {
-  /** Where the names must be unique: a NameScope, or a key of its own (one organization, say). */
-  scope: NameScope | ((stack: StackConfig) => string);
+  /**
+   * Where the names must be unique: a NameScope, or a key of its own (one organization, say), which may
+   * depend on the other stacks of the set (a member's organization is its central stack's).
+   */
+  scope: NameScope | ((stack: StackConfig, all: StackConfig[]) => string);
   /**
    * The names the stack creates that must be unique in the scope (none when the rule does not apply);
    * `all` is every stack of the set, for names that depend on another stack (a member's trail, on its
@@ -38,8 +41,8 @@ export interface CollisionRule {
   coversPair?: boolean;
 }
 
-export function scopeKey(scope: CollisionRule["scope"], c: StackConfig): string {
-  if (typeof scope === "function") return scope(c);
+export function scopeKey(scope: CollisionRule["scope"], c: StackConfig, all: StackConfig[] = [c]): string {
+  if (typeof scope === "function") return scope(c, all);
   if (scope === "partition") return c.partition;
   if (scope === "account") return `${c.partition}/${c.accountId}`;
   return `${c.partition}/${c.accountId}/${c.region}`;
@@ -155,8 +158,13 @@ export const COLLISION_RULES: CollisionRule[] = [
       `${a} and ${b}: both create a multi-Region trail in account ${c.accountId}, and a multi-Region trail already logs every Region of its account; the second would fail on the name or pay for a second copy of the events. Set ${PROJECT}:cloudTrail.mode to covered-by-account-trail in ${b}`,
   },
   {
-    // Organizations policy names are unique in an organization: one per central stack (its archive).
-    scope: (c) => (c.role === "member" ? c.settings.centralStack : c.stack),
+    // Organizations policy names are unique in an organization: the organization of the member's central
+    // stack (two central stacks, two archives, may share one organization), else that central stack.
+    scope: (c, all) => {
+      const central = centralOf(c, all);
+      const organization = central?.role === "central" ? central.settings.organizationId : undefined;
+      return organization ?? (c.role === "member" ? c.settings.centralStack : c.stack);
+    },
     names: (c) => (c.role === "member" && c.settings.guardrails ? ["organization guardrails"] : []),
     message: (a, b) =>
       `${a} and ${b}: both deploy the organization guardrails (${PROJECT}:guardrails), whose policy names are unique in an organization; the second would fail on them. Deploy them from one stack, in the management account`,
@@ -176,7 +184,7 @@ export function collisions(stacks: PlacedStack[], rules: CollisionRule[] = COLLI
     const all = stacks.map((x) => x.config);
     for (const s of stacks) {
       for (const name of rule.names(s.config, all)) {
-        const key = `${scopeKey(rule.scope, s.config)}|${name}`;
+        const key = `${scopeKey(rule.scope, s.config, all)}|${name}`;
         const first = owner.get(key);
         if (!first) {
           owner.set(key, s);
