@@ -486,7 +486,8 @@ export function evidenceProblems(rows: RequestContextRow[] = REQUEST_CONTEXTS): 
 export const keyInUse = (k: KeyFact, extensions: ReadonlySet<Extension>) =>
   k.optIn ? extensions.has(k.optIn) : k.evidence === "documented";
 
-const actionMatches = (pattern: string, action: string) =>
+/** Whether an IAM action pattern (a trailing `*` matches a prefix) matches an action, ignoring case. */
+export const actionMatches = (pattern: string, action: string) =>
   pattern === "*" ||
   pattern.toLowerCase() === action.toLowerCase() ||
   (pattern.endsWith("*") && action.toLowerCase().startsWith(pattern.slice(0, -1).toLowerCase()));

@@ -98,6 +98,67 @@ describe("provenance: every statement rests on what AWS documents", () => {
     });
   }
 
+  it("catches a Deny that would drop a service's delivery: its condition rests on a key the service does not send", () => {
+    const deny = (
+      Sid: string,
+      Action: string | string[],
+      Condition?: PolicyDocument["Statement"][0]["Condition"],
+      Principal: PolicyDocument["Statement"][0]["Principal"] = "*",
+    ) => ({
+      Sid,
+      Effect: "Deny" as const,
+      Principal,
+      Action,
+      Resource: "*",
+      ...(Condition ? { Condition } : {}),
+    });
+    const doc: PolicyDocument = {
+      Version: "2012-10-17",
+      Statement: [
+        // Services send no aws:PrincipalArn: an exemption by role ARN denies every log delivery.
+        deny("KeepWritersOut", "s3:PutObject", {
+          ArnNotLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/deploy" },
+        }),
+        // CloudTrail digest files are SSE-S3: no such header.
+        deny("RequireKmsHeader", "s3:PutObject", {
+          StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" },
+        }),
+        deny("QueueOnlyForRoles", "sqs:SendMessage", {
+          ArnNotLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/*" },
+        }),
+        // An RCP without AWS's service exclusion.
+        deny("OrgOnly", ["s3:*", "kms:*"], {
+          StringNotEqualsIfExists: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" },
+        }),
+        // Fine: services send aws:SecureTransport, and the exclusion by aws:PrincipalIsAWSService.
+        deny("Tls", "s3:*", { Bool: { "aws:SecureTransport": "false" } }),
+        deny("OrgOnlyExceptServices", ["s3:*", "kms:*"], {
+          StringNotEqualsIfExists: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" },
+          Bool: { "aws:PrincipalIsAWSService": "false" },
+        }),
+        // Fine: no service makes these calls, and an SCP (no Principal) never applies to a service.
+        deny("KeepPolicy", "s3:PutBucketPolicy", {
+          ArnNotLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/deploy" },
+        }),
+        { Sid: "ScpNoWrites", Effect: "Deny", Action: "s3:PutObject", Resource: "*" },
+      ],
+    };
+    const problems = provenanceProblems(doc, new Set());
+    const bySid = (sid: string) => problems.filter((p) => p.sid === sid).map((p) => p.problem);
+    expect(bySid("KeepWritersOut")).to.deep.equal([
+      "denies cloudtrail.amazonaws.com s3:PutObject: it does not send aws:PrincipalArn, so the condition holds for every such delivery",
+      "denies delivery.logs.amazonaws.com s3:PutObject: it does not send aws:PrincipalArn, so the condition holds for every such delivery",
+      "denies logging.s3.amazonaws.com s3:PutObject: it does not send aws:PrincipalArn, so the condition holds for every such delivery",
+    ]);
+    expect(bySid("RequireKmsHeader")).to.have.length(3);
+    expect(bySid("QueueOnlyForRoles")).to.deep.equal([
+      "denies s3.amazonaws.com sqs:SendMessage: it does not send aws:PrincipalArn, so the condition holds for every such delivery",
+    ]);
+    expect(bySid("OrgOnly").join("\n")).to.contain("denies cloudtrail.amazonaws.com s3:GetBucketAcl");
+    for (const sid of ["Tls", "OrgOnlyExceptServices", "KeepPolicy", "ScpNoWrites"])
+      expect(bySid(sid), sid).to.deep.equal([]);
+  });
+
   it("catches a CloudTrail statement that depends on aws:SourceOrgID, and a default statement that uses an extension", () => {
     const doc: PolicyDocument = {
       Version: "2012-10-17",

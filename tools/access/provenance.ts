@@ -1,11 +1,14 @@
 /**
  * Provenance of the emitted statements: every condition key an Allow statement relies on must be one
- * its principal is known to send (shared/requestContexts.ts), and no policy variable may appear unless
- * an extension that needs it is on. Used by test/provenance.test.ts over every example configuration.
+ * its principal is known to send (shared/requestContexts.ts); no Deny may cover a call a service makes
+ * with conditions that all rest on keys that service does not send (it would drop the delivery); and no
+ * policy variable may appear unless an extension that needs it is on. Used by test/provenance.test.ts
+ * over every example configuration.
  */
 import { Extension } from "../../shared/extensions";
-import { asList, PolicyDocument } from "../../shared/iam";
+import { asList, PolicyDocument, PolicyStatement } from "../../shared/iam";
 import {
+  actionMatches,
   ContextKey,
   CONTEXT_KEYS,
   contextRow,
@@ -77,6 +80,10 @@ export function provenanceProblems(
         sid,
         problem: `uses the policy variable ${undocumented[0]}, which only the own-account-prefix extension may`,
       });
+    if (s.Effect === "Deny") {
+      problems.push(...denyProblems(s, sid, extensions));
+      return;
+    }
     if (s.Effect !== "Allow") return;
     const principal = s.Principal === "*" ? { AWS: "*" } : (s.Principal ?? {});
     const services = asList((principal as { Service?: string | string[] }).Service);
@@ -120,5 +127,69 @@ export function provenanceProblems(
       }
     }
   });
+  return problems;
+}
+
+/**
+ * Whether a condition operator is true when its key is missing from the request: every negated operator
+ * (StringNotEquals, ArnNotLike, ...), every ...IfExists operator, and Null (for "true"). A Deny built on
+ * such a block fires for a service principal that does not send the key.
+ */
+function firesWhenMissing(operator: string, value: unknown): boolean {
+  const base = operator.replace(/^For(All|Any)Values:/, "");
+  if (base === "Null") return asList(value as string | string[]).includes("true");
+  return base.endsWith("IfExists") || /Not(Equals|Like|IpAddress)/.test(base);
+}
+
+/**
+ * A Deny that applies to a service principal (Principal "*", as in bucket policies and resource control
+ * policies, or the service named) and covers a call the service makes, but whose every condition block
+ * fires for that service because it rests on a key the service does not send: it would drop the
+ * service's delivery. SCPs (no Principal element) never apply to service principals. Conditions on keys
+ * the service does send (aws:SecureTransport, aws:PrincipalIsAWSService) are left to the access matrix,
+ * which evaluates their values.
+ */
+function denyProblems(
+  s: PolicyStatement,
+  sid: string,
+  extensions: ReadonlySet<Extension>,
+): ProvenanceProblem[] {
+  if (s.Principal === undefined) return [];
+  const named =
+    s.Principal === "*"
+      ? undefined
+      : asList((s.Principal as { Service?: string | string[]; AWS?: string | string[] }).Service);
+  const everyone =
+    s.Principal === "*" || asList((s.Principal as { AWS?: string | string[] }).AWS).includes("*");
+  const problems: ProvenanceProblem[] = [];
+  const denied = asList(s.Action);
+  for (const row of REQUEST_CONTEXTS) {
+    if (!row.principal.endsWith(".amazonaws.com")) continue;
+    if (!everyone && !(named ?? []).includes(row.principal)) continue;
+    // The row's calls this Deny covers (a row's "kms:*", any KMS call, is matched only by a Deny of all).
+    const calls = row.actions.filter((call) =>
+      denied.some((d) => actionMatches(d, call) || (!call.endsWith(":*") && actionMatches(call, d))),
+    );
+    if (!calls.length) continue;
+    // Keys the service always sends; an optional one (a header only some requests carry) may be missing.
+    const sent = new Set(
+      row.keys.filter((k) => keyInUse(k, extensions) && !k.optional).map((k) => k.key.toLowerCase()),
+    );
+    const blocks = Object.entries(s.Condition ?? {}).flatMap(([operator, entries]) =>
+      Object.entries(entries ?? {}).map(([key, value]) => ({ operator, key, value })),
+    );
+    const missing = blocks.filter((b) => !sent.has(b.key.toLowerCase()));
+    if (
+      blocks.length &&
+      (missing.length < blocks.length || !missing.every((b) => firesWhenMissing(b.operator, b.value)))
+    )
+      continue;
+    problems.push({
+      sid,
+      problem: blocks.length
+        ? `denies ${row.principal} ${calls.join(", ")}: it does not send ${missing.map((b) => b.key).join(", ")}, so ${missing.length > 1 ? "these conditions hold" : "the condition holds"} for every such delivery`
+        : `denies ${row.principal} ${calls.join(", ")} with no condition`,
+    });
+  }
   return problems;
 }
